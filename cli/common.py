@@ -1,0 +1,73 @@
+"""Shared pieces of the commands: error formatting, KB and case loading, atomic output."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from .. import KnowledgeBase, LexkbError, load
+from ..errors import Span
+from ..evaluate import DEFAULT_FACT_LIMIT
+from ..source import line_text
+
+EXIT_OK, EXIT_FINDING, EXIT_USAGE = 0, 1, 2
+
+
+def format_location(span: Span | None, message: str, hint: str | None = None, severity: str = "error") -> str:
+    """`file:line:col: error: message`, the line, a caret under the span, and the hint."""
+    if span is None:
+        out = f"{severity}: {message}"
+        return out + (f"\n  hint: {hint}" if hint else "")
+    out = [f"{span.file}:{span.line}:{span.column}: {severity}: {message}"]
+    line = line_text(span.file, span.line)
+    if line is not None:
+        gutter = f"{span.line:>4} | "
+        width = span.end_column - span.column if span.end_line == span.line else len(line) - span.column + 1
+        width = max(1, min(width, len(line) - span.column + 1))
+        shown = line.expandtabs(1)
+        out.append(gutter + shown)
+        out.append(" " * (len(gutter) - 2) + "| " + " " * (span.column - 1) + "^" * width)
+    if hint:
+        out.append(f"  hint: {hint}")
+    return "\n".join(out)
+
+
+def format_error(error: LexkbError) -> str:
+    return format_location(error.span, error.message, error.hint)
+
+
+def kb_paths_argument(function):  # type: ignore[no-untyped-def]
+    return click.argument("kb_paths", nargs=-1, required=True, type=click.Path(), metavar="KB_PATHS...")(function)
+
+
+def max_facts_option(function):  # type: ignore[no-untyped-def]
+    return click.option("--max-facts", type=click.IntRange(min=1), default=DEFAULT_FACT_LIMIT, show_default=True,
+                        help="Stop with an error when evaluation produces more facts than this "
+                             "(guards against runaway arithmetic).")(function)
+
+
+def load_kb(paths: Sequence[str], max_facts: int = DEFAULT_FACT_LIMIT) -> KnowledgeBase:
+    if not paths:
+        raise click.UsageError("name at least one .rules file or folder")
+    return load(list(paths), fact_limit=max_facts)
+
+
+def write_atomically(path: str, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a temporary file and a rename: never a half-written file."""
+    target = Path(path)
+    directory = target.parent if str(target.parent) else Path(".")
+    if not directory.is_dir():
+        raise LexkbError(f"cannot write {path}: the folder {directory} does not exist")
+    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(temp, target)
+    except BaseException:
+        if os.path.exists(temp):
+            os.unlink(temp)
+        raise

@@ -1,0 +1,154 @@
+"""`lexkb run`, `lexkb check` and `lexkb test`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from .. import Result
+from ..cases import load_case, validate_case, verify_quotes
+from ..values import format_atom
+from .common import EXIT_FINDING, format_location, kb_paths_argument, load_kb, max_facts_option
+
+SHOWN_PER_PREDICATE = 12
+
+
+@click.command("run")
+@kb_paths_argument
+@click.option("--case", "case_path", type=click.Path(), metavar="FILE",
+              help="A .case file stating the facts of the case (optional: without it the rules run alone).")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text for reading; json for other tools (see docs/cli.md for its shape).")
+@max_facts_option
+def run_command(kb_paths: tuple[str, ...], case_path: str | None, output_format: str, max_facts: int) -> None:
+    """Run the rules on a case and report the outcomes and conclusions.
+
+    \b
+    KB_PATHS are .rules files or folders (every *.rules below a folder).
+    Example:
+      lexkb run kb --case kb/cases/alcaraz.case
+      lexkb run kb --case kb/cases/alcaraz.case --format json
+
+    The declared outcomes come first (which hold, which do not), then every
+    conclusion the rules reached for this case. Use `lexkb explain` to see why.
+    """
+    kb = load_kb(kb_paths, max_facts)
+    result = kb.run(case_path)
+    if output_format == "json":
+        click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+        return
+    click.echo(_text_report(result))
+
+
+def _text_report(result: Result) -> str:
+    lines = []
+    case = result.case
+    if case.name or case.path:
+        title = case.name or case.path
+        lines.append(f"Case {title}" + (f": {case.citation}" if case.citation else ""))
+    program = result.program
+    if program.outcomes:
+        held = result.outcomes
+        lines.append("Outcome: " + (", ".join(held) if held else "none of the declared outcomes holds"))
+        for outcome in program.outcomes:
+            lines.append(f"  {'holds    ' if outcome in held else 'not      '} {outcome}")
+    derived = []
+    for predicate in result.predicates():
+        if predicate in program.outcomes or not program.branches_for(predicate):
+            continue
+        facts = [args for args in result.facts(predicate) if isinstance(result.record(predicate, args), tuple)]
+        if facts:
+            derived.append((predicate, facts))
+    if derived:
+        lines.append("Conclusions:")
+        for predicate, facts in derived:
+            for args in facts[:SHOWN_PER_PREDICATE]:
+                lines.append(f"  {format_atom(predicate, args)}")
+            if len(facts) > SHOWN_PER_PREDICATE:
+                lines.append(f"  … and {len(facts) - SHOWN_PER_PREDICATE} more {predicate} facts")
+    elif not program.outcomes:
+        lines.append("No conclusions.")
+    return "\n".join(lines)
+
+
+@click.command("check")
+@kb_paths_argument
+@click.option("--case", "case_paths", multiple=True, type=click.Path(), metavar="FILE",
+              help="A .case file to check against the rules and its source text (repeatable).")
+def check_command(kb_paths: tuple[str, ...], case_paths: tuple[str, ...]) -> None:
+    """Check rules (and cases) without running them.
+
+    \b
+    Reports, with file:line:column:
+      - anything that makes the rules invalid (exit 2): syntax, undeclared
+        authorities, unsafe variables, arity clashes, negation through a cycle;
+      - for each case (exit 1): facts that are not declared inputs or have the
+        wrong kind of value, and quotes that do not occur in the case's source
+        text (whitespace, line breaks and curly quotes are ignored), each with
+        the closest passage of the source.
+    Example:
+      lexkb check kb --case kb/cases/alcaraz.case
+    """
+    kb = load_kb(kb_paths)
+    program = kb.program
+    findings = 0
+    quotes = 0
+    for path in case_paths:
+        case = load_case(path)
+        problems = validate_case(case, program) + verify_quotes(case)
+        quotes += sum(1 for f in case.facts if f.fact is not None and f.fact.quote is not None)
+        for problem in problems:
+            click.echo(format_location(problem.span, problem.message, problem.hint), err=True)
+        findings += len(problems)
+    summary = (f"{len(program.rules)} rules, {len(program.facts)} facts, {len(program.authorities)} authorities "
+               f"checked")
+    if case_paths:
+        summary += f"; {len(case_paths)} case(s), {quotes} quote(s)"
+    if findings:
+        click.echo(f"{summary}: {findings} problem(s) found", err=True)
+        raise SystemExit(EXIT_FINDING)
+    click.echo(f"{summary}: no problems found")
+
+
+@click.command("test")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(), metavar="KB_PATHS... CASES...")
+@max_facts_option
+def test_command(paths: tuple[str, ...], max_facts: int) -> None:
+    """Run every `expect` of every case; exit 1 if any is missed.
+
+    \b
+    Arguments ending in .case are the cases; the others are the knowledge base.
+    Example:
+      lexkb test kb kb/cases/*.case
+    """
+    cases = [p for p in paths if p.endswith(".case")]
+    kb_paths = [p for p in paths if not p.endswith(".case")]
+    if not cases:
+        raise click.UsageError("name at least one .case file to test")
+    if not kb_paths:
+        raise click.UsageError("name the knowledge base (.rules files or folders) before the cases")
+    for path in cases:
+        if Path(path).is_dir():
+            raise click.UsageError(f"{path} is a folder; name the .case files (e.g. {path}/*.case)")
+    kb = load_kb(kb_paths, max_facts)
+    passed = failed = 0
+    for path in cases:
+        result = kb.run(path)
+        misses = [(e, ok) for e, ok in result.expectations() if not ok]
+        count = len(result.case.expects)
+        name = result.case.name or path
+        if not misses:
+            passed += 1
+            click.echo(f"PASS {name} ({count} expectation{'s' if count != 1 else ''})")
+            continue
+        failed += 1
+        click.echo(f"FAIL {name}")
+        for expect, _ in misses:
+            atom = format_atom(expect.atom.predicate, tuple(a.value for a in expect.atom.args))  # type: ignore[union-attr]
+            why = f"expected not {atom}, but it holds" if expect.negated else f"expected {atom}, but it does not hold"
+            click.echo("  " + format_location(expect.span, why, severity="miss").replace("\n", "\n  "))
+    click.echo(f"{passed} passed, {failed} failed")
+    if failed:
+        raise SystemExit(EXIT_FINDING)

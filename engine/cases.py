@@ -1,0 +1,208 @@
+"""Case files: the facts of one case with their quotes, checked against the KB and the source text."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import ast
+from .errors import CheckError, Span, did_you_mean
+from .program import Program
+from .source import display_path, read_text
+from .syntax import parse
+from .values import Text, Value, format_atom, kind_of
+
+
+@dataclass(frozen=True)
+class CaseFact:
+    predicate: str
+    args: tuple[Value, ...]
+    fact: ast.Fact | None  # None when given by a caller as a mapping
+
+
+@dataclass(frozen=True)
+class Case:
+    """One case: its facts (with provenance) and what the court decided."""
+
+    name: str | None
+    citation: str | None
+    path: str | None
+    source: str | None  # the source text's path, as displayed
+    source_span: Span | None
+    facts: tuple[CaseFact, ...]
+    expects: tuple[ast.Expect, ...]
+
+    def facts_by_predicate(self) -> dict[str, list[CaseFact]]:
+        out: dict[str, list[CaseFact]] = {}
+        for fact in self.facts:
+            out.setdefault(fact.predicate, []).append(fact)
+        return out
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A problem `check` reports without stopping: exit code 1, not 2."""
+
+    message: str
+    span: Span | None
+    hint: str | None = None
+
+
+def load_case(path: str | Path) -> Case:
+    """Parse a ``.case`` file (facts, expects, case and source declarations)."""
+    file = Path(path)
+    name = display_path(file)
+    module = parse(read_text(file, name), name)
+    case_name = citation = source = None
+    source_span = None
+    facts: list[CaseFact] = []
+    expects: list[ast.Expect] = []
+    for statement in module.statements:
+        if isinstance(statement, ast.CaseDecl):
+            case_name, citation = statement.name, statement.citation
+        elif isinstance(statement, ast.SourceDecl):
+            source = display_path(file.parent / statement.path)
+            source_span = statement.span
+        elif isinstance(statement, ast.Fact):
+            values = []
+            for arg in statement.atom.args:
+                if not isinstance(arg, ast.Constant):
+                    raise CheckError("a case states plain values: no variables or arithmetic", arg.span)
+                values.append(arg.value)
+            if statement.quote and source is None:
+                raise CheckError("this fact quotes its source, but the case names no source",
+                                 statement.quote.span, hint='add a line: source "path/to/decision.txt"')
+            facts.append(CaseFact(statement.atom.predicate, tuple(values), statement))
+        elif isinstance(statement, ast.Expect):
+            for arg in statement.atom.args:
+                if not isinstance(arg, ast.Constant):
+                    raise CheckError("an expectation states plain values: no variables or arithmetic", arg.span)
+            expects.append(statement)
+        else:
+            what = "rule" if isinstance(statement, ast.Rule) else type(statement).__name__.lower()
+            raise CheckError(f"a case file holds facts and expectations; a {what} belongs in a .rules file",
+                             statement.span)
+    return Case(case_name, citation, name, source, source_span, tuple(facts), tuple(expects))
+
+
+def case_from_mapping(facts: Mapping[str, Iterable[tuple[Value, ...]]], name: str | None = None) -> Case:
+    """A case given as ``{predicate: [argument tuples]}`` (for the API and batch runs)."""
+    items = []
+    for predicate, rows in facts.items():
+        for row in rows:
+            items.append(CaseFact(predicate, tuple(row), None))
+    return Case(name, None, None, None, None, tuple(items), ())
+
+
+_TYPE_OF_KIND = {"int": "int", "date": "date", "symbol": "symbol", "string": "string"}
+
+
+def validate_case(case: Case, program: Program) -> list[Finding]:
+    """Facts that are not declared inputs, or have the wrong number or kinds of values."""
+    findings = []
+    declared = program.inputs
+    for fact in case.facts:
+        span = fact.fact.atom.span if fact.fact else None
+        decl = declared.get(fact.predicate)
+        if decl is None:
+            if not declared and fact.predicate in program.arities:
+                continue  # a program without input declarations accepts any known predicate
+            hint = did_you_mean(fact.predicate, declared)
+            findings.append(Finding(f"the case states {fact.predicate}, which is not a declared input",
+                                    span, hint or "declare it in the rules with: input "
+                                    f"{fact.predicate}(…)"))
+            continue
+        if len(decl.types) != len(fact.args):
+            findings.append(Finding(
+                f"{fact.predicate} takes {len(decl.types)} value(s) (declared at {decl.span}), "
+                f"but the case gives {len(fact.args)}", span))
+            continue
+        for position, (value, type_name) in enumerate(zip(fact.args, decl.types)):
+            if kind_of(value) != _TYPE_OF_KIND.get(type_name.text, type_name.text):
+                arg_span = fact.fact.atom.args[position].span if fact.fact else None
+                findings.append(Finding(
+                    f"value {position + 1} of {fact.predicate} must be {_article(type_name.text)}, "
+                    f"not {_article(kind_of(value))}", arg_span,
+                    _example(type_name.text)))
+    for expect in case.expects:
+        if expect.atom.predicate not in program.arities:
+            findings.append(Finding(f"the case expects {expect.atom.predicate}, which nothing in the rules concludes",
+                                    expect.atom.span, did_you_mean(expect.atom.predicate, program.arities)))
+        elif program.arities[expect.atom.predicate] != expect.atom.arity:
+            findings.append(Finding(
+                f"{expect.atom.predicate} takes {program.arities[expect.atom.predicate]} value(s), "
+                f"but the expectation gives {expect.atom.arity}", expect.atom.span))
+    return findings
+
+
+def _article(kind: str) -> str:
+    return {"int": "a whole number", "date": "a date", "symbol": "a symbol", "string": "text in quotes"}.get(kind, kind)
+
+
+def _example(kind: str) -> str | None:
+    return {"int": "e.g. 120", "date": "e.g. 2012-10-24", "symbol": "e.g. drug", "string": 'e.g. "text"'}.get(kind)
+
+
+# ---------------------------------------------------------------- quotes
+
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201b": "'", "\u2032": "'", "\u201c": '"', "\u201d": '"',
+                         "\u201e": '"', "\u2033": '"', "\u2013": "-", "\u2014": "-", "\u00a0": " ", "*": None})
+
+
+def normalise(text: str) -> str:
+    """Whitespace folded, curly quotes and dashes straightened, markdown emphasis dropped."""
+    text = text.translate(_QUOTES).replace("\u2026", "...")
+    text = re.sub(r"\\(.)", r"\1", text)
+    return " ".join(text.split())
+
+
+def verify_quotes(case: Case) -> list[Finding]:
+    """Quotes that do not occur in the case's source, each with the closest passage."""
+    if case.source is None:
+        return []
+    quoted = [f for f in case.facts if f.fact is not None and f.fact.quote is not None]
+    if not quoted:
+        return []
+    text = normalise(read_text(Path(case.source), case.source, case.source_span))
+    findings = []
+    for fact in quoted:
+        quote = fact.fact.quote  # type: ignore[union-attr]
+        wanted = normalise(quote.text)  # type: ignore[union-attr]
+        if wanted and wanted in text:
+            continue
+        closest = closest_passage(wanted, text)
+        findings.append(Finding(
+            f"the quote for {format_atom(fact.predicate, fact.args)} is not in {case.source}",
+            quote.span,  # type: ignore[union-attr]
+            f'the closest passage is: "{closest}"' if closest else None))
+    return findings
+
+
+def closest_passage(wanted: str, text: str) -> str | None:
+    """The run of words in ``text`` most like ``wanted`` (difflib ratio)."""
+    words, size = text.split(), len(wanted.split())
+    if not words or not size:
+        return None
+    best, best_ratio = None, 0.0
+    matcher = difflib.SequenceMatcher(autojunk=False)
+    matcher.set_seq2(wanted.lower())
+    for start in range(0, max(1, len(words) - size + 1)):
+        for width in {size - 1, size, size + 1}:
+            if width <= 0:
+                continue
+            candidate = " ".join(words[start:start + width])
+            matcher.set_seq1(candidate.lower())
+            if matcher.real_quick_ratio() <= best_ratio or matcher.quick_ratio() <= best_ratio:
+                continue
+            ratio = matcher.ratio()
+            if ratio > best_ratio:
+                best, best_ratio = candidate, ratio
+    return best if best_ratio >= 0.5 else None
+
+
+
+__all__ = ["Case", "CaseFact", "Finding", "Text", "case_from_mapping", "load_case", "validate_case",
+           "verify_quotes", "normalise", "closest_passage"]

@@ -1,0 +1,330 @@
+"""Static checks: modules → a checked :class:`Program`, or a located CheckError.
+
+Checks names (authorities, predicates), arity, fact shape, safety of
+variables and stratification of negation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from . import ast
+from .errors import CheckError, Span, did_you_mean
+from .program import BaseFact, Branch, Literal, Negative, Positive, Program, Test, strongly_connected
+from .schedule import schedule
+
+TYPE_NAMES = ("int", "date", "symbol", "string")
+RULES_ONLY = (ast.Authority, ast.Rule, ast.Include, ast.InputDecl, ast.Outcomes, ast.Fact)
+_NEGATE = {"=": "!=", "!=": "=", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}
+
+
+def check(modules: Sequence[ast.Module]) -> Program:
+    """Check parsed rule files and normalise them into a Program."""
+    authorities: dict[str, ast.Authority] = {}
+    rules: list[ast.Rule] = []
+    facts: list[ast.Fact] = []
+    inputs: dict[str, ast.InputDecl] = {}
+    outcomes: list[ast.Name] = []
+    for module in modules:
+        for statement in module.statements:
+            if isinstance(statement, ast.Authority):
+                if statement.name in authorities:
+                    first = authorities[statement.name].span
+                    raise CheckError(f"the authority {statement.name} is declared twice (first at {first})",
+                                     statement.span)
+                authorities[statement.name] = statement
+            elif isinstance(statement, ast.Rule):
+                rules.append(statement)
+            elif isinstance(statement, ast.Fact):
+                facts.append(statement)
+            elif isinstance(statement, ast.InputDecl):
+                if statement.predicate in inputs:
+                    raise CheckError(f"the input {statement.predicate} is declared twice "
+                                     f"(first at {inputs[statement.predicate].span})", statement.span)
+                for type_name in statement.types:
+                    if type_name.text not in TYPE_NAMES:
+                        raise CheckError(f"'{type_name.text}' is not an argument type", type_name.span,
+                                         hint=did_you_mean(type_name.text, TYPE_NAMES)
+                                         or "the types are int, date, symbol and string")
+                inputs[statement.predicate] = statement
+            elif isinstance(statement, ast.Outcomes):
+                outcomes.extend(statement.names)
+            elif isinstance(statement, ast.Include):
+                pass
+            else:
+                keyword = {ast.CaseDecl: "case", ast.SourceDecl: "source", ast.Expect: "expect"}[type(statement)]
+                raise CheckError(f"'{keyword}' belongs in a .case file, not in a rules file", statement.span)
+
+    _check_rule_names(rules)
+    _check_authorities(rules, authorities)
+    base_facts = _check_facts(facts)
+    arities = _check_arities(rules, facts, inputs, outcomes)
+    branches = _normalise(rules)
+    for branch in branches:
+        arities.setdefault(branch.head.predicate, branch.head.arity)  # hidden auxiliaries
+    _check_defined(branches, base_facts, inputs, arities)
+    for branch in branches:
+        schedule(branch)  # raises on an unsafe variable
+    strata, recursive = stratify(branches, arities)
+    return Program(
+        modules=tuple(modules),
+        authorities=authorities,
+        rules=tuple(rules),
+        branches=tuple(branches),
+        facts=tuple(base_facts),
+        inputs=inputs,
+        outcomes=tuple(dict.fromkeys(n.text for n in outcomes)),
+        arities=arities,
+        strata=strata,
+        recursive=recursive,
+    )
+
+
+# ---------------------------------------------------------------- names
+
+
+def _check_rule_names(rules: list[ast.Rule]) -> None:
+    seen: dict[str, ast.Rule] = {}
+    for rule in rules:
+        if rule.name is None:
+            continue
+        if rule.name in seen:
+            raise CheckError(f"two rules are named {rule.name} (the other is at {seen[rule.name].span})",
+                             rule.span, hint="give each rule its own name")
+        seen[rule.name] = rule
+
+
+def _check_authorities(rules: list[ast.Rule], authorities: dict[str, ast.Authority]) -> None:
+    for rule in rules:
+        for ref in rule.authorities:
+            if ref.text not in authorities:
+                hint = did_you_mean(ref.text, authorities) or (
+                    f'declare it: authority {ref.text} "full citation" says "what it holds"')
+                raise CheckError(f"the authority {ref.text} is not declared", ref.span, hint=hint)
+
+
+def _check_facts(facts: list[ast.Fact]) -> list[BaseFact]:
+    out = []
+    for fact in facts:
+        values = []
+        for arg in fact.atom.args:
+            if isinstance(arg, ast.Variable):
+                raise CheckError(f"a fact cannot hold the variable ?{arg.name}", arg.span,
+                                 hint="to conclude something from conditions, write a rule with 'if'")
+            if not isinstance(arg, ast.Constant):
+                raise CheckError("a fact holds plain values, not arithmetic", arg.span)
+            values.append(arg.value)
+        out.append(BaseFact(fact.atom.predicate, tuple(values), fact))
+    return out
+
+
+def _plural(n: int) -> str:
+    return f"{n} argument" if n == 1 else f"{n} arguments"
+
+
+def _check_arities(rules: list[ast.Rule], facts: list[ast.Fact], inputs: dict[str, ast.InputDecl],
+                   outcomes: list[ast.Name]) -> dict[str, int]:
+    arities: dict[str, tuple[int, Span]] = {}
+
+    def note(predicate: str, arity: int, span: Span) -> None:
+        if predicate not in arities:
+            arities[predicate] = (arity, span)
+        elif arities[predicate][0] != arity:
+            first_arity, first_span = arities[predicate]
+            raise CheckError(
+                f"{predicate} is used here with {_plural(arity)}, "
+                f"but with {_plural(first_arity)} at {first_span}",
+                span, hint="a predicate always takes the same number of arguments")
+
+    for decl in inputs.values():
+        note(decl.predicate, len(decl.types), decl.span)
+    for fact in facts:
+        note(fact.atom.predicate, fact.atom.arity, fact.atom.span)
+    for rule in rules:
+        note(rule.head.predicate, rule.head.arity, rule.head.span)
+        for condition in (rule.condition, *rule.exceptions):
+            for atom in _atoms(condition):
+                note(atom.predicate, atom.arity, atom.span)
+    for name in outcomes:
+        note(name.text, 0, name.span)
+    return {p: a for p, (a, _) in arities.items()}
+
+
+def _atoms(condition: ast.Condition) -> list[ast.Atom]:
+    if isinstance(condition, ast.Atom):
+        return [condition]
+    if isinstance(condition, ast.Negation):
+        return _atoms(condition.condition)
+    if isinstance(condition, (ast.Conjunction, ast.Disjunction)):
+        return [a for c in condition.items for a in _atoms(c)]
+    return []
+
+
+def _check_defined(branches: list[Branch], facts: list[BaseFact], inputs: dict[str, ast.InputDecl],
+                   arities: dict[str, int]) -> None:
+    """A condition on a predicate that nothing can establish is almost always a typo."""
+    established = {b.head.predicate for b in branches} | {f.predicate for f in facts} | set(inputs)
+    for branch in branches:
+        for literal in branch.literals:
+            if isinstance(literal, (Positive, Negative)) and literal.atom.predicate not in established:
+                name = literal.atom.predicate
+                hint = did_you_mean(name, established) or f"declare it as a case input: input {name}"
+                raise CheckError(
+                    f"nothing establishes {name}: no rule concludes it, no fact states it, "
+                    "and it is not a declared input", literal.atom.span, hint=hint)
+
+
+# ---------------------------------------------------------------- normalisation
+
+
+class _Normaliser:
+    def __init__(self) -> None:
+        self.branches: list[Branch] = []
+
+    def rule(self, rule: ast.Rule) -> None:
+        self._add(rule, rule.head, rule.condition, rule.exceptions, hidden=False)
+
+    def _add(self, rule: ast.Rule, head: ast.Atom, condition: ast.Condition,
+             exceptions: tuple[ast.Condition, ...], hidden: bool) -> None:
+        body = self._dnf(rule, head, condition, exception=False)
+        for exception in exceptions:
+            negated = self._dnf(rule, head, ast.Negation(exception, exception_span(exception)), exception=True)
+            body = [a + b for a in body for b in negated]
+        for literals in body:
+            variables: list[str] = list(ast.term_variables_of_atom(head))
+            for literal in literals:
+                node = literal.atom if isinstance(literal, (Positive, Negative)) else literal.comparison
+                variables.extend(ast.condition_variables(node))
+            self.branches.append(Branch(len(self.branches), rule, head, tuple(literals),
+                                        tuple(dict.fromkeys(variables)), hidden))
+
+    def _dnf(self, rule: ast.Rule, head: ast.Atom, condition: ast.Condition,
+             exception: bool) -> list[list[Literal]]:
+        if isinstance(condition, ast.Atom):
+            return [[Positive(condition)]]
+        if isinstance(condition, ast.Comparison):
+            return [[Test(condition, exception=exception)]]
+        if isinstance(condition, ast.Conjunction):
+            result: list[list[Literal]] = [[]]
+            for item in condition.items:
+                result = [a + b for a in result for b in self._dnf(rule, head, item, exception)]
+            return result
+        if isinstance(condition, ast.Disjunction):
+            return [branch for item in condition.items for branch in self._dnf(rule, head, item, exception)]
+        return self._negated(rule, head, condition, exception)
+
+    def _negated(self, rule: ast.Rule, head: ast.Atom, negation: ast.Negation,
+                 exception: bool) -> list[list[Literal]]:
+        inner = negation.condition
+        if isinstance(inner, ast.Atom):
+            return [[Negative(inner, exception, negation)]]
+        if isinstance(inner, ast.Comparison):
+            return [[Test(inner, negated=True, exception=exception)]]
+        if isinstance(inner, ast.Negation):  # not not X
+            return self._dnf(rule, head, inner.condition, exception)
+        if isinstance(inner, ast.Disjunction):  # not (a or b) = not a and not b
+            result: list[list[Literal]] = [[]]
+            for item in inner.items:
+                part = self._negated(rule, head, ast.Negation(item, negation.span), exception)
+                result = [a + b for a in result for b in part]
+            return result
+        # not (a and b): a hidden predicate for the conjunction, then negate it
+        outside = set(ast.term_variables_of_atom(head)) | _rule_variables_outside(rule, inner)
+        shared = [v for v in ast.condition_variables(inner) if v in outside]
+        name = f"_{rule.label.replace(':', '_').replace('.', '_')}_not_{negation.span.line}_{negation.span.column}"
+        aux_head = ast.Atom(name, tuple(ast.Variable(v, negation.span) for v in shared), negation.span)
+        self._add(rule, aux_head, inner, (), hidden=True)
+        return [[Negative(aux_head, exception, negation)]]
+
+
+def exception_span(condition: ast.Condition) -> Span:
+    return condition.span
+
+
+def _rule_variables_outside(rule: ast.Rule, inner: ast.Condition) -> set[str]:
+    names: set[str] = set()
+
+    def walk(condition: ast.Condition) -> None:
+        if condition is inner:
+            return
+        if isinstance(condition, (ast.Atom, ast.Comparison)):
+            names.update(ast.condition_variables(condition))
+        elif isinstance(condition, ast.Negation):
+            walk(condition.condition)
+        else:
+            for item in condition.items:
+                walk(item)
+
+    for condition in (rule.condition, *rule.exceptions):
+        walk(condition)
+    return names
+
+
+def _normalise(rules: list[ast.Rule]) -> list[Branch]:
+    normaliser = _Normaliser()
+    for rule in rules:
+        normaliser.rule(rule)
+    return normaliser.branches
+
+
+# ---------------------------------------------------------------- strata
+
+
+def stratify(branches: Sequence[Branch], arities: dict[str, int]) -> tuple[tuple[tuple[str, ...], ...], frozenset[str]]:
+    """Order predicates so each is computed after everything it depends on.
+
+    Returns the strata (strongly connected components, dependencies first)
+    and the set of recursive predicates; raises CheckError when a negation
+    lies on a cycle, naming the cycle.
+    """
+    graph: dict[str, set[str]] = {p: set() for p in arities}
+    negative_edges: dict[tuple[str, str], Negative] = {}
+    for branch in branches:
+        head = branch.head.predicate
+        graph.setdefault(head, set())
+        for literal in branch.literals:
+            if isinstance(literal, (Positive, Negative)):
+                graph[head].add(literal.atom.predicate)
+                graph.setdefault(literal.atom.predicate, set())
+                if isinstance(literal, Negative):
+                    negative_edges.setdefault((head, literal.atom.predicate), literal)
+    components = strongly_connected(graph)
+    component_of = {p: i for i, c in enumerate(components) for p in c}
+    recursive: set[str] = set()
+    for component in components:
+        if len(component) > 1 or component[0] in graph[component[0]]:
+            recursive.update(component)
+    for (head, negated), literal in sorted(negative_edges.items()):
+        if component_of[head] == component_of[negated]:
+            cycle = _cycle_path(graph, negated, head, set(components[component_of[head]]))
+            shown = " → ".join(p for p in [head, *cycle] if not p.startswith("_"))
+            raise CheckError(
+                f"negation through a cycle: {shown}; '{_describe(literal)}' cannot be decided "
+                "while it depends on its own conclusion",
+                literal.atom.span if not literal.atom.predicate.startswith("_") else literal.node.span,
+                hint="a predicate may not depend on 'not' of itself, directly or through other rules")
+    return tuple(tuple(c) for c in components), frozenset(recursive)
+
+
+def _describe(literal: Negative) -> str:
+    return ("unless " if literal.exception else "not ") + literal.atom.predicate
+
+
+def _cycle_path(graph: dict[str, set[str]], start: str, goal: str, within: set[str]) -> list[str]:
+    """The shortest dependency path start → … → goal inside one component."""
+    previous: dict[str, str | None] = {start: None}
+    queue = [start]
+    while queue:
+        node = queue.pop(0)
+        if node == goal:
+            break
+        for nxt in sorted(graph[node]):
+            if nxt in within and nxt not in previous:
+                previous[nxt] = node
+                queue.append(nxt)
+    path = []
+    node: str | None = goal
+    while node is not None:
+        path.append(node)
+        node = previous.get(node)
+    return list(reversed(path))

@@ -1,0 +1,239 @@
+"""Compile each branch into a Python function that joins with hash indexes.
+
+A branch's schedule (see :mod:`schedule`) becomes nested loops over index
+lookups, generated as Python source once per knowledge base and compiled by
+``exec``: the join order, index choice and constant handling are decided
+here, not re-interpreted per fact. Each emitted fact records its derivation
+as ``(branch id, value of each branch variable…)``, enough to rebuild every
+matched fact, compared value and absent atom exactly.
+
+Generated functions have the signature ``f(R, IX, N, D)``: R maps a
+predicate to its facts (a dict from argument tuples to records), IX maps
+``(predicate, positions)`` to an index (key → list of argument tuples), N
+maps the head predicate to the dict collecting new facts, and D maps a
+predicate to the list of facts new in the last round (semi-naive delta).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from . import ast
+from .program import Branch, Negative, Positive, Test
+from .schedule import schedule
+from .values import Text
+
+BranchFunction = Callable[[dict, dict, dict, dict | None], None]
+IndexKey = tuple[str, tuple[int, ...]]
+
+
+@dataclass
+class CompiledBranch:
+    branch: Branch
+    full: BranchFunction
+    deltas: list[tuple[str, BranchFunction]]  # (predicate read as delta, function)
+    source: str = ""
+
+
+@dataclass
+class _Gen:
+    branch: Branch
+    lines: list[str] = field(default_factory=list)
+    prologue: dict[str, str] = field(default_factory=dict)
+    constants: dict[str, object] = field(default_factory=dict)
+    indexes: set[IndexKey] = field(default_factory=set)
+    temp: int = 0
+
+    def fresh(self) -> str:
+        self.temp += 1
+        return f"t{self.temp}"
+
+    def const(self, value: object) -> str:
+        if type(value) is int or type(value) is str:
+            return repr(value)
+        for name, known in self.constants.items():
+            if type(known) is type(value) and known == value:
+                return name
+        name = f"K{len(self.constants)}"
+        self.constants[name] = value
+        return name
+
+    def emit(self, depth: int, line: str) -> None:
+        self.lines.append("    " * depth + line)
+
+    def expr(self, term: ast.Term, depth: int) -> str:
+        """Python code for a term's value; arithmetic emits guards that `continue` on non-integers."""
+        if isinstance(term, ast.Variable):
+            return f"v_{term.name}"
+        if isinstance(term, ast.Constant):
+            return self.const(term.value)
+        if isinstance(term, ast.Arithmetic):
+            left, right = self.expr(term.left, depth), self.expr(term.right, depth)
+            self._guard_ints((term.left, term.right), (left, right), depth)
+            name = self.fresh()
+            self.emit(depth, f"{name} = {left} {term.op} {right}")
+            return name
+        left, right = self.expr(term.args[0], depth), self.expr(term.args[1], depth)
+        self._guard_ints(term.args, (left, right), depth)
+        name = self.fresh()
+        pick = "<=" if term.function == "min" else ">="
+        self.emit(depth, f"{name} = {left} if {left} {pick} {right} else {right}")
+        return name
+
+    def _guard_ints(self, terms: tuple[ast.Term, ...], codes: tuple[str, str], depth: int) -> None:
+        """Arithmetic is on integers: skip the match when an operand is anything else."""
+        checks = [f"type({code}) is not int" for term, code in zip(terms, codes)
+                  if not (isinstance(term, ast.Constant) and type(term.value) is int)
+                  and not isinstance(term, (ast.Arithmetic, ast.Call))]
+        if checks:
+            self.emit(depth, f"if {' or '.join(checks)}: continue")
+
+    def relation(self, predicate: str) -> str:
+        name = f"F_{_ident(predicate)}"
+        self.prologue[name] = f"R[{predicate!r}]"
+        return name
+
+    def index(self, predicate: str, positions: tuple[int, ...]) -> str:
+        name = f"I_{_ident(predicate)}_{'_'.join(map(str, positions))}"
+        self.prologue[name] = f"IX[({predicate!r}, {positions!r})]"
+        self.indexes.add((predicate, positions))
+        return name
+
+
+def _ident(name: str) -> str:
+    return "".join(c if c.isalnum() else "_" for c in name)
+
+
+def _tuple(items: list[str]) -> str:
+    if not items:
+        return "()"
+    return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
+
+
+def compile_branch(branch: Branch, delta_index: int | None, name: str,
+                   constants: dict[str, object]) -> tuple[str, set[IndexKey]]:
+    """Python source for one branch (optionally with a delta literal) and the indexes it reads.
+
+    Constants that are not plain integers or symbols are added to ``constants``.
+    """
+    gen = _Gen(branch, constants=constants)
+    depth = 2  # inside `def` and the one-shot loop that makes `continue` always legal
+    bound: set[str] = set()
+    for step in schedule(branch, first=delta_index):
+        literal = branch.literals[step.index]
+        if step.kind == "scan":
+            assert isinstance(literal, Positive)
+            depth = _scan(gen, literal.atom, bound, depth, delta=step.index == delta_index)
+        elif step.kind == "bind":
+            assert isinstance(literal, Test)
+            comparison = literal.comparison
+            lone, other = (comparison.left, comparison.right)
+            if not (isinstance(lone, ast.Variable) and lone.name in step.binds):
+                lone, other = other, lone
+            value = gen.expr(other, depth)
+            gen.emit(depth, f"v_{lone.name} = {value}")  # type: ignore[union-attr]
+        elif step.kind == "test":
+            assert isinstance(literal, Test)
+            condition = _comparison(gen, literal.comparison, depth)
+            gen.emit(depth, f"if {condition}: continue" if literal.negated else f"if not ({condition}): continue")
+        else:  # absent
+            assert isinstance(literal, Negative)
+            relation = gen.relation(literal.atom.predicate)
+            key = _tuple([gen.expr(a, depth) for a in literal.atom.args])
+            gen.emit(depth, f"if {key} in {relation}: continue")
+        bound.update(step.binds)
+    head = branch.head
+    relation = gen.relation(head.predicate)
+    new = f"N_{_ident(head.predicate)}"
+    gen.prologue[new] = f"N[{head.predicate!r}]"
+    key = _tuple([gen.expr(a, depth) for a in head.args])
+    record = ", ".join([str(branch.id)] + [f"v_{v}" for v in branch.variables])
+    gen.emit(depth, f"h = {key}")
+    gen.emit(depth, f"if h not in {relation} and h not in {new}: {new}[h] = ({record},)")
+    source = [f"def {name}(R, IX, N, D):"]
+    source += [f"    {k} = {v}" for k, v in gen.prologue.items()]
+    source += ["    for _ in _ONCE:"] + gen.lines
+    return "\n".join(source) + "\n", gen.indexes
+
+
+def _scan(gen: _Gen, atom: ast.Atom, bound: set[str], depth: int, delta: bool) -> int:
+    keys: list[tuple[int, str]] = []
+    binds: list[tuple[int, str]] = []
+    repeats: list[tuple[int, str]] = []
+    local: set[str] = set()
+    for position, arg in enumerate(atom.args):
+        if isinstance(arg, ast.Variable) and arg.name not in bound:
+            if arg.name in local:
+                repeats.append((position, arg.name))
+            else:
+                local.add(arg.name)
+                binds.append((position, arg.name))
+        else:
+            keys.append((position, gen.expr(arg, depth)))
+    if delta:
+        gen.prologue[f"D_{_ident(atom.predicate)}"] = f"D[{atom.predicate!r}]"
+        gen.emit(depth, f"for a in D_{_ident(atom.predicate)}:")
+        depth += 1
+        for position, value in keys:
+            gen.emit(depth, f"if a[{position}] != {value}: continue")
+    elif not binds and not repeats:
+        relation = gen.relation(atom.predicate)
+        gen.emit(depth, f"if {_tuple([v for _, v in keys])} not in {relation}: continue")
+        return depth
+    elif keys:
+        index = gen.index(atom.predicate, tuple(p for p, _ in keys))
+        key = keys[0][1] if len(keys) == 1 else _tuple([v for _, v in keys])
+        gen.emit(depth, f"for a in {index}.get({key}, ()):")
+        depth += 1
+    else:
+        gen.emit(depth, f"for a in {gen.relation(atom.predicate)}:")
+        depth += 1
+    for position, variable in binds:
+        gen.emit(depth, f"v_{variable} = a[{position}]")
+    for position, variable in repeats:
+        gen.emit(depth, f"if a[{position}] != v_{variable}: continue")
+    return depth
+
+
+def _comparison(gen: _Gen, comparison: ast.Comparison, depth: int) -> str:
+    left, right = gen.expr(comparison.left, depth), gen.expr(comparison.right, depth)
+    op = comparison.op
+    if op in ("=", "!="):
+        return f"{left} {'==' if op == '=' else '!='} {right}"
+    # Ordering is defined on integers and on dates; across kinds it is false.
+    return (f"type({left}) is type({right}) and (type({left}) is int or type({left}) is _date) "
+            f"and {left} {op} {right}")
+
+
+def compile_program(branches: list[Branch], recursive_in_stratum: Callable[[Branch, str], bool]
+                    ) -> tuple[list[CompiledBranch], set[IndexKey]]:
+    """Compile every branch: a full plan, and a delta plan per recursive condition."""
+    compiled: list[CompiledBranch] = []
+    all_indexes: set[IndexKey] = set()
+    for branch in branches:
+        namespace: dict[str, object] = {"_ONCE": (None,), "_date": datetime.date, "Text": Text}
+        sources = []
+        constants: dict[str, object] = {}
+        src, indexes = compile_branch(branch, None, f"b{branch.id}_full", constants)
+        sources.append(src)
+        all_indexes |= indexes
+        delta_names: list[tuple[str, str]] = []
+        for index, literal in enumerate(branch.literals):
+            if isinstance(literal, Positive) and recursive_in_stratum(branch, literal.atom.predicate):
+                fname = f"b{branch.id}_d{index}"
+                src, indexes = compile_branch(branch, index, fname, constants)
+                sources.append(src)
+                all_indexes |= indexes
+                delta_names.append((literal.atom.predicate, fname))
+        namespace.update(constants)
+        code = "\n".join(sources)
+        exec(compile(code, f"<lexkb rule {branch.label}>", "exec"), namespace)  # noqa: S102 — our own generated code
+        compiled.append(CompiledBranch(
+            branch,
+            namespace[f"b{branch.id}_full"],  # type: ignore[arg-type]
+            [(pred, namespace[fname]) for pred, fname in delta_names],  # type: ignore[misc]
+            code,
+        ))
+    return compiled, all_indexes

@@ -1,0 +1,1 @@
+"""The lexkb grammar (``lexkb.lark``), shipped as package data."""
