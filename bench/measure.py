@@ -2,11 +2,16 @@
 
     python -m bench.measure ENGINE KIND SIZE [--repeats 3]
 
-Each engine runs in a process of its own so that its peak memory can be read with
-``resource.getrusage(RUSAGE_SELF).ru_maxrss`` (peak resident set size of the whole
-process: interpreter, engine library and data). ``base_mb`` is the same figure taken
-after the imports and the workload generation, just before the first timed run, so
-``peak_mb - base_mb`` is what evaluating the workload added.
+Each engine runs in a process of its own so that its peak memory is its own. Peak
+resident set size of the whole process (interpreter, engine library, data) is read
+from Linux's ``/proc/self/status`` ``VmHWM`` — the high-water mark of this process's
+own address space — rather than ``resource.getrusage(RUSAGE_SELF).ru_maxrss``, which
+a child inherits from its parent at fork (a parent holding a large canonical answer
+would inflate every child's figure). Just before the first timed run (after imports
+and workload generation) ``base_mb`` is the current RSS and the high-water mark is
+reset (``echo 5 > /proc/self/clear_refs``), so ``peak_mb`` is the peak reached
+during the timed runs and ``peak_mb - base_mb`` is what evaluation added. Where
+/proc is not available, ``ru_maxrss`` is used (``mem_method`` says which).
 
 Timed region of one run: from program text (or raw data, for plain Python) to the
 answer as Python values; imports and workload generation are outside it. ``eval`` is
@@ -25,9 +30,37 @@ import time
 import traceback
 
 
+def _status_mb(field: str):
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return None
+
+
 def _maxrss_mb() -> float:
     kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return kb / 1024.0 if sys.platform != "darwin" else kb / (1024.0 * 1024.0)
+
+
+def _reset_peak() -> bool:
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def _peak_mb(method: str) -> float:
+    if method.startswith("VmHWM"):
+        v = _status_mb("VmHWM")
+        if v is not None:
+            return v
+    return _maxrss_mb()
 
 
 def measure(engine: str, kind: str, size: int, repeats: int = 3) -> dict:
@@ -48,7 +81,17 @@ def measure(engine: str, kind: str, size: int, repeats: int = 3) -> dict:
     runner.setup()
     prepare(w, engine)
     gc.collect()
-    out["base_mb"] = _maxrss_mb()
+    rss = _status_mb("VmRSS")
+    if rss is not None and _reset_peak():
+        method = "VmHWM (reset before the timed runs)"
+        out["base_mb"] = rss
+    elif rss is not None:
+        method = "VmHWM (whole process)"
+        out["base_mb"] = _status_mb("VmHWM")
+    else:
+        method = "ru_maxrss"
+        out["base_mb"] = _maxrss_mb()
+    out["mem_method"] = method
     totals, evals, digests = [], [], []
     for _ in range(repeats):
         clock = Clock()
@@ -61,7 +104,7 @@ def measure(engine: str, kind: str, size: int, repeats: int = 3) -> dict:
         digests.append(answer_digest(answer))
         out["count"] = answer_size(answer)
         del answer
-    out["peak_mb"] = _maxrss_mb()
+    out["peak_mb"] = _peak_mb(method)
     out["totals"] = totals
     out["evals"] = evals
     out["total"] = statistics.median(totals)

@@ -409,8 +409,9 @@ def kb_cases(n: int, seed: int = 1):
     claimed_level_reduction (0..4), career_offender (optional flag: ``[()]``) and
     order_on (date, after sentenced_on). Dates are ``datetime.date``.
 
-    TODO(lead): adjust the value encodings (symbols, dates) to what ``kb.run`` takes,
-    and add inputs the knowledge base grows.
+    Value encodings follow engine/values.py: symbols are plain ``str``, dates
+    ``datetime.date``. TODO(lead): add inputs as the knowledge base grows, and tune the
+    distributions so that every ground of decision is exercised.
     """
     rng = random.Random(seed)
     cases = []

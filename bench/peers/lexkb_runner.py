@@ -9,7 +9,8 @@
 W1, W3: the program (facts and rules) is loaded and run once per timed run, with the
 case's mapping (W3: the people as ``person`` facts). W2: the rules are compiled once
 (timed, once) and each case is ``kb.run({"p3": [()], ...})`` against the compiled
-knowledge base; the true atoms are read with ``holds``. W4: the bundled knowledge base
+knowledge base; the true atoms are read with ``res.holds(("p5", ()))`` (the tuple form of
+an atom, which the API takes without parsing text). W4: the bundled knowledge base
 ``kb/`` is loaded once and run over the generated cases.
 
 If ``import lexkb`` fails (package not installed yet) the runner falls back to
@@ -27,23 +28,42 @@ from bench.peers.base import Runner
 from bench.workloads import REPO
 
 
+#: subpackages that live outside engine/ and that the engine imports (pyproject.toml's
+#: package-dir mapping); cli/ is not needed by the benchmark
+_SUBPACKAGES = {"grammar": "grammar"}
+
+
+def _package(name, folder, exec_now=True):
+    init = folder / "__init__.py"
+    spec = importlib.util.spec_from_file_location(name, init, submodule_search_locations=[str(folder)])
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[name] = mod
+    if exec_now:
+        spec.loader.exec_module(mod)
+    return mod, spec
+
+
 def import_lexkb():
+    """``import lexkb``; if the package is not installed, load ``engine/`` as ``lexkb``
+    (and grammar/ as ``lexkb.grammar``, as pyproject.toml maps it)."""
     try:
         import lexkb
 
         return lexkb
     except ImportError:
-        init = REPO / "engine" / "__init__.py"
-        if not init.exists():
+        if not (REPO / "engine" / "__init__.py").exists():
             raise
-        spec = importlib.util.spec_from_file_location(
-            "lexkb", init, submodule_search_locations=[str(init.parent)])
-        mod = importlib.util.module_from_spec(spec)
-        sys.modules["lexkb"] = mod
+        for key in [k for k in sys.modules if k == "lexkb" or k.startswith("lexkb.")]:
+            del sys.modules[key]
         try:
+            mod, spec = _package("lexkb", REPO / "engine", exec_now=False)
+            for sub, folder in _SUBPACKAGES.items():
+                if (REPO / folder / "__init__.py").exists():
+                    setattr(mod, sub, _package(f"lexkb.{sub}", REPO / folder)[0])
             spec.loader.exec_module(mod)
         except Exception:
-            del sys.modules["lexkb"]
+            for key in [k for k in sys.modules if k == "lexkb" or k.startswith("lexkb.")]:
+                del sys.modules[key]
             raise
         return mod
 
@@ -86,7 +106,8 @@ class LexkbRunner(Runner):
                 return set(res.facts(w.target))
         if w.kind == "W2":
             kb = self._loads(w.lexkb_program())
-            names = [(i, f"p{i}") for i in range(w.n_atoms)]
+            # the tuple form of an atom skips parsing the atom's text
+            names = [(i, (f"p{i}", ())) for i in range(w.n_atoms)]
             answers = []
             for case in w.lexkb_cases():
                 res = kb.run(case)
@@ -99,7 +120,7 @@ class LexkbRunner(Runner):
             for case in w.lexkb_cases():
                 res = kb.run(case)
                 with clock.extracting():
-                    out.append((bool(res.holds("deny")), bool(res.holds("eligible"))))
+                    out.append((bool(res.holds(("deny", ()))), bool(res.holds(("eligible", ())))))
             return out
         raise ValueError(w.kind)
 
