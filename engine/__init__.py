@@ -81,12 +81,14 @@ class KnowledgeBase:
             if findings:
                 first = findings[0]
                 raise CheckError(first.message, first.span, first.hint)
-        stated = frozenset(f.predicate for f in case.facts) | frozenset(self.program.inputs)
+        stated = (frozenset(f.predicate for f in case.stated) | frozenset(case.table or ())
+                  | frozenset(self.program.inputs))
         shared, shared_indexes, dynamic = self._static_part(stated)
         facts: dict[str, list[tuple[tuple[Value, ...], object]]] = {}
-        for fact in case.facts:
-            record = Given(fact.fact, "case") if fact.fact is not None else CALLER
-            facts.setdefault(fact.predicate, []).append((fact.args, record))
+        for fact in case.stated:
+            facts.setdefault(fact.predicate, []).append((fact.args, Given(fact.fact, "case")))
+        for predicate, rows in (case.table or {}).items():
+            facts.setdefault(predicate, []).extend((args, CALLER) for args in rows)
         relations, _ = self.engine.evaluate(facts, shared, shared_indexes, only=dynamic)
         return Result(self, case, relations)
 
@@ -115,6 +117,8 @@ class Result:
         if isinstance(atom, tuple):
             return atom[0], tuple(atom[1])
         if isinstance(atom, str):
+            if atom.isidentifier():  # a bare predicate: no need for the parser
+                return atom, ()
             atom = parse_atom(atom)
         values = []
         for arg in atom.args:

@@ -32,8 +32,17 @@ class Case:
     path: str | None
     source: str | None  # the source text's path, as displayed
     source_span: Span | None
-    facts: tuple[CaseFact, ...]
+    stated: tuple[CaseFact, ...]  # facts from a case file, with their quotes
     expects: tuple[ast.Expect, ...]
+    table: Mapping[str, list[tuple[Value, ...]]] | None = None  # facts given by a caller
+
+    @property
+    def facts(self) -> tuple[CaseFact, ...]:
+        """Every fact of the case, with its provenance where it has one."""
+        if not self.table:
+            return self.stated
+        given = tuple(CaseFact(p, tuple(args), None) for p, rows in self.table.items() for args in rows)
+        return self.stated + given
 
     def facts_by_predicate(self) -> dict[str, list[CaseFact]]:
         out: dict[str, list[CaseFact]] = {}
@@ -90,11 +99,8 @@ def load_case(path: str | Path) -> Case:
 
 def case_from_mapping(facts: Mapping[str, Iterable[tuple[Value, ...]]], name: str | None = None) -> Case:
     """A case given as ``{predicate: [argument tuples]}`` (for the API and batch runs)."""
-    items = []
-    for predicate, rows in facts.items():
-        for row in rows:
-            items.append(CaseFact(predicate, tuple(row), None))
-    return Case(name, None, None, None, None, tuple(items), ())
+    table = {p: [tuple(row) for row in rows] for p, rows in facts.items()}
+    return Case(name, None, None, None, None, (), (), table)
 
 
 _TYPE_OF_KIND = {"int": "int", "date": "date", "symbol": "symbol", "string": "string"}
@@ -102,9 +108,9 @@ _TYPE_OF_KIND = {"int": "int", "date": "date", "symbol": "symbol", "string": "st
 
 def validate_case(case: Case, program: Program) -> list[Finding]:
     """Facts that are not declared inputs, or have the wrong number or kinds of values."""
-    findings = []
+    findings = _validate_table(case, program)
     declared = program.inputs
-    for fact in case.facts:
+    for fact in case.stated:
         span = fact.fact.atom.span if fact.fact else None
         decl = declared.get(fact.predicate)
         if decl is None:
@@ -136,6 +142,36 @@ def validate_case(case: Case, program: Program) -> list[Finding]:
                 f"{expect.atom.predicate} takes {program.arities[expect.atom.predicate]} value(s), "
                 f"but the expectation gives {expect.atom.arity}", expect.atom.span))
     return findings
+
+
+def _validate_table(case: Case, program: Program) -> list[Finding]:
+    """The checks of validate_case for facts given as a table: one pass per predicate and column."""
+    findings: list[Finding] = []
+    for predicate, rows in (case.table or {}).items():
+        decl = program.inputs.get(predicate)
+        if decl is None:
+            if not program.inputs and predicate in program.arities:
+                continue
+            findings.append(Finding(f"the case states {predicate}, which is not a declared input", None,
+                                    did_you_mean(predicate, program.inputs)))
+            continue
+        width = len(decl.types)
+        for args in rows:
+            if len(args) != width:
+                findings.append(Finding(f"{predicate} takes {width} value(s), but the case gives {len(args)}: "
+                                        f"{format_atom(predicate, args)}", None))
+                break
+            kinds = tuple(_KIND_OF_TYPE[type(v)] if type(v) in _KIND_OF_TYPE else kind_of(v) for v in args)
+            for position, (kind, type_name) in enumerate(zip(kinds, decl.types)):
+                if kind != type_name.text:
+                    findings.append(Finding(
+                        f"value {position + 1} of {format_atom(predicate, args)} must be "
+                        f"{_article(type_name.text)}, not {_article(kind)}", None, _example(type_name.text)))
+                    break
+    return findings
+
+
+_KIND_OF_TYPE = {int: "int", str: "symbol", Text: "string"}
 
 
 def _article(kind: str) -> str:

@@ -54,9 +54,10 @@ class Engine:
         self.indexes_of: dict[str, list[tuple[int, ...]]] = {}
         for predicate, positions in sorted(self.indexes):
             self.indexes_of.setdefault(predicate, []).append(positions)
-        self.kb_facts: dict[str, list[tuple[tuple[Value, ...], Given]]] = {}
+        self.kb_facts: dict[str, dict[tuple[Value, ...], Given]] = {}
         for fact in program.facts:
-            self.kb_facts.setdefault(fact.predicate, []).append((fact.args, Given(fact.fact, "kb")))
+            self.kb_facts.setdefault(fact.predicate, {}).setdefault(fact.args, Given(fact.fact, "kb"))
+        self._plans: dict[frozenset[str] | None, tuple[list[str], list[tuple]]] = {}
 
     def dependents(self, predicates: Iterable[str]) -> set[str]:
         """The given predicates and every predicate whose rules read them, transitively."""
@@ -75,42 +76,71 @@ class Engine:
 
     def evaluate(self, facts: Mapping[str, Iterable[tuple[tuple[Value, ...], object]]],
                  shared: Relations | None = None, shared_indexes: dict | None = None,
-                 only: set[str] | None = None) -> tuple[Relations, dict]:
+                 only: frozenset[str] | set[str] | None = None) -> tuple[Relations, dict]:
         """The least model: every fact of the program and ``facts``, with its record.
 
         ``shared`` holds relations already complete (the case-independent
         part), reused as they are; ``only`` restricts evaluation to the
         predicates that still need computing.
         """
-        relations: Relations = {}
-        indexes: dict[IndexKey, dict] = {}
-        for predicate in self.program.arities:
-            if shared is not None and predicate in shared and (only is None or predicate not in only):
-                relations[predicate] = shared[predicate]
-                continue
-            relation: dict[tuple[Value, ...], object] = {}
-            for args, record in self.kb_facts.get(predicate, ()):
-                relation.setdefault(args, record)
-            relations[predicate] = relation
+        own, strata = self._plan_for(only if shared is not None or only is not None else None)
+        relations: Relations = dict(shared) if shared is not None else {}
+        indexes: dict[IndexKey, dict] = dict(shared_indexes) if shared_indexes is not None else {}
+        kb_facts = self.kb_facts
+        for predicate in own:
+            stated = kb_facts.get(predicate)
+            relations[predicate] = dict(stated) if stated else {}
         for predicate, items in facts.items():
-            relation = relations.setdefault(predicate, {})
+            relation = relations.get(predicate)
+            if relation is None or (shared is not None and relation is shared.get(predicate)):
+                relation = relations[predicate] = dict(relation or ())
             for args, record in items:
                 relation.setdefault(args, record)
         for predicate, positions in self.indexes:
-            if shared_indexes is not None and (predicate, positions) in shared_indexes and \
-                    relations[predicate] is shared[predicate]:  # type: ignore[index]
-                indexes[(predicate, positions)] = shared_indexes[(predicate, positions)]
-            else:
+            if predicate in own or (predicate, positions) not in indexes:
                 indexes[(predicate, positions)] = _build_index(relations[predicate], positions)
-        total = sum(len(r) for r in relations.values())
-        for stratum, compiled in zip(self.program.strata, self.by_stratum):
-            if not compiled or (only is not None and not (set(stratum) & only)):
-                continue
-            total = self._stratum(stratum, compiled, relations, indexes, total)
+        total = 0
+        for stratum, compiled, recursive in strata:
+            if recursive:
+                total = self._recursive(stratum, compiled, relations, indexes, total)
+            else:
+                total = self._single(stratum[0], compiled, relations, indexes, total)
         return relations, indexes
 
-    def _stratum(self, stratum: tuple[str, ...], compiled: list[CompiledBranch], relations: Relations,
-                 indexes: dict, total: int) -> int:
+    def _plan_for(self, only: frozenset[str] | set[str] | None) -> tuple[list[str], list[tuple]]:
+        """Which predicates a run owns (starts afresh) and which strata it evaluates, cached."""
+        key = frozenset(only) if only is not None else None
+        plan = self._plans.get(key)
+        if plan is None:
+            own = [p for p in self.program.arities if key is None or p in key]
+            strata = [(stratum, compiled, stratum[0] in self.program.recursive)
+                      for stratum, compiled in zip(self.program.strata, self.by_stratum)
+                      if compiled and (key is None or set(stratum) & key)]
+            plan = self._plans[key] = (own, strata)
+        return plan
+
+    def _single(self, predicate: str, compiled: list[CompiledBranch], relations: Relations, indexes: dict,
+                total: int) -> int:
+        """A non-recursive predicate: its rules read only lower strata, so they emit straight into it."""
+        relation = relations[predicate]
+        before = len(relation)
+        sink = {predicate: relation}
+        for unit in compiled:
+            unit.full(relations, indexes, sink, None)
+        added = len(relation) - before
+        if added:
+            positions_list = self.indexes_of.get(predicate)
+            if positions_list:
+                new = list(relation)[before:]
+                for positions in positions_list:
+                    _extend_index(indexes[(predicate, positions)], positions, new)
+            total += added
+            if total > self.fact_limit:
+                self._too_many(compiled, [len(relation)] * len(compiled))
+        return total
+
+    def _recursive(self, stratum: tuple[str, ...], compiled: list[CompiledBranch], relations: Relations,
+                   indexes: dict, total: int) -> int:
         new: dict[str, dict] = {p: {} for p in stratum}
         produced = [0] * len(compiled)
         for i, unit in enumerate(compiled):
@@ -118,8 +148,6 @@ class Engine:
             unit.full(relations, indexes, new, None)
             produced[i] += len(new[unit.branch.head.predicate]) - before
         delta, total = self._merge(new, relations, indexes, total, compiled, produced)
-        if stratum[0] not in self.program.recursive:
-            return total
         while delta:
             new = {p: {} for p in stratum}
             for i, unit in enumerate(compiled):
@@ -145,13 +173,16 @@ class Engine:
             for positions in self.indexes_of.get(predicate, ()):
                 _extend_index(indexes[(predicate, positions)], positions, added)
         if total > self.fact_limit:
-            worst = max(range(len(compiled)), key=lambda i: produced[i])
-            rule = compiled[worst].branch.rule
-            raise EvaluationError(
-                f"evaluation stopped after more than {self.fact_limit:,} facts: rule {rule.label} keeps "
-                "producing new values (runaway arithmetic?)", rule.span,
-                hint="bound the values the rule computes, or raise the limit with --max-facts")
+            self._too_many(compiled, produced)
         return delta, total
+
+    def _too_many(self, compiled: list[CompiledBranch], produced: list[int]) -> None:
+        worst = max(range(len(compiled)), key=lambda i: produced[i])
+        rule = compiled[worst].branch.rule
+        raise EvaluationError(
+            f"evaluation stopped after more than {self.fact_limit:,} new facts: rule {rule.label} keeps "
+            "producing new values (runaway arithmetic?)", rule.span,
+            hint="bound the values the rule computes, or raise the limit with --max-facts")
 
 
 def _build_index(relation: dict, positions: tuple[int, ...]) -> dict:
@@ -180,5 +211,8 @@ def _extend_index(index: dict, positions: tuple[int, ...], facts: Iterable[tuple
 
 
 def sorted_facts(relation: dict[tuple[Value, ...], object]) -> list[tuple[Value, ...]]:
-    """A relation's facts in the canonical (deterministic) order."""
-    return sorted(relation, key=args_key)
+    """A relation's facts in the canonical (deterministic) order: by kind, then value."""
+    facts = list(relation)
+    if all(type(v) is int for args in facts for v in args):
+        return sorted(facts)  # all-integer relations, the common large case, sort natively
+    return sorted(facts, key=args_key)

@@ -7,11 +7,13 @@ import re
 from functools import lru_cache
 from importlib import resources
 
-from lark import Lark, Token, Transformer, v_args
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+from typing import Any
+
+from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from . import ast
-from .errors import LexkbError, Span, SyntaxProblem, did_you_mean
+from .errors import Span, SyntaxProblem, did_you_mean
 from .values import Text
 
 KEYWORDS = (
@@ -34,13 +36,7 @@ def parse(text: str, file: str) -> ast.Module:
         tree = parser().parse(text)
     except UnexpectedInput as error:
         raise _syntax_problem(error, text, file) from None
-    try:
-        statements = _ToAst(file).transform(tree)
-    except VisitError as error:
-        if isinstance(error.orig_exc, LexkbError):
-            raise error.orig_exc from None
-        raise
-    return ast.Module(file, tuple(statements.children if hasattr(statements, "children") else statements))
+    return ast.Module(file, tuple(_ToAst(file).transform(tree)))
 
 
 def parse_atom(text: str, file: str = "<atom>") -> ast.Atom:
@@ -72,11 +68,19 @@ def _unquote(token: Token) -> str:
     return _ESCAPE.sub(lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), token[1:-1])
 
 
-@v_args(meta=True)
-class _ToAst(Transformer):  # type: ignore[type-arg]
+class _ToAst:
+    """Bottom-up rewrite of Lark's tree: one method per grammar rule, called with (meta, children)."""
+
     def __init__(self, file: str) -> None:
-        super().__init__()
         self.file = file
+        self._methods: dict[str, Any] = {}
+
+    def transform(self, tree: Tree) -> Any:
+        children = [self.transform(c) if isinstance(c, Tree) else c for c in tree.children]
+        method = self._methods.get(tree.data)
+        if method is None:
+            method = self._methods[tree.data] = getattr(self, tree.data)
+        return method(tree.meta, children)
 
     def _s(self, meta: object) -> Span:
         return _span(self.file, meta)
