@@ -6,7 +6,6 @@ import datetime
 import re
 from functools import lru_cache
 from importlib import resources
-
 from typing import Any
 
 from lark import Lark, Token, Tree
