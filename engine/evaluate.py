@@ -90,6 +90,9 @@ class Engine:
         for predicate in own:
             stated = kb_facts.get(predicate)
             relations[predicate] = dict(stated) if stated else {}
+        if len(relations) < len(self.program.arities):  # predicates neither owned nor shared stay empty
+            for predicate in self.program.arities:
+                relations.setdefault(predicate, {})
         for predicate, items in facts.items():
             relation = relations.get(predicate)
             if relation is None or (shared is not None and relation is shared.get(predicate)):
