@@ -23,7 +23,7 @@ from . import ast
 from .cases import Case, CaseFact, Finding, case_from_mapping, load_case, validate_case, verify_quotes
 from .check import check
 from .errors import CheckError, EvaluationError, LexkbError, SourceError, Span, SyntaxProblem, UsageError
-from .evaluate import CALLER, DEFAULT_FACT_LIMIT, Engine, Given, Relations, sorted_facts
+from .evaluate import CALLER, DEFAULT_FACT_LIMIT, Baseline, Engine, Given, Relations, sorted_facts
 from .program import Program
 from .source import load_modules, load_text
 from .syntax import parse_atom
@@ -61,7 +61,7 @@ class KnowledgeBase:
     def __init__(self, program: Program, *, fact_limit: int = DEFAULT_FACT_LIMIT) -> None:
         self.program = program
         self.engine = Engine(program, fact_limit)
-        self._static: dict[frozenset[str], tuple[Relations, dict, set[str]]] = {}
+        self._baselines: dict[frozenset[str], Baseline] = {}
 
     def case(self, case: CaseInput) -> Case:
         """Turn any accepted case form into a :class:`Case`."""
@@ -83,22 +83,19 @@ class KnowledgeBase:
                 raise CheckError(first.message, first.span, first.hint)
         stated = (frozenset(f.predicate for f in case.stated) | frozenset(case.table or ())
                   | frozenset(self.program.inputs))
-        shared, shared_indexes, dynamic = self._static_part(stated)
         facts: dict[str, list[tuple[tuple[Value, ...], object]]] = {}
         for fact in case.stated:
             facts.setdefault(fact.predicate, []).append((fact.args, Given(fact.fact, "case")))
         for predicate, rows in (case.table or {}).items():
             facts.setdefault(predicate, []).extend((args, CALLER) for args in rows)
-        relations, _ = self.engine.evaluate(facts, shared, shared_indexes, only=dynamic)
-        return Result(self, case, relations)
+        return Result(self, case, self.engine.run(self._baseline(stated), facts))
 
-    def _static_part(self, stated: frozenset[str]) -> tuple[Relations, dict, set[str]]:
-        if stated not in self._static:
-            dynamic = self.engine.dependents(stated)
-            static = set(self.program.arities) - dynamic
-            relations, indexes = self.engine.evaluate({}, only=static)
-            self._static[stated] = (relations, indexes, dynamic)
-        return self._static[stated]
+    def _baseline(self, stated: frozenset[str]) -> Baseline:
+        """The case-independent part for cases stating these predicates, computed once."""
+        baseline = self._baselines.get(stated)
+        if baseline is None:
+            baseline = self._baselines[stated] = self.engine.baseline(self.engine.dependents(stated))
+        return baseline
 
 
 class Result:

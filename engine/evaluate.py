@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from operator import itemgetter
 
 from . import ast
 from .errors import EvaluationError
-from .plan import CompiledBranch, IndexKey, compile_program
-from .program import Branch, Program
+from .plan import CompiledBranch, compile_program
+from .program import Branch, Negative, Positive, Program
 from .values import Value, args_key
 
 DEFAULT_FACT_LIMIT = 5_000_000
@@ -33,6 +34,21 @@ class Given:
 CALLER = Given(None, "caller")
 
 Relations = dict[str, dict[tuple[Value, ...], object]]
+
+
+@dataclass
+class Baseline:
+    """The shared starting point of runs whose inputs are the ``dynamic`` predicates."""
+
+    relations: Relations  # complete for static predicates; seeds for dynamic ones (never mutated)
+    indexes: dict
+    dynamic: frozenset[str]
+    strata: list[tuple[tuple[str, ...], list[CompiledBranch], bool]]  # what each run evaluates
+
+
+def _reads(unit: CompiledBranch, predicates: frozenset[str]) -> bool:
+    return any(isinstance(lit, (Positive, Negative)) and lit.atom.predicate in predicates
+               for lit in unit.branch.literals)
 
 
 class Engine:
@@ -57,7 +73,6 @@ class Engine:
         self.kb_facts: dict[str, dict[tuple[Value, ...], Given]] = {}
         for fact in program.facts:
             self.kb_facts.setdefault(fact.predicate, {}).setdefault(fact.args, Given(fact.fact, "kb"))
-        self._plans: dict[frozenset[str] | None, tuple[list[str], list[tuple]]] = {}
 
     def dependents(self, predicates: Iterable[str]) -> set[str]:
         """The given predicates and every predicate whose rules read them, transitively."""
@@ -74,72 +89,85 @@ class Engine:
                 todo.extend(readers.get(predicate, ()))
         return out
 
-    def evaluate(self, facts: Mapping[str, Iterable[tuple[tuple[Value, ...], object]]],
-                 shared: Relations | None = None, shared_indexes: dict | None = None,
-                 only: frozenset[str] | set[str] | None = None) -> tuple[Relations, dict]:
-        """The least model: every fact of the program and ``facts``, with its record.
+    def baseline(self, dynamic: Iterable[str]) -> Baseline:
+        """Evaluate everything that does not depend on the ``dynamic`` predicates, once.
 
-        ``shared`` holds relations already complete (the case-independent
-        part), reused as they are; ``only`` restricts evaluation to the
-        predicates that still need computing.
+        The result is complete for the other predicates, and for each dynamic
+        predicate holds what its case-independent rules conclude: every run
+        starts from it instead of recomputing it.
         """
-        own, strata = self._plan_for(only if shared is not None or only is not None else None)
-        relations: Relations = dict(shared) if shared is not None else {}
-        indexes: dict[IndexKey, dict] = dict(shared_indexes) if shared_indexes is not None else {}
-        kb_facts = self.kb_facts
-        for predicate in own:
-            stated = kb_facts.get(predicate)
-            relations[predicate] = dict(stated) if stated else {}
-        if len(relations) < len(self.program.arities):  # predicates neither owned nor shared stay empty
-            for predicate in self.program.arities:
-                relations.setdefault(predicate, {})
+        dynamic = frozenset(dynamic)
+        relations: Relations = {p: dict(self.kb_facts.get(p, ())) for p in self.program.arities}
+        indexes = {(p, positions): _build_index(relations[p], positions) for p, positions in self.indexes}
+        static_strata, run_strata = [], []
+        for stratum, compiled in zip(self.program.strata, self.by_stratum):
+            if not compiled:
+                continue
+            recursive = stratum[0] in self.program.recursive
+            if not set(stratum) & dynamic:
+                static_strata.append((stratum, compiled, recursive))
+                continue
+            reads_only_static = [unit for unit in compiled if not _reads(unit, dynamic)]
+            rest = [unit for unit in compiled if _reads(unit, dynamic)]
+            if reads_only_static:
+                static_strata.append((stratum, reads_only_static, False))
+            if rest:
+                run_strata.append((stratum, rest, recursive))
+        self._run(static_strata, relations, indexes)
+        return Baseline(relations, indexes, dynamic, run_strata)
+
+    def run(self, baseline: Baseline, facts: Mapping[str, Iterable[tuple[tuple[Value, ...], object]]]
+            ) -> Relations:
+        """Evaluate the dynamic part on top of a baseline, with ``facts`` (e.g. a case's) added."""
+        relations = dict(baseline.relations)
+        indexes = dict(baseline.indexes)
+        for predicate in baseline.dynamic:
+            relations[predicate] = dict(baseline.relations[predicate])
+            for positions in self.indexes_of.get(predicate, ()):
+                start = baseline.indexes[(predicate, positions)]
+                indexes[(predicate, positions)] = {k: v[:] for k, v in start.items()} if start else {}
         for predicate, items in facts.items():
-            relation = relations.get(predicate)
-            if relation is None or (shared is not None and relation is shared.get(predicate)):
-                relation = relations[predicate] = dict(relation or ())
+            relation = relations[predicate]
+            before = len(relation)
             for args, record in items:
                 relation.setdefault(args, record)
-        for predicate, positions in self.indexes:
-            if predicate in own or (predicate, positions) not in indexes:
-                indexes[(predicate, positions)] = _build_index(relations[predicate], positions)
+            if len(relation) > before:
+                added = list(relation)[before:]
+                for positions in self.indexes_of.get(predicate, ()):
+                    _extend_index(indexes[(predicate, positions)], positions, added)
+        self._run(baseline.strata, relations, indexes)
+        return relations
+
+    def evaluate(self, facts: Mapping[str, Iterable[tuple[tuple[Value, ...], object]]] | None = None
+                 ) -> Relations:
+        """The least model of the program with ``facts`` added, computed from scratch."""
+        return self.run(self.baseline(self.program.arities), facts or {})
+
+    def _run(self, strata: list[tuple], relations: Relations, indexes: dict) -> None:
         total = 0
         for stratum, compiled, recursive in strata:
             if recursive:
                 total = self._recursive(stratum, compiled, relations, indexes, total)
             else:
-                total = self._single(stratum[0], compiled, relations, indexes, total)
-        return relations, indexes
+                total = self._single(compiled, relations, indexes, total)
 
-    def _plan_for(self, only: frozenset[str] | set[str] | None) -> tuple[list[str], list[tuple]]:
-        """Which predicates a run owns (starts afresh) and which strata it evaluates, cached."""
-        key = frozenset(only) if only is not None else None
-        plan = self._plans.get(key)
-        if plan is None:
-            own = [p for p in self.program.arities if key is None or p in key]
-            strata = [(stratum, compiled, stratum[0] in self.program.recursive)
-                      for stratum, compiled in zip(self.program.strata, self.by_stratum)
-                      if compiled and (key is None or set(stratum) & key)]
-            plan = self._plans[key] = (own, strata)
-        return plan
-
-    def _single(self, predicate: str, compiled: list[CompiledBranch], relations: Relations, indexes: dict,
-                total: int) -> int:
-        """A non-recursive predicate: its rules read only lower strata, so they emit straight into it."""
-        relation = relations[predicate]
-        before = len(relation)
-        sink = {predicate: relation}
+    def _single(self, compiled: list[CompiledBranch], relations: Relations, indexes: dict, total: int) -> int:
+        """Rules that do not read their own conclusions: one pass, emitting straight into the relation."""
         for unit in compiled:
-            unit.full(relations, indexes, sink, None)
-        added = len(relation) - before
-        if added:
-            positions_list = self.indexes_of.get(predicate)
-            if positions_list:
-                new = list(relation)[before:]
-                for positions in positions_list:
-                    _extend_index(indexes[(predicate, positions)], positions, new)
-            total += added
-            if total > self.fact_limit:
-                self._too_many(compiled, [len(relation)] * len(compiled))
+            predicate = unit.branch.head.predicate
+            relation = relations[predicate]
+            before = len(relation)
+            unit.full(relations, indexes, {predicate: relation}, None)
+            added = len(relation) - before
+            if added:
+                positions_list = self.indexes_of.get(predicate)
+                if positions_list:
+                    new = list(relation)[before:]
+                    for positions in positions_list:
+                        _extend_index(indexes[(predicate, positions)], positions, new)
+                total += added
+                if total > self.fact_limit:
+                    self._too_many([unit], [added])
         return total
 
     def _recursive(self, stratum: tuple[str, ...], compiled: list[CompiledBranch], relations: Relations,
@@ -195,22 +223,14 @@ def _build_index(relation: dict, positions: tuple[int, ...]) -> dict:
 
 
 def _extend_index(index: dict, positions: tuple[int, ...], facts: Iterable[tuple]) -> None:
-    if len(positions) == 1:
-        (p,) = positions
-        for args in facts:
-            bucket = index.get(args[p])
-            if bucket is None:
-                index[args[p]] = [args]
-            else:
-                bucket.append(args)
-    else:
-        for args in facts:
-            key = tuple(args[p] for p in positions)
-            bucket = index.get(key)
-            if bucket is None:
-                index[key] = [args]
-            else:
-                bucket.append(args)
+    key_of = itemgetter(*positions)  # one position: the value itself; several: a tuple
+    for args in facts:
+        key = key_of(args)
+        bucket = index.get(key)
+        if bucket is None:
+            index[key] = [args]
+        else:
+            bucket.append(args)
 
 
 def sorted_facts(relation: dict[tuple[Value, ...], object]) -> list[tuple[Value, ...]]:
