@@ -1,0 +1,207 @@
+"""AST → source text: the canonical layout of the rule language.
+
+``format_module`` writes one statement per line, a rule's ``because`` on the
+rule's line, and wraps a rule too long for one line at its top-level ``and``
+/ ``or``. Parsing the output gives back the same AST, spans aside
+(:func:`strip_spans` makes two ASTs comparable): a formatter that changed a
+rule's meaning would be worse than none. Comments are not part of the AST and
+are not reproduced.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+
+from . import ast
+from .errors import Span
+from .values import Text, Value
+
+WIDTH = 100
+INDENT = "    "
+
+# ---------------------------------------------------------------- values and terms
+
+
+def format_string(text: str) -> str:
+    """A string in double quotes, with the escapes the grammar reads back."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
+    return f'"{escaped}"'
+
+
+def format_constant(value: Value) -> str:
+    """A value as written in the language (strings quoted, symbols bare, dates ISO)."""
+    if isinstance(value, Text):
+        return format_string(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+# Binding strength of a term's outermost operator: `*` binds tighter than `+`/`-`.
+_SUM, _PRODUCT, _FACTOR = 0, 1, 2
+
+
+def _strength(term: ast.Term) -> int:
+    if isinstance(term, ast.Arithmetic):
+        return _PRODUCT if term.op == "*" else _SUM
+    return _FACTOR
+
+
+def format_term(term: ast.Term, level: int = _SUM) -> str:
+    """A term, parenthesised only where the grammar needs it to read it back the same.
+
+    ``level`` is the weakest operator the context accepts without parentheses;
+    operators are left-associative, so a right operand needs one level more.
+    """
+    if isinstance(term, ast.Variable):
+        return f"?{term.name}"
+    if isinstance(term, ast.Constant):
+        return format_constant(term.value)
+    if isinstance(term, ast.Call):
+        return f"{term.function}({format_term(term.args[0])}, {format_term(term.args[1])})"
+    own = _strength(term)
+    text = f"{format_term(term.left, own)} {term.op} {format_term(term.right, own + 1)}"
+    return f"({text})" if own < level else text
+
+
+def format_atom(atom: ast.Atom) -> str:
+    """``name`` or ``name(arg, …)``."""
+    if not atom.args:
+        return atom.predicate
+    return f"{atom.predicate}({', '.join(format_term(a) for a in atom.args)})"
+
+
+# ---------------------------------------------------------------- conditions
+
+
+def format_condition(condition: ast.Condition) -> str:
+    """A condition; `or` binds loosest, then `and`, then `not` (as the grammar reads it)."""
+    if isinstance(condition, ast.Atom):
+        return format_atom(condition)
+    if isinstance(condition, ast.Comparison):
+        return f"{format_term(condition.left)} {condition.op} {format_term(condition.right)}"
+    if isinstance(condition, ast.Negation):
+        return f"not {_unary(condition.condition)}"
+    if isinstance(condition, ast.Conjunction):
+        return " and ".join(_operand(item, ast.Conjunction) for item in condition.items)
+    return " or ".join(_operand(item, ast.Disjunction) for item in condition.items)
+
+
+def _unary(condition: ast.Condition) -> str:
+    """A condition where the grammar wants one unit: after `not` and `unless`.
+
+    A comparison is parenthesised too, though the grammar does not need it:
+    `not (?x < 3)` reads less ambiguously than `not ?x < 3`.
+    """
+    if isinstance(condition, (ast.Atom, ast.Negation)):
+        return format_condition(condition)
+    return f"({format_condition(condition)})"
+
+
+def _operand(item: ast.Condition, parent: type) -> str:
+    # A disjunction inside a conjunction needs parentheses to keep its
+    # meaning; a connective nested in the same connective was written with
+    # parentheses (the parser flattens unparenthesised chains), so keep them.
+    if isinstance(item, (ast.Disjunction, parent)):
+        return f"({format_condition(item)})"
+    return format_condition(item)
+
+
+# ---------------------------------------------------------------- statements
+
+
+def format_statement(statement: ast.Statement, width: int = WIDTH) -> str:
+    """One statement, on one line unless it is longer than ``width``."""
+    if isinstance(statement, ast.Rule):
+        return _rule(statement, width)
+    if isinstance(statement, ast.Fact):
+        text = format_atom(statement.atom)
+        if statement.quote is None:
+            return text
+        quote = f"from {format_string(statement.quote.text)}"
+        return f"{text} {quote}" if len(text) + 1 + len(quote) <= width else f"{text}\n{INDENT}{quote}"
+    if isinstance(statement, ast.Authority):
+        text = f"authority {statement.name} {format_string(statement.citation)}"
+        if statement.says is None:
+            return text
+        says = f"says {format_string(statement.says)}"
+        return f"{text} {says}" if len(text) + 1 + len(says) <= width else f"{text}\n{INDENT}{says}"
+    if isinstance(statement, ast.Include):
+        return f"include {format_string(statement.path)}"
+    if isinstance(statement, ast.InputDecl):
+        types = f"({', '.join(t.text for t in statement.types)})" if statement.types else ""
+        return f"input {statement.predicate}{types}"
+    if isinstance(statement, ast.Outcomes):
+        return "outcomes " + ", ".join(n.text for n in statement.names)
+    if isinstance(statement, ast.CaseDecl):
+        citation = f" {format_string(statement.citation)}" if statement.citation is not None else ""
+        return f"case {statement.name}{citation}"
+    if isinstance(statement, ast.SourceDecl):
+        return f"source {format_string(statement.path)}"
+    if isinstance(statement, ast.Expect):
+        return f"expect {'not ' if statement.negated else ''}{format_atom(statement.atom)}"
+    raise TypeError(f"not a statement: {statement!r}")
+
+
+def _rule(rule: ast.Rule, width: int) -> str:
+    prefix = f"rule {rule.name}: " if rule.name else ""
+    exceptions = [f"unless {_unary(e)}" for e in rule.exceptions]
+    because = ["because " + ", ".join(a.text for a in rule.authorities)] if rule.authorities else []
+    line = " ".join([f"{prefix}{format_atom(rule.head)} if {format_condition(rule.condition)}", *exceptions, *because])
+    if len(line) <= width:
+        return line
+    # Too long: the name on its own line, the conclusion indented once, and
+    # each top-level `or` / `and` operand and each `unless` on its own line,
+    # `because` last, indented once.
+    lines = [f"rule {rule.name}:"] if rule.name else []
+    head_indent = INDENT if rule.name else ""
+    lines.append(head_indent + format_atom(rule.head))
+    body = head_indent + INDENT
+    condition = rule.condition
+    if isinstance(condition, (ast.Conjunction, ast.Disjunction)):
+        word = "and" if isinstance(condition, ast.Conjunction) else "or"
+        parts = [_operand(item, type(condition)) for item in condition.items]
+        lines.append(f"{body}if {parts[0]}")
+        lines.extend(f"{body}{word} {part}" for part in parts[1:])
+    else:
+        lines.append(f"{body}if {format_condition(condition)}")
+    lines.extend(body + clause for clause in exceptions)
+    lines.extend(INDENT + clause for clause in because)
+    return "\n".join(lines)
+
+
+def format_module(module: ast.Module, width: int = WIDTH) -> str:
+    """A whole file: one statement per line, a blank line around multi-line ones
+    and between statements of different kinds; ends with a newline."""
+    out: list[str] = []
+    previous: ast.Statement | None = None
+    for statement in module.statements:
+        text = format_statement(statement, width)
+        if previous is not None and (
+            type(previous) is not type(statement) or "\n" in text or "\n" in out[-1]
+        ):
+            out.append("")
+        out.append(text)
+        previous = statement
+    return "\n".join(out) + "\n" if out else ""
+
+
+# ---------------------------------------------------------------- comparing ASTs
+
+_NO_SPAN = Span("", 0, 0, 0, 0)
+
+
+def strip_spans(node: object) -> object:
+    """A copy of an AST node with every span blanked (and a Module's path), so that
+    two parses of differently laid-out text compare equal when they mean the same."""
+    if isinstance(node, Span):
+        return _NO_SPAN
+    if isinstance(node, tuple):
+        return tuple(strip_spans(item) for item in node)
+    if dataclasses.is_dataclass(node) and not isinstance(node, type):
+        changes = {f.name: strip_spans(getattr(node, f.name)) for f in dataclasses.fields(node)}
+        if isinstance(node, ast.Module):
+            changes["path"] = ""
+        return dataclasses.replace(node, **changes)
+    return node
