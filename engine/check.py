@@ -127,6 +127,11 @@ def _check_arities(rules: list[ast.Rule], facts: list[ast.Fact], inputs: dict[st
     arities: dict[str, tuple[int, Span]] = {}
 
     def note(predicate: str, arity: int, span: Span) -> None:
+        if predicate.startswith("_"):
+            # Names starting with _ are the hidden auxiliaries of `not (a and b)`:
+            # a user's would vanish from the output and could collide with them.
+            raise CheckError(f"the name {predicate} starts with '_', which lexkb reserves for its own "
+                             "hidden conditions", span, hint=f"rename it, e.g. {predicate.lstrip('_') or 'x'}")
         if predicate not in arities:
             arities[predicate] = (arity, span)
         elif arities[predicate][0] != arity:
