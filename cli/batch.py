@@ -1,0 +1,167 @@
+"""`lexkb batch`: many cases through one knowledge base, in parallel, to a JSONL or CSV table."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+
+import click
+
+from .. import LexkbError
+from .. import batch as engine_batch
+from ..batch import FORMATS, CaseError, Job, Summary
+from .common import EXIT_FINDING, EXIT_USAGE, format_location, load_kb, max_facts_option
+
+ERRORS_SHOWN = 10
+
+
+@click.command("batch")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(), metavar="KB_PATHS... CASES...")
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False), metavar="OUT",
+              help="Write the results here (written whole or not at all); without it, to standard output.")
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default=None,
+              help="jsonl or csv; default: from OUT's suffix, else jsonl.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Worker processes (default: all cores; 1 runs in this process).")
+@click.option("--scheduler", metavar="ADDRESS", default=None,
+              help="Run on the Dask cluster at ADDRESS (e.g. tcp://10.0.0.5:8786) instead of local processes. "
+                   "Needs `pip install 'lexkb[dask]'`; workers must see the same files.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
+@max_facts_option
+def batch_command(paths: tuple[str, ...], output: str | None, output_format: str | None, jobs: int | None,
+                  scheduler: str | None, quiet: bool, max_facts: int) -> None:
+    """Run many cases and write one row of results per case.
+
+    \b
+    Arguments ending in .case, .csv or .jsonl, and folders holding .case
+    files (and no .rules), are the cases; the others are the knowledge base.
+    Examples:
+      lexkb batch kb kb/cases -o results.jsonl
+      lexkb batch kb motions.csv -o results.csv --jobs 4
+      lexkb batch kb motions.jsonl --scheduler tcp://10.0.0.5:8786 -o results.jsonl
+
+    \b
+    A table has one row per case and one column per declared input:
+      case,offense_level,criminal_history_category,sentenced_on,career_offender
+      smith,30,III,2012-10-24,false
+    Zero-argument inputs are true/false; several arguments 120|135; several
+    facts 782;750 (or JSON lists); dates YYYY-MM-DD. Optional columns:
+    `case` (the case's name) and `expect` (e.g. "deny; not eligible").
+    JSONL: one object per line with the same keys. See docs/batch.md.
+
+    \b
+    Each result row gives the case, where it came from, the outcomes that
+    hold, each expectation and whether it was met, the rules that decided
+    each outcome, and the error if the case could not be run (one bad case
+    does not stop the others). A summary follows on standard error.
+
+    Exit codes: 0 every case ran and met its expectations; 1 an expectation
+    was missed; 2 bad usage, or a case could not be run.
+    """
+    cases = [p for p in paths if engine_batch.is_case_path(p)]
+    kb_paths = [p for p in paths if p not in cases]
+    if not cases:
+        raise click.UsageError("name the cases: .case files, folders of them, or .csv/.jsonl tables")
+    if not kb_paths:
+        raise click.UsageError("name the knowledge base (.rules files or folders) before the cases")
+    if output_format is None:
+        output_format = "csv" if output and output.endswith(".csv") else "jsonl"
+    kb = load_kb(kb_paths, max_facts)
+    found = engine_batch.sources(cases, kb.program)
+    job = Job(tuple(str(Path(p).resolve()) for p in kb_paths), max_facts, output_format)
+    summary = Summary(kb.program.outcomes)
+    shown: list[CaseError] = []
+    show_progress = not quiet and sys.stderr.isatty()
+    total = engine_batch.count_cases(found) if show_progress else None
+    rows = engine_batch.run(job, engine_batch.items(found), jobs=jobs, scheduler=scheduler, kb=kb)
+    with _destination(output) as out, _progress(show_progress, total) as advance:
+        out.write(engine_batch.header(output_format, kb.program))
+        for row in rows:
+            out.write(row.text)
+            summary.add(row)
+            if row.error is not None and len(shown) < ERRORS_SHOWN:
+                shown.append(row.error)
+            advance()
+    summary.finish()
+    for error in shown:
+        click.echo(_format_case_error(error), err=True)
+    if summary.errors > len(shown):
+        click.echo(f"… and {summary.errors - len(shown):,} more case(s) with errors: see the error column of the "
+                   "results", err=True)
+    if not quiet:
+        for line in summary.lines():
+            click.echo(line, err=True)
+    if summary.errors:
+        raise SystemExit(EXIT_USAGE)
+    if summary.missed:
+        raise SystemExit(EXIT_FINDING)
+
+
+def _format_case_error(error: CaseError) -> str:
+    """A case's error as every lexkb error is shown: location, the line with a caret, the hint."""
+    text = format_location(error.span, error.message)
+    if error.span is not None and error.line is not None and "\n" not in text:
+        # the parent never read this line (a worker did): show the copy the worker sent
+        span = error.span
+        gutter = f"{span.line:>4} | "
+        width = max(1, min(span.end_column - span.column, len(error.line) - span.column + 1))
+        text += f"\n{gutter}{error.line}\n{' ' * (len(gutter) - 2)}| {' ' * (span.column - 1)}{'^' * width}"
+    return text + (f"\n  hint: {error.hint}" if error.hint else "")
+
+
+@contextmanager
+def _destination(output: str | None) -> Iterator[IO[str]]:
+    """Standard output, or a temporary file beside OUT renamed over it only when every row is written."""
+    if output is None:
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    target = Path(output)
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise LexkbError(f"cannot write {output}: the folder {folder} does not exist")
+    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            yield handle
+        os.replace(temp, target)
+    except BaseException:
+        if os.path.exists(temp):
+            os.unlink(temp)
+        raise
+
+
+@contextmanager
+def _progress(enabled: bool, total: int | None) -> Iterator[Callable[[], None]]:
+    """A callable that advances a rich progress bar on standard error (a no-op when disabled).
+
+    The bar is redrawn by the caller, at most ten times a second, not by rich's
+    refresh thread: worker processes may be forked while it runs.
+    """
+    if not enabled:
+        yield lambda: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (TextColumn("cases"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True, auto_refresh=False) as progress:
+        task = progress.add_task("cases", total=total)
+        done, drawn, last = 0, 0, time.monotonic()
+
+        def advance() -> None:
+            nonlocal done, drawn, last
+            done += 1
+            now = time.monotonic()
+            if now - last >= 0.1:
+                progress.update(task, advance=done - drawn, refresh=True)
+                drawn, last = done, now
+
+        yield advance
+        progress.update(task, advance=done - drawn, refresh=True)
