@@ -45,6 +45,9 @@ cli.add_command(test_command)
 
 # Further commands register here, one module each.
 # -- commands --
+from .batch import batch_command  # noqa: E402
+
+cli.add_command(batch_command)
 # -- end commands --
 
 
