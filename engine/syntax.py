@@ -214,6 +214,9 @@ SYNTAX_EXAMPLES: dict[str, list[str]] = {
                                           "a if b and )"],
     "expected a condition after 'or'": ["a if b or", "a if b or because X", "a if b or and c", "a if b or )"],
     "expected a condition after 'unless'": ["a if b unless", "a if b unless because X", "a if b unless and c"],
+    "'unless' takes one condition: put several in parentheses, e.g. unless (a and b)": [
+        "a if b unless c and d", "a if b unless c or d", "a if b unless c(1) and d", "a if b unless not c and d",
+    ],
     "expected a condition after 'not'": ["a if b and not", "a if b and not because X", "a if b and not and c",
                                           "a if b or not", "a if (not"],
     "expected the name of a declared authority after 'because'": [
