@@ -103,6 +103,8 @@ def measure(engine: str, kind: str, size: int, repeats: int = 3) -> dict:
         evals.append(total - clock.extract)
         digests.append(answer_digest(answer))
         out["count"] = answer_size(answer)
+        if hasattr(w, "summarize"):
+            out["summary"] = w.summarize(answer)
         del answer
     out["peak_mb"] = _peak_mb(method)
     out["totals"] = totals

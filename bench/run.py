@@ -152,7 +152,7 @@ def verdict(res, canonical_digest):
     if "error" in res:
         return "ERROR (see below)"
     if canonical_digest is None:
-        return f"({res.get('count')} results, not checked)"
+        return res.get("summary") or f"({res.get('count')} results, not checked)"
     if res["digest"] == canonical_digest and res.get("stable", True):
         return "ok"
     return f"WRONG ({res.get('count')} results)"

@@ -392,6 +392,7 @@ class W3Join:
 KB_DIR = REPO / "kb"
 AMENDMENTS = (706, 750, 782, 794, 821)
 CHC_SYMBOLS = ("I", "II", "III", "IV", "V", "VI")
+OFFENSE_CATEGORIES = ("drug", "illegal_reentry", "firearm", "robbery", "other")
 
 
 def _random_date(rng: random.Random, start: _dt.date, end: _dt.date) -> _dt.date:
@@ -404,7 +405,8 @@ def kb_cases(n: int, seed: int = 1):
     Each mapping is ``{input predicate: [argument tuple, ...]}`` over the inputs the
     knowledge base declares (spec: shared/spec/sentence-reduction-kb.md):
     offense_level (int 1..45), criminal_history_category (symbol I..VI, given here as
-    a Python ``str``), mandatory_minimum_months (int, optional), sentence_months (int),
+    a Python ``str``), offense_category (drug, illegal_reentry, firearm, robbery,
+    other), mandatory_minimum_months (int, optional), sentence_months (int),
     sentenced_on (date), relies_on_amendment (706/750/782/794/821),
     claimed_level_reduction (0..4), career_offender (optional flag: ``[()]``) and
     order_on (date, after sentenced_on). Dates are ``datetime.date``.
@@ -421,6 +423,7 @@ def kb_cases(n: int, seed: int = 1):
         case = {
             "offense_level": [(level,)],
             "criminal_history_category": [(rng.choice(CHC_SYMBOLS),)],
+            "offense_category": [(rng.choice(OFFENSE_CATEGORIES),)],
             "sentence_months": [(rng.randint(0, 480),)],
             "sentenced_on": [(sentenced,)],
             "relies_on_amendment": [(rng.choice(AMENDMENTS),)],
@@ -457,6 +460,14 @@ class W4KnowledgeBase:
 
     def canonical(self):
         return None
+
+    @staticmethod
+    def summarize(answer):
+        """``answer`` is a list of (deny holds, eligible holds) per case."""
+        deny = sum(1 for d, e in answer if d and not e)
+        elig = sum(1 for d, e in answer if e and not d)
+        both = sum(1 for d, e in answer if d and e)
+        return f"deny {deny}, eligible {elig}, both {both}, neither {len(answer) - deny - elig - both}"
 
 
 # --------------------------------------------------------------------------- registry
