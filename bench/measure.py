@@ -92,7 +92,7 @@ def measure(engine: str, kind: str, size: int, repeats: int = 3) -> dict:
         method = "ru_maxrss"
         out["base_mb"] = _maxrss_mb()
     out["mem_method"] = method
-    totals, evals, digests = [], [], []
+    totals, evals, loads, digests = [], [], [], []
     for _ in range(repeats):
         clock = Clock()
         gc.collect()
@@ -101,6 +101,7 @@ def measure(engine: str, kind: str, size: int, repeats: int = 3) -> dict:
         total = time.perf_counter() - t0
         totals.append(total)
         evals.append(total - clock.extract)
+        loads.append(clock.load)
         digests.append(answer_digest(answer))
         out["count"] = answer_size(answer)
         if hasattr(w, "summarize"):
@@ -111,6 +112,8 @@ def measure(engine: str, kind: str, size: int, repeats: int = 3) -> dict:
     out["evals"] = evals
     out["total"] = statistics.median(totals)
     out["eval"] = statistics.median(evals)
+    out["loads"] = loads
+    out["load"] = statistics.median(loads)
     out["digest"] = digests[0]
     out["stable"] = len(set(digests)) == 1
     return out

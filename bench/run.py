@@ -169,6 +169,8 @@ def workload_table(printer, w, results, canonical_digest, repeats):
                "peak MB", "+MB", "answer"]
     if w.kind in ("W2", "W4"):
         headers.insert(3, "cases/s")
+    if w.kind == "W4":  # lexkb only: no ratios
+        headers = [h for h in headers if not h.startswith("lexkb÷")]
     rows, notes = [], []
     for engine, res in results.items():
         if ok(res):
@@ -178,7 +180,10 @@ def workload_table(printer, w, results, canonical_digest, repeats):
                    f"{res['peak_mb']:.0f}", f"{res['peak_mb'] - res['base_mb']:.0f}",
                    verdict(res, canonical_digest)]
             if w.kind in ("W2", "W4"):
-                row.insert(3, f"{w.size / res['total']:,.0f}")
+                per_case = res["total"] - res.get("load", 0.0)
+                row.insert(3, f"{w.size / per_case:,.0f}" if per_case > 0 else "-")
+            if w.kind == "W4":
+                del row[4:6]
         else:
             row = [engine] + ["-"] * (len(headers) - 2) + [verdict(res, canonical_digest)]
         rows.append(row)
@@ -188,6 +193,9 @@ def workload_table(printer, w, results, canonical_digest, repeats):
                   headers, rows)
     for n in notes:
         printer.line(n)
+    if w.kind in ("W2", "W4"):
+        printer.line("  cases/s: cases / (total - the one-off loading or compiling of the rules); "
+                     "the times include that loading once")
 
 
 def growth_table(printer, sizes, by_size):
@@ -245,7 +253,8 @@ def main(argv=None):
     p.line("versions: " + ", ".join(f"{k} {v}" for k, v in vers.items() if k != "python"))
     p.line("seconds: in-process, start-up (imports, workload generation) excluded; "
            "eval = to the answer inside the engine, total = with the answer as Python tuples; "
-           "peak MB = ru_maxrss of the engine's own subprocess, +MB = over its state before the first run")
+           "peak MB = peak RSS (VmHWM) of the engine's own subprocess during the timed runs, "
+           "+MB = over its RSS just before them")
     report = {"date": _dt.datetime.now().isoformat(timespec="seconds"), "machine": machine(),
               "versions": vers, "workloads": []}
 

