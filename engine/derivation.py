@@ -722,7 +722,7 @@ class _Builder:
             tried += 1
             node.children.append(self._tried(branch, unified[0], unified[1], level + 1, node.id))
         node.detail["rules_tried"] = tried
-        if not tried:
+        if not tried or predicate in self.program.inputs:
             node.children.append(self._add(self._unstated(predicate, pattern, level, node.id, written)))
 
     def _unstated(self, predicate: str, pattern: tuple[Value | None, ...], level: int, parent: str,
@@ -779,7 +779,7 @@ class _Builder:
                 node.detail["failed_condition"] = show_literal(literal)
                 node.detail["satisfied"] = satisfied
                 node.detail["bindings"] = self._common_bindings(envs)
-                node.children.append(self._failure(branch, index, envs, level, node_id))
+                node.children.extend(self._failure(branch, index, envs, level, node_id))
                 if truncated:
                     node.detail["truncated_candidates"] = True
                 return node_id
@@ -808,7 +808,8 @@ class _Builder:
                 out[name] = to_json(value)
         return out
 
-    def _failure(self, branch: Branch, index: int, envs: list[dict[str, Value]], level: int, parent: str) -> str:
+    def _failure(self, branch: Branch, index: int, envs: list[dict[str, Value]], level: int,
+                 parent: str) -> list[str]:
         literal = branch.literals[index]
         node_id = f"{parent}/{index}"
         written = show_literal(literal)
@@ -816,13 +817,15 @@ class _Builder:
         detail: dict[str, Any] = {"written": written, "candidates": len(envs),
                                   "instances": instances[:SHOWN_VALUES]}
         if isinstance(literal, Positive):
-            return self._failed_atom(literal.atom, envs, level, node_id, detail)
+            if self.branches_for(literal.atom.predicate):
+                return self._failed_patterns(literal.atom, envs, level, node_id)
+            return [self._failed_atom(literal.atom, envs, level, node_id, detail)]
         if isinstance(literal, Negative):
-            return self._failed_negation(literal, envs, level, node_id, detail)
+            return [self._failed_negation(literal, envs, level, node_id, detail)]
         mode = self.matcher.ready(literal, envs[0])
         if mode == "bind":
             label = f"{instances[0]} cannot be computed (arithmetic needs whole numbers)"
-            return self._add(Node(node_id, "binding", label, level, detail, failed=True))
+            return [self._add(Node(node_id, "binding", label, level, detail, failed=True))]
         node = self._comparison(literal, envs[0], node_id, level, written, failed=True)
         pairs = []
         for env in envs:
@@ -838,37 +841,45 @@ class _Builder:
             node.label = f"{instances[0]} is false{more}"
         else:
             node.label = f"{instances[0]} is false"
-        return self._add(node)
+        return [self._add(node)]
 
     def _failed_atom(self, atom: ast.Atom, envs: list[dict[str, Value]], level: int, node_id: str,
                      detail: dict[str, Any]) -> str:
+        """A failed condition on a predicate no rule concludes: the case (or the rules files) lack the fact."""
         predicate = atom.predicate
+        existing = self._existing(predicate)
+        detail.update({"atom": detail["instances"][0], "predicate": predicate,
+                       "input": predicate in self.program.inputs, "existing": existing})
+        shown = detail["instances"][0]
+        more = f" (nor {len(detail['instances']) - 1} other(s))" if len(detail["instances"]) > 1 else ""
+        if predicate in self.program.inputs and not existing:
+            node = Node(node_id, "missing_input", f"the case does not state {predicate}", level, detail, failed=True)
+        elif predicate in self.program.inputs:
+            node = Node(node_id, "missing_input", f"the case does not state {shown}{more}", level, detail,
+                        failed=True)
+        else:
+            label = f"no rules-file fact states {shown}{more}"
+            node = Node(node_id, "missing", label, level, detail, failed=True)
+        return self._add(node)
+
+    def _failed_patterns(self, atom: ast.Atom, envs: list[dict[str, Value]], level: int, parent: str) -> list[str]:
+        """A failed condition that rules could conclude: the atoms tried, each explained in turn.
+
+        The failed condition *is* that atom not holding, so the rule points
+        straight at it (one node per distinct set of values tried).
+        """
         patterns: list[tuple[Value | None, ...]] = []
         for env in envs:
             pattern = tuple(None if isinstance(a, ast.Variable) and a.name not in env else _value(a, env)
                             for a in atom.args)
             if pattern not in patterns:
                 patterns.append(pattern)
-        existing = self._existing(predicate)
-        detail.update({"atom": detail["instances"][0], "predicate": predicate,
-                       "input": predicate in self.program.inputs, "existing": existing})
-        if predicate in self.program.inputs and not self.matcher.facts(predicate):
-            label = f"the case does not state {predicate}"
-            node = Node(node_id, "missing_input", label, level, detail, failed=True)
-        else:
-            shown = detail["instances"][0]
-            more = f" (nor {len(detail['instances']) - 1} other(s))" if len(detail["instances"]) > 1 else ""
-            if predicate in self.program.inputs:
-                label = f"the case does not state {shown}{more}"
-                node = Node(node_id, "missing_input", label, level, detail, failed=True)
-            else:
-                label = f"{shown} does not hold{more}"
-                node = Node(node_id, "missing", label, level, detail, failed=True)
-        self._add(node)
-        if self.branches_for(predicate):
-            for pattern in patterns[:WHY_NOT_INSTANCES]:
-                node.children.append(self.not_concluded(predicate, pattern, level, atom))
-        return node_id
+        out = [self.not_concluded(atom.predicate, pattern, level, atom) for pattern in patterns[:WHY_NOT_INSTANCES]]
+        if len(patterns) > WHY_NOT_INSTANCES:
+            count = len(patterns) - WHY_NOT_INSTANCES
+            out.append(self._add(Node(f"{parent}/more", "more", f"{count} more value(s) tried, not shown", level,
+                                      {"count": count})))
+        return out
 
     def _failed_negation(self, literal: Negative, envs: list[dict[str, Value]], level: int, node_id: str,
                          detail: dict[str, Any]) -> str:

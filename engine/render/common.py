@@ -1,0 +1,189 @@
+"""What every renderer says about a node: headlines, extra lines, plain sentences.
+
+Renderers differ in layout and escaping, not in wording, so the words live
+here once. Nothing here escapes: each renderer escapes for its own format.
+"""
+
+from __future__ import annotations
+
+from ..derivation import Derivation, Node
+
+# What each kind of node is, for legends (in the order of derivation.KINDS).
+KIND_NAMES = {
+    "conclusion": "conclusion (derived)",
+    "rule": "rule applied, with its authorities",
+    "case_fact": "fact stated by the case, with its quote",
+    "kb_fact": "fact stated in the rules (reference data)",
+    "given": "fact given without a source",
+    "comparison": "comparison of values",
+    "binding": "value computed (?x = …)",
+    "absent": "not X / unless X: nothing established X",
+    "not_concluded": "does not hold",
+    "missing": "condition not met",
+    "missing_input": "the case does not state it",
+    "present": "not X failed: X holds",
+    "more": "not shown (limit)",
+}
+
+
+def visible(d: Derivation, node: Node, depth: int | None) -> list[Node]:
+    """A node's children that lie within ``depth`` rules of the root (None: all)."""
+    children = d.children(node)
+    if depth is None:
+        return children
+    return [c for c in children if c.level <= depth]
+
+
+def cut_off(d: Derivation, node: Node, depth: int | None) -> bool:
+    """Whether the graph goes on below this node but is not shown (depth limit)."""
+    if node.detail.get("truncated"):
+        return True
+    return depth is not None and any(c.level > depth for c in d.children(node))
+
+
+def headline(d: Derivation, node: Node) -> str:
+    """One line saying what the node is."""
+    detail = node.detail
+    kind = node.kind
+    if kind == "conclusion":
+        return node.label + (" — holds" if node.id == d.root else "")
+    if kind == "rule":
+        text = f"rule {detail['rule']}" if detail.get("name") else "rule"
+        if "alternative" in detail:
+            k, n = detail["alternative"]
+            text += f" (alternative {k} of {n})"
+        text += f" — {detail['location']}" if detail.get("name") else f" at {detail['location']}"
+        return text
+    if kind == "case_fact":
+        where = f" ({detail['location']})" if detail.get("location") else ""
+        return f"{node.label} — stated by the case{where}"
+    if kind == "kb_fact":
+        return f"{node.label} — stated in the rules ({detail['location']})"
+    if kind == "given":
+        return f"{node.label} — given"
+    if kind == "comparison":
+        if node.failed:
+            return f"{node.label} — the condition {detail['written']} fails"
+        text = node.label
+        if detail["exception"]:
+            return f"{text} — the exception does not apply ({detail['written']})"
+        return f"{text} — holds ({detail['written']})"
+    if kind == "binding":
+        if node.failed:
+            return node.label
+        return f"{node.label} — computed as {detail['expression']} = {detail['computed']}"
+    if kind == "absent":
+        if detail["compound"]:
+            return f"{node.label} — nothing established that"
+        what = detail["atom"]
+        if detail["exception"]:
+            return f"{node.label} — the exception does not apply: nothing established {what}"
+        return f"{node.label} — nothing established {what}"
+    if kind == "not_concluded":
+        tried = detail.get("rules_tried")
+        if node.id == d.root:
+            return f"{node.label} — does not hold"
+        return f"{node.label} — does not hold" + (" (no rule concludes it)" if tried == 0 else "")
+    return node.label
+
+
+def extras(d: Derivation, node: Node) -> list[tuple[str, str]]:
+    """Further lines under a node's headline, as (style, text): authorities, quotes, values."""
+    detail = node.detail
+    out: list[tuple[str, str]] = []
+    if node.kind == "rule":
+        for authority in detail.get("authorities", ()):
+            out.append(("authority", f"because {authority['name']}: {authority['citation']}"))
+            if authority.get("says"):
+                out.append(("says", f"\u201c{authority['says']}\u201d"))
+        if node.failed:
+            satisfied = detail.get("satisfied") or []
+            if satisfied:
+                out.append(("note", "held: " + "; ".join(satisfied) + _bindings(detail.get("bindings"))))
+            if detail.get("truncated_candidates"):
+                out.append(("note", "(too many candidate values: only the first were tried)"))
+    elif node.kind == "case_fact" and detail.get("quote"):
+        out.append(("quote", f"\u201c{detail['quote']}\u201d"))
+        if detail.get("source"):
+            out.append(("source", f"source: {detail['source']}"))
+    elif node.kind in ("missing", "missing_input"):
+        existing = detail.get("existing") or []
+        if existing:
+            who = "the case states" if detail.get("input") else "what holds"
+            out.append(("note", f"{who}: " + ", ".join(existing)))
+    elif node.kind == "comparison" and node.failed:
+        out.append(("note", f"written: {detail['written']}"))
+        pairs = detail.get("compared") or []
+        if len(pairs) > 1:
+            out.append(("note", "values compared: " + "; ".join(f"{a} and {b}" for a, b in pairs)))
+    if node.kind in ("conclusion", "not_concluded") and node.detail.get("truncated"):
+        out.append(("note", "(not explained further: depth limit)"))
+    return out
+
+
+def _bindings(bindings: dict | None) -> str:
+    if not bindings:
+        return ""
+    return " (with " + ", ".join(f"?{k} = {v}" for k, v in bindings.items()) + ")"
+
+
+def summary(d: Derivation) -> tuple[str, str]:
+    """The outcome in one sentence, and a second saying what follows."""
+    if d.mode == "why":
+        n = len(d.grounds)
+        root = d.nodes[d.root]
+        more = root.detail.get("more_grounds", 0)
+        if root.kind != "conclusion":
+            return f"{d.atom} holds: it is stated, not concluded.", ""
+        if n + more == 1:
+            return f"{d.atom} holds, on one ground.", ""
+        return f"{d.atom} holds, on {n + more} independent grounds.", ""
+    tried = len(d.grounds)
+    if tried == 0:
+        return f"{d.atom} does not hold: no rule could conclude it.", ""
+    which = "The rule" if tried == 1 else f"Each of the {tried} rules"
+    return f"{d.atom} does not hold.", f"{which} that could conclude it, with the first condition that failed:"
+
+
+def case_line(d: Derivation) -> str | None:
+    case = d.case
+    if not (case.get("name") or case.get("path")):
+        return None
+    text = f"Case {case.get('name') or case.get('path')}"
+    if case.get("citation"):
+        text += f": {case['citation']}"
+    if case.get("path") and case.get("name"):
+        text += f" ({case['path']})"
+    return text
+
+
+def sentence(d: Derivation, node: Node) -> str:
+    """A node as a plain English sentence (for the HTML page's list of grounds)."""
+    detail = node.detail
+    kind = node.kind
+    if kind == "conclusion":
+        return f"{node.label} holds (derived below)." if node.children else f"{node.label} holds."
+    if kind == "case_fact":
+        if detail.get("quote"):
+            return f"The case states {node.label}: \u201c{detail['quote']}\u201d"
+        return f"The case states {node.label}."
+    if kind == "kb_fact":
+        return f"The rules state {node.label} ({detail['location']})."
+    if kind == "given":
+        return f"{node.label} is given."
+    if kind == "comparison":
+        if node.failed:
+            return f"The condition {detail['written']} fails: {node.label}."
+        if detail["exception"]:
+            return f"The exception {detail['written']} does not apply: {node.label} is false."
+        return f"{node.label}, as {detail['written']} requires."
+    if kind == "binding":
+        return f"{node.label}, computed as {detail['expression']} = {detail['computed']}."
+    if kind == "absent":
+        what = "that" if detail["compound"] else detail["atom"]
+        if detail["exception"]:
+            return f"The exception does not apply ({node.label}): nothing established {what}."
+        return f"Nothing established {what}, so {node.label} holds."
+    if kind == "rule":
+        return f"Rule {detail['rule']} ({detail['location']})."
+    return node.label[:1].upper() + node.label[1:] + ("" if node.label.endswith(".") else ".")

@@ -1,0 +1,71 @@
+"""The derivation as an indented tree for the terminal, wrapped to 80 columns.
+
+A sub-derivation used more than once is written out the first time and
+referred to ("shown above") after that, so a shared step is read once.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+from ..derivation import Derivation, Node
+from .common import case_line, cut_off, extras, headline, summary, visible
+
+MIN_TEXT = 24  # never wrap text narrower than this, however deep the tree
+
+
+def render_text(d: Derivation, *, width: int = 80, depth: int | None = None) -> str:
+    """The indented tree, with a header saying the outcome; ``depth`` limits how many rules deep it goes."""
+    lines: list[str] = []
+    title, more_title = summary(d)
+    lines.extend(_wrap(f"{title} {more_title}".strip(), "", "", width))
+    case = case_line(d)
+    if case:
+        lines.extend(_wrap(case, "", "  ", width))
+    if d.case.get("source"):
+        lines.extend(_wrap(f"Quotes are from {d.case['source']}", "", "  ", width))
+    lines.append("")
+    printed: set[str] = set()
+    ground = 0
+    # An explicit stack, not recursion: derivation chains can be long.
+    stack: list[tuple[str, str, str]] = [(d.root, "", "")]
+    while stack:
+        node_id, lead, cont = stack.pop()
+        node = d.nodes[node_id]
+        head = headline(d, node)
+        if node.failed and node.kind != "rule" and node_id != d.root:
+            head = "\u2717 " + head
+        if node.kind == "rule" and lead and node_id in d.nodes[d.root].children:
+            ground += 1
+            head = (f"Ground {ground}: " if d.mode == "why" else "Could conclude it: ") + head
+        more = [(style, text) for style, text in extras(d, node)
+                if not (style == "source" and text == f"source: {d.case.get('source')}")]
+        children = visible(d, node, depth)
+        repeated = node_id in printed and bool(children or more)
+        if repeated:
+            lines.extend(_wrap(head + " (shown above)", lead, cont + "   ", width))
+            continue
+        printed.add(node_id)
+        if cut_off(d, node, depth) and not node.detail.get("truncated"):
+            more = [*more, ("note", "(not explained further: depth limit)")]
+        below = cont + ("\u2502  " if children else "   ")
+        lines.extend(_wrap(head, lead, below, width))
+        for style, text in more:
+            indent = "  " if style in ("says", "quote") else ""
+            lines.extend(_wrap(text, below + " " + indent, below + " " + indent + " ", width))
+        for index in range(len(children) - 1, -1, -1):
+            last = index == len(children) - 1
+            child = children[index]
+            stack.append((child.id, cont + ("\u2514\u2500 " if last else "\u251c\u2500 "),
+                          cont + ("   " if last else "\u2502  ")))
+    return "\n".join(line.rstrip() for line in lines) + "\n"
+
+
+def _wrap(text: str, first: str, rest: str, width: int) -> list[str]:
+    """``text`` wrapped to ``width`` columns, the first line after ``first``, the others after ``rest``."""
+    room = max(MIN_TEXT, width - max(len(first), len(rest)))
+    pieces = textwrap.wrap(text, room, break_long_words=True, break_on_hyphens=False) or [""]
+    return [first + pieces[0]] + [rest + piece for piece in pieces[1:]]
+
+
+__all__ = ["render_text", "Node"]
