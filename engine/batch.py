@@ -17,11 +17,13 @@ summary counts it.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime
 import io
 import json
 import os
 import re
+import socket
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -426,46 +428,50 @@ class Runner:
             if case.name:
                 names.append(case.name)
             return case
-        if item.kind == "csv":
-            cells: list[tuple[str, object, int]] = []
-            fields = next(csv.reader([item.text]))
-            columns = _field_columns(item.text.split("\n", 1)[0])
-            header = item.header or ()
-            if len(fields) != len(header):
-                col = columns[min(len(columns), len(header) + 1) - 1] if len(fields) > len(header) else 1
-                raise SourceError(f"this row has {len(fields)} cells, but the header names {len(header)} columns",
-                                  Span(item.file, item.line, col, item.line, col + 1),
-                                  hint="every row has one cell per column (an empty cell states nothing)")
-            for index, (column, value) in enumerate(zip(header, fields)):
-                cells.append((column, value, columns[index] if index < len(columns) else 1))
-        else:
-            cells = self._json_cells(item)
-        for column, value, _ in cells:
-            if column == CASE_COLUMN and value not in (None, ""):
-                names.append(value.strip() if isinstance(value, str) else json.dumps(value))
+        from_csv = item.kind == "csv"
+        cells = self._csv_cells(item) if from_csv else self._json_cells(item)
+        name = cells.get(CASE_COLUMN)
+        if name not in (None, ""):
+            names.append(name.strip() if isinstance(name, str) else json.dumps(name))
         facts: dict[str, list[tuple[Value, ...]]] = {}
         expects: tuple[ast.Expect, ...] = ()
-        for column, value, col in cells:
-            span = Span(item.file, item.line, col, item.line, col + max(1, len(value) if isinstance(value, str)
-                                                                        else 1))
+        types = self.types
+        for column, value in cells.items():
+            if value == "" or column == CASE_COLUMN:
+                continue  # the common case in a wide table: nothing stated
             try:
-                if column == CASE_COLUMN:
-                    continue
                 if column == EXPECT_COLUMN:
-                    expects = _expectations(value, item.file, item.line, col)
+                    expects = _expectations(value, item.file, item.line, 1)
                     self._check_expects(expects)
-                else:
-                    stated = convert_cell(value, column, self.types[column], item.kind == "csv")
-                    if stated:
-                        facts[column] = stated
+                    continue
+                stated = convert_cell(value, column, types[column], from_csv)
             except CellError as problem:
+                span = self._cell_span(item, column, value)
+                if expects:
+                    expects = tuple(dataclasses.replace(e, span=span) for e in expects)
                 raise SourceError(problem.message, span, problem.hint) from None
+            if stated:
+                facts[column] = stated
+        if expects:
+            expects = tuple(dataclasses.replace(e, span=self._cell_span(item, EXPECT_COLUMN, cells[EXPECT_COLUMN]))
+                            for e in expects)
         case = case_from_mapping(facts, names[-1])
         if expects:
             case = Case(case.name, None, None, None, None, case.stated, expects, case.table)
         return case
 
-    def _json_cells(self, item: Item) -> list[tuple[str, object, int]]:
+    def _csv_cells(self, item: Item) -> dict[str, str]:
+        fields = next(csv.reader([item.text]))
+        header = item.header or ()
+        if len(fields) != len(header):
+            columns = _field_columns(item.text.split("\n", 1)[0])
+            col = columns[min(len(columns), len(header) + 1) - 1] if len(fields) > len(header) else 1
+            raise SourceError(f"this row has {len(fields)} cells, but the header names {len(header)} columns",
+                              Span(item.file, item.line, col, item.line, col + 1),
+                              hint="every row has one cell per column (an empty cell states nothing)")
+        return dict(zip(header, fields))
+
+    def _json_cells(self, item: Item) -> dict[str, object]:
         try:
             row = json.loads(item.text)
         except json.JSONDecodeError as error:
@@ -475,16 +481,25 @@ class Runner:
         if not isinstance(row, dict):
             raise SourceError("each line of a JSONL table is one object, {\"input\": value, …}",
                               Span.point(item.file, item.line), hint='e.g. {"offense_level": 30}')
-        cells = []
-        for key, value in row.items():
-            found = item.text.find(json.dumps(key, ensure_ascii=False))
-            col = found + 1 if found >= 0 else 1
-            if key not in (CASE_COLUMN, EXPECT_COLUMN) and key not in self.types:
-                raise SourceError(f"{key!r} is not a declared input", Span(item.file, item.line, col, item.line,
-                                                                           col + len(key) + 2),
+        for key in row:
+            if key not in self.types and key not in (CASE_COLUMN, EXPECT_COLUMN):
+                raise SourceError(f"{key!r} is not a declared input", self._cell_span(item, key, None),
                                   did_you_mean(key, self.types) or _inputs_hint(self.program))
-            cells.append((key, value, col))
-        return cells
+        return {k: ("" if v is None else v) for k, v in row.items()}
+
+    @staticmethod
+    def _cell_span(item: Item, column: str, value: object) -> Span:
+        """Where a cell is: its CSV field, or its JSON key (computed only for an error)."""
+        first = item.text.split("\n", 1)[0]
+        if item.kind == "csv":
+            starts = _field_columns(first)
+            index = (item.header or ()).index(column)
+            col = starts[index] if index < len(starts) else 1
+            width = len(value) if isinstance(value, str) else 1
+        else:
+            found = first.find(json.dumps(column, ensure_ascii=False))
+            col, width = (found + 1 if found >= 0 else 1), len(column) + 2
+        return Span(item.file, item.line, col, item.line, col + max(1, width))
 
     def _check_expects(self, expects: tuple[ast.Expect, ...]) -> None:
         for expect in expects:
@@ -683,6 +698,7 @@ def _run_dask(job: Job, chunks: Iterator[list[Item]], address: str, chunk_size: 
     except ImportError:
         raise UsageError("--scheduler needs Dask: pip install 'lexkb[dask]'") from None
     try:
+        _reachable(address)
         client = Client(address, timeout="10s", set_as_default=False)
     except (OSError, TimeoutError) as error:
         raise UsageError(f"cannot reach the Dask scheduler at {address}: {error}",
@@ -691,6 +707,13 @@ def _run_dask(job: Job, chunks: Iterator[list[Item]], address: str, chunk_size: 
         workers = max(1, sum(w.get("nthreads", 1) for w in client.scheduler_info()["workers"].values()))
         yield from _windowed(lambda c: client.submit(dask_chunk, job, c, pure=False), lambda f: f.result(), chunks,
                              workers * IN_FLIGHT_PER_WORKER)
+
+
+def _reachable(address: str) -> None:
+    """Fail at once on a closed port (Dask's client would retry until its timeout)."""
+    match = re.fullmatch(r"tcp://\[?([^\]]+?)\]?:(\d+)", address)
+    if match:
+        socket.create_connection((match.group(1), int(match.group(2))), timeout=5).close()
 
 
 # ---------------------------------------------------------------- summary
