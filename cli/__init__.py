@@ -48,6 +48,12 @@ cli.add_command(test_command)
 from .batch import batch_command  # noqa: E402
 
 cli.add_command(batch_command)
+
+from .verify import verify_command  # noqa: E402
+cli.add_command(verify_command)
+from .explain import explain_command  # noqa: E402
+
+cli.add_command(explain_command)
 # -- end commands --
 
 

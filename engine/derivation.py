@@ -155,7 +155,7 @@ def derivation(result: Result, predicate: str, args: tuple[Value, ...], *, depth
     ``max_grounds`` limits the grounds shown for each conclusion (the others
     are counted in the node's ``more_grounds``).
     """
-    _check_atom(result, predicate, args)
+    check_atom(result, predicate, args)
     if args not in result.relations.get(predicate, {}):
         raise UsageError(f"{format_atom(predicate, args)} does not hold for this case",
                          hint="ask why not: lexkb explain … --why-not, or Result.why_not")
@@ -174,7 +174,7 @@ def why_not(result: Result, predicate: str, args: tuple[Value, ...], *, depth: i
     satisfies is reported with the values involved. A failed condition that
     rules could conclude is explained in turn, down to ``depth`` rules.
     """
-    _check_atom(result, predicate, args)
+    check_atom(result, predicate, args)
     if args in result.relations.get(predicate, {}):
         raise UsageError(f"{format_atom(predicate, args)} holds for this case",
                          hint="ask for its derivation instead: lexkb explain without --why-not")
@@ -186,7 +186,8 @@ def why_not(result: Result, predicate: str, args: tuple[Value, ...], *, depth: i
     return builder.finish("why_not", predicate, args, False, root)
 
 
-def _check_atom(result: Result, predicate: str, args: tuple[Value, ...]) -> None:
+def check_atom(result: Result, predicate: str, args: tuple[Value, ...]) -> None:
+    """A UsageError unless the rules know ``predicate`` with this many arguments."""
     arities = result.program.arities
     if predicate not in arities:
         visible = [p for p in arities if not p.startswith("_")]

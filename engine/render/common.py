@@ -162,7 +162,7 @@ def sentence(d: Derivation, node: Node) -> str:
     detail = node.detail
     kind = node.kind
     if kind == "conclusion":
-        return f"{node.label} holds (derived below)." if node.children else f"{node.label} holds."
+        return f"{node.label} holds."
     if kind == "case_fact":
         if detail.get("quote"):
             return f"The case states {node.label}: \u201c{detail['quote']}\u201d"

@@ -1,0 +1,111 @@
+"""`lexkb explain`: why a conclusion holds (or, with --why-not, why it does not)."""
+
+from __future__ import annotations
+
+import click
+
+from .. import ast
+from ..derivation import Derivation, check_atom
+from ..errors import UsageError
+from ..render.dot import IMAGE_FORMATS, render_dot, render_image
+from ..render.html import render_html
+from ..render.json import render_json
+from ..render.text import render_text
+from ..source import remember
+from ..syntax import parse_atom
+from ..values import Value
+from .common import EXIT_FINDING, load_kb, max_facts_option, write_atomically
+
+FORMATS = ("text", "dot", "svg", "png", "pdf", "json", "html")
+BINARY = ("png", "pdf")
+
+
+@click.command("explain")
+@click.argument("arguments", nargs=-1, required=True, metavar="KB_PATHS... ATOM")
+@click.option("--case", "case_path", type=click.Path(), metavar="FILE",
+              help="The .case file stating the facts (optional: without it the rules run alone).")
+@click.option("--why-not", is_flag=True,
+              help="Explain why ATOM does NOT hold: each rule that could conclude it and the first of its "
+                   "conditions that failed, with the values involved. (If ATOM holds, its derivation is shown.)")
+@click.option("--depth", type=click.IntRange(min=1), metavar="N",
+              help="Show only N rules deep below the outcome (default: all the way for an explanation, "
+                   "3 for --why-not).")
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="text: an indented tree; dot: Graphviz source; svg/png/pdf: the drawn graph (needs "
+                   "Graphviz's dot); json: for other tools (docs/explanation-json.md); html: one "
+                   "self-contained page with the graph.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), metavar="OUT",
+              help="Write to this file (atomically: never a half-written file). Required for png and pdf.")
+@max_facts_option
+def explain_command(arguments: tuple[str, ...], case_path: str | None, why_not: bool, depth: int | None,
+                    output_format: str, output: str | None, max_facts: int) -> None:
+    """Explain a conclusion down to the rules, authorities and the words of the case.
+
+    \b
+    KB_PATHS are .rules files or folders; the LAST argument is the atom to
+    explain, e.g. deny or reduction_floor_months(108) (quote it in the shell
+    when it has parentheses).
+
+    \b
+    Examples:
+      lexkb explain kb --case kb/cases/alcaraz.case deny
+      lexkb explain kb --case kb/cases/alcaraz.case deny --format svg -o deny.svg
+      lexkb explain kb --case kb/cases/alcaraz.case deny --format html -o alcaraz.html
+      lexkb explain kb --case kb/cases/alcaraz.case 'reduction_floor_months(120)' --depth 2
+      lexkb explain kb --case kb/cases/alcaraz.case eligible --why-not
+
+    A conclusion reached on several independent grounds shows each ground.
+    Exit codes: 0 explained; 1 the atom does not hold (ask --why-not);
+    2 bad usage or invalid rules (including svg/png/pdf/html without Graphviz).
+    """
+    if len(arguments) < 2:
+        raise click.UsageError("name the knowledge base and then the atom to explain, "
+                               "e.g. lexkb explain kb --case kb/cases/alcaraz.case deny")
+    *kb_paths, atom_text = arguments
+    if output_format in BINARY and output is None:
+        raise click.UsageError(f"--format {output_format} writes binary data: name a file with -o OUT")
+    predicate, args = _ground_atom(atom_text)
+    kb = load_kb(kb_paths, max_facts)
+    result = kb.run(case_path)
+    check_atom(result, predicate, args)
+    holds = result.holds((predicate, args))
+    if holds:
+        derivation: Derivation = result.explain((predicate, args), depth=depth)
+    elif why_not:
+        derivation = result.why_not((predicate, args), depth=depth if depth is not None else 3)
+    else:
+        shown = atom_text.strip()
+        click.echo(f"{shown} does not hold for this case. To see why not, run again with --why-not.", err=True)
+        raise SystemExit(EXIT_FINDING)
+    data = _render(derivation, output_format, depth)
+    if output is not None:
+        write_atomically(output, data)
+        return
+    click.echo(data.decode("utf-8"), nl=False)
+
+
+def _ground_atom(text: str) -> tuple[str, tuple[Value, ...]]:
+    """The atom to explain, parsed; it holds values, not variables."""
+    remember("<atom>", text)  # so a syntax error can show the atom with a caret
+    atom = parse_atom(text, "<atom>")
+    values = []
+    for arg in atom.args:
+        if not isinstance(arg, ast.Constant):
+            raise UsageError(f"the atom to explain holds plain values, not variables or arithmetic: {text}",
+                             hint="e.g. reduction_floor_months(108)")
+        values.append(arg.value)
+    return atom.predicate, tuple(values)
+
+
+def _render(derivation: Derivation, output_format: str, depth: int | None) -> bytes:
+    if output_format == "text":
+        return render_text(derivation, depth=depth).encode("utf-8")
+    if output_format == "dot":
+        return render_dot(derivation, depth=depth).encode("utf-8")
+    if output_format == "json":
+        return render_json(derivation, depth=depth).encode("utf-8")
+    if output_format == "html":
+        return render_html(derivation, depth=depth).encode("utf-8")
+    if output_format in IMAGE_FORMATS:
+        return render_image(derivation, output_format, depth=depth)
+    raise UsageError(f"unknown format {output_format}")
