@@ -112,7 +112,6 @@ def extras(d: Derivation, node: Node) -> list[tuple[str, str]]:
             who = "the case states" if detail.get("input") else "what holds"
             out.append(("note", f"{who}: " + ", ".join(existing)))
     elif node.kind == "comparison" and node.failed:
-        out.append(("note", f"written: {detail['written']}"))
         pairs = detail.get("compared") or []
         if len(pairs) > 1:
             out.append(("note", "values compared: " + "; ".join(f"{a} and {b}" for a, b in pairs)))

@@ -26,6 +26,7 @@ def render_text(d: Derivation, *, width: int = 80, depth: int | None = None) -> 
         lines.extend(_wrap(f"Quotes are from {d.case['source']}", "", "  ", width))
     lines.append("")
     printed: set[str] = set()
+    cited: set[str] = set()
     ground = 0
     # An explicit stack, not recursion: derivation chains can be long.
     stack: list[tuple[str, str, str]] = [(d.root, "", "")]
@@ -40,6 +41,8 @@ def render_text(d: Derivation, *, width: int = 80, depth: int | None = None) -> 
             head = (f"Ground {ground}: " if d.mode == "why" else "Could conclude it: ") + head
         more = [(style, text) for style, text in extras(d, node)
                 if not (style == "source" and text == f"source: {d.case.get('source')}")]
+        if node.kind == "rule" and node_id not in printed:
+            more = _cite_once(node, more, cited)
         children = visible(d, node, depth)
         repeated = node_id in printed and bool(children or more)
         if repeated:
@@ -59,6 +62,27 @@ def render_text(d: Derivation, *, width: int = 80, depth: int | None = None) -> 
             stack.append((child.id, cont + ("\u2514\u2500 " if last else "\u251c\u2500 "),
                           cont + ("   " if last else "\u2502  ")))
     return "\n".join(line.rstrip() for line in lines) + "\n"
+
+
+def _cite_once(node: Node, more: list[tuple[str, str]], cited: set[str]) -> list[tuple[str, str]]:
+    """An authority's words are quoted the first time it is cited; after that, its name is enough."""
+    out = []
+    names = iter(a["name"] for a in node.detail.get("authorities", ()))
+    current = None
+    for style, text in more:
+        if style == "authority":
+            current = next(names)
+            if current in cited:
+                out.append((style, f"because {current} (quoted above)"))
+                continue
+            out.append((style, text))
+        elif style == "says" and current in cited:
+            continue
+        else:
+            out.append((style, text))
+    for authority in node.detail.get("authorities", ()):
+        cited.add(authority["name"])
+    return out
 
 
 def _wrap(text: str, first: str, rest: str, width: int) -> list[str]:
