@@ -12,6 +12,7 @@ from . import ast
 from .errors import CheckError, Span, did_you_mean
 from .program import BaseFact, Branch, Literal, Negative, Positive, Program, Test, strongly_connected
 from .schedule import schedule
+from .syntax import KEYWORDS
 
 TYPE_NAMES = ("int", "date", "symbol", "string")
 RULES_ONLY = (ast.Authority, ast.Rule, ast.Include, ast.InputDecl, ast.Outcomes, ast.Fact)
@@ -55,6 +56,7 @@ def check(modules: Sequence[ast.Module]) -> Program:
                 keyword = {ast.CaseDecl: "case", ast.SourceDecl: "source", ast.Expect: "expect"}[type(statement)]
                 raise CheckError(f"'{keyword}' belongs in a .case file, not in a rules file", statement.span)
 
+    _check_keyword_lookalikes(modules)
     _check_rule_names(rules)
     _check_authorities(rules, authorities)
     base_facts = _check_facts(facts)
@@ -81,6 +83,41 @@ def check(modules: Sequence[ast.Module]) -> Program:
 
 
 # ---------------------------------------------------------------- names
+
+# The keywords a misspelt word most likely stands for.
+_CONNECTIVES = ("if", "and", "or", "not", "unless", "because", "from")
+
+
+def _check_keyword_lookalikes(modules: Sequence[ast.Module]) -> None:
+    """Misspelt keywords that still parse, because the grammar has no terminators.
+
+    `deny if a annd b` reads as the rule `deny if a` and two facts, `annd`
+    and `b`; `deny if Not b` makes `Not` a condition. A lone name on the line
+    where the previous statement ends, close to a keyword, or a predicate
+    spelt like a keyword in other letter case, is almost surely such a slip.
+    """
+    import difflib
+
+    for module in modules:
+        previous_end = 0
+        for statement in module.statements:
+            atoms = [statement.atom] if isinstance(statement, ast.Fact) else []
+            if isinstance(statement, ast.Rule):
+                atoms = [statement.head] + [a for c in (statement.condition, *statement.exceptions) for a in _atoms(c)]
+            for atom in atoms:
+                if atom.predicate.lower() in KEYWORDS and atom.predicate not in KEYWORDS:
+                    raise CheckError(f"'{atom.predicate}' is not a keyword: keywords are written in lower case",
+                                     atom.span, hint=f"did you mean '{atom.predicate.lower()}'?")
+            if (isinstance(statement, ast.Fact) and not statement.atom.args and statement.quote is None
+                    and statement.span.line == previous_end):
+                word = statement.atom.predicate
+                close = difflib.get_close_matches(word.lower(), _CONNECTIVES, n=1, cutoff=0.6)
+                if close:
+                    raise CheckError(f"'{word}' is not a keyword; did you mean '{close[0]}'?", statement.span,
+                                     hint=f"as written, '{word}' is read as a fact of its own, "
+                                          "the start of a new statement")
+            previous_end = statement.span.end_line
+
 
 
 def _check_rule_names(rules: list[ast.Rule]) -> None:
