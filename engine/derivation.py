@@ -561,7 +561,7 @@ class _Builder:
             for env in self.matcher.solve(branch, args):
                 # In a recursive rule, a ground resting on a fact reached *later* in the
                 # chain would make the graph circular: keep only well-founded grounds.
-                if recursive and not self._well_founded(branch, env, rank):
+                if recursive and not self._well_founded(branch, env, rank, args):
                     continue
                 total += 1
                 if len(grounds) < self.max_grounds:
@@ -602,8 +602,15 @@ class _Builder:
             stack.pop()
         return self._ranks[(predicate, args)]
 
-    def _well_founded(self, branch: Branch, env: dict[str, Value], rank: int) -> bool:
-        return all(self._rank(*premise) < rank for premise in self._premises(branch, env))
+    def _well_founded(self, branch: Branch, env: dict[str, Value], rank: int, args: tuple[Value, ...]) -> bool:
+        """A ground may rest only on facts strictly before the conclusion in (rank, value) order.
+
+        The engine's own record always qualifies (its premises have a lower
+        rank); the order being strict and total, no chain of grounds can
+        return to where it started, so the graph stays acyclic.
+        """
+        key = (rank, args_key(args))
+        return all((self._rank(*premise), args_key(premise[1])) < key for premise in self._premises(branch, env))
 
     # -- rules and their conditions
 
