@@ -66,6 +66,9 @@ def write_atomically(path: str, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temp, 0o666 & ~umask)  # mkstemp makes 0600; a written file gets the usual mode
         os.replace(temp, target)
     except BaseException:
         if os.path.exists(temp):
