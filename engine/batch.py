@@ -29,7 +29,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import IO, Any, NamedTuple
 
 from . import KnowledgeBase, Result, ast, load
 from . import source as _source
@@ -172,20 +172,26 @@ def _inputs_hint(program: Program) -> str:
     return "the declared inputs are: " + ", ".join(names)
 
 
-def _open_table(path: Path, name: str) -> io.TextIOWrapper:
+def _open_table(path: Path, name: str) -> IO[bytes]:
+    # bytes, decoded line by line, so a bad byte is reported on its own line
     try:
-        return open(path, encoding="utf-8-sig", newline="")
+        return open(path, "rb")
     except OSError as error:
         raise SourceError(f"cannot read {name}: {error.strerror}") from None
 
 
-def _read_line(handle: io.TextIOWrapper, name: str, number: int) -> str | None:
+def _read_line(handle: IO[bytes], name: str, number: int) -> str | None:
+    data = handle.readline()
+    if not data:
+        return None
+    if number == 1 and data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]  # a byte-order mark, as spreadsheet programs write
     try:
-        line = handle.readline()
-    except UnicodeDecodeError:
-        raise SourceError(f"line {number} of {name} is not UTF-8 text", Span.point(name, number),
-                          hint="save the table with UTF-8 encoding") from None
-    return line or None
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        column = len(data[: error.start].decode("utf-8", errors="replace")) + 1
+        raise SourceError(f"this line is not UTF-8 text (byte 0x{data[error.start]:02x} cannot be read)",
+                          Span.point(name, number, column), hint="save the table with UTF-8 encoding") from None
 
 
 def items(found: Iterable[Source]) -> Iterator[Item]:
@@ -290,6 +296,8 @@ def convert_cell(raw: object, predicate: str, types: tuple[str, ...], from_csv: 
             raise CellError(f"{predicate} is stated or not: the cell must be true or false, not {text!r}")
         if not text:
             return []
+        if len(types) == 1 and types[0] != "string" and text[0] != "[" and ";" not in text:
+            return [(_value(text, types[0], predicate, 0),)]  # the common case: one value
         if text.startswith("["):
             try:
                 raw = json.loads(text)

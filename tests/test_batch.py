@@ -280,3 +280,11 @@ def test_generator_writes_a_table_the_bundled_vocabulary_accepts(tmp_path: Path)
         declared = {line.split()[1].split("(")[0] for line in vocabulary.read_text().splitlines()
                     if line.startswith("input ")}
         assert set(module.COLUMNS) - {"case"} <= declared
+
+
+def test_a_table_that_is_not_utf8_leaves_no_output(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (here / "t.csv").write_bytes(b"level,category\n1,drug\n2,dr\xffug\n")
+    code, _, err = lexkb_cli(capsys, "batch", "kb", "t.csv", "-o", "out.jsonl", "--jobs", "2")
+    assert code == 2
+    assert err.startswith("t.csv:3:5: error: this line is not UTF-8 text (byte 0xff cannot be read)")
+    assert not [name for name in os.listdir(here) if "out.jsonl" in name]  # nor its temporary file
