@@ -91,10 +91,14 @@ def load_case(path: str | Path) -> Case:
                     raise CheckError("an expectation states plain values: no variables or arithmetic", arg.span)
             expects.append(statement)
         else:
-            what = "rule" if isinstance(statement, ast.Rule) else type(statement).__name__.lower()
-            raise CheckError(f"a case file holds facts and expectations; a {what} belongs in a .rules file",
+            what = _STATEMENT_WORDS.get(type(statement), "declaration")
+            raise CheckError(f"a case file holds facts and expectations; {what} belongs in a .rules file",
                              statement.span)
     return Case(case_name, citation, name, source, source_span, tuple(facts), tuple(expects))
+
+
+_STATEMENT_WORDS = {ast.Rule: "a rule", ast.Authority: "an authority", ast.Include: "an 'include'",
+                    ast.InputDecl: "an 'input' declaration", ast.Outcomes: "an 'outcomes' declaration"}
 
 
 def case_from_mapping(facts: Mapping[str, Iterable[tuple[Value, ...]]], name: str | None = None) -> Case:
@@ -123,7 +127,7 @@ def validate_case(case: Case, program: Program) -> list[Finding]:
             continue
         if len(decl.types) != len(fact.args):
             findings.append(Finding(
-                f"{fact.predicate} takes {len(decl.types)} value(s) (declared at {decl.span}), "
+                f"{fact.predicate} takes {_values(len(decl.types))} (declared at {decl.span}), "
                 f"but the case gives {len(fact.args)}", span))
             continue
         for position, (value, type_name) in enumerate(zip(fact.args, decl.types)):
@@ -139,7 +143,7 @@ def validate_case(case: Case, program: Program) -> list[Finding]:
                                     expect.atom.span, did_you_mean(expect.atom.predicate, program.arities)))
         elif program.arities[expect.atom.predicate] != expect.atom.arity:
             findings.append(Finding(
-                f"{expect.atom.predicate} takes {program.arities[expect.atom.predicate]} value(s), "
+                f"{expect.atom.predicate} takes {_values(program.arities[expect.atom.predicate])}, "
                 f"but the expectation gives {expect.atom.arity}", expect.atom.span))
     return findings
 
@@ -158,7 +162,7 @@ def _validate_table(case: Case, program: Program) -> list[Finding]:
         width = len(decl.types)
         for args in rows:
             if len(args) != width:
-                findings.append(Finding(f"{predicate} takes {width} value(s), but the case gives {len(args)}: "
+                findings.append(Finding(f"{predicate} takes {_values(width)}, but the case gives {len(args)}: "
                                         f"{format_atom(predicate, args)}", None))
                 break
             kinds = tuple(_KIND_OF_TYPE[type(v)] if type(v) in _KIND_OF_TYPE else kind_of(v) for v in args)
@@ -172,6 +176,10 @@ def _validate_table(case: Case, program: Program) -> list[Finding]:
 
 
 _KIND_OF_TYPE = {int: "int", str: "symbol", Text: "string"}
+
+
+def _values(count: int) -> str:
+    return "no values" if count == 0 else "1 value" if count == 1 else f"{count} values"
 
 
 def _article(kind: str) -> str:

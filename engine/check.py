@@ -54,7 +54,8 @@ def check(modules: Sequence[ast.Module]) -> Program:
                 pass
             else:
                 keyword = {ast.CaseDecl: "case", ast.SourceDecl: "source", ast.Expect: "expect"}[type(statement)]
-                raise CheckError(f"'{keyword}' belongs in a .case file, not in a rules file", statement.span)
+                raise CheckError(f"'{keyword}' belongs in a .case file, not in a rules file", statement.span,
+                                 hint="move it to the .case file of the case it is about")
 
     _check_keyword_lookalikes(modules)
     _check_rule_names(rules)
@@ -341,8 +342,8 @@ def stratify(branches: Sequence[Branch], arities: dict[str, int]) -> tuple[tuple
             cycle = _cycle_path(graph, negated, head, set(components[component_of[head]]))
             shown = " → ".join(p for p in [head, *cycle] if not p.startswith("_"))
             raise CheckError(
-                f"negation through a cycle: {shown}; '{_describe(literal)}' cannot be decided "
-                "while it depends on its own conclusion",
+                f"negation through a cycle: {shown}; {negated} depends on {head}, so '{_describe(literal)}' "
+                f"cannot be used to conclude {head}",
                 literal.atom.span if not literal.atom.predicate.startswith("_") else literal.node.span,
                 hint="a predicate may not depend on 'not' of itself, directly or through other rules")
     return tuple(tuple(c) for c in components), frozenset(recursive)

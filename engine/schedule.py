@@ -88,10 +88,11 @@ def schedule(branch: Branch, first: int | None = None) -> list[Step]:
         if missing:
             variable = _find_variable(term, missing[0])
             raise CheckError(
-                f"the variable ?{missing[0]} in the conclusion of rule {branch.label} is not bound",
+                f"the variable ?{missing[0]} in the conclusion of rule {branch.label} has no value: "
+                "no condition of the rule gives it one",
                 variable.span if variable else branch.head.span,
-                hint=f"a variable must first appear in a positive condition, such as some_fact(?{missing[0]}), "
-                     f"or be given a value with ?{missing[0]} = …")
+                hint=f"use ?{missing[0]} in a condition such as some_fact(?{missing[0]}), "
+                     f"or give it a value with ?{missing[0]} = …")
     return steps
 
 
@@ -138,14 +139,17 @@ def _raise_unsafe(branch: Branch, bound: set[str], remaining: list[int]) -> None
         variable = _find_variable(node, missing[0])
         span = variable.span if variable else node.span
         if isinstance(literal, Negative):
-            where = f"'{'unless' if literal.exception else 'not'} {literal.atom.predicate}'"
+            word = "unless" if literal.exception else "not"
+            where = f"'{word} {literal.atom.predicate}'"
+            why = f"'{word}' can only check values that the rule's other conditions find"
         elif isinstance(literal, Test):
-            where = "a comparison"
+            where, why = "a comparison", "a comparison can only compare values that the rule's conditions find"
         else:
-            where = f"the condition {literal.atom.predicate}(…), whose arguments must be computable"
+            where = f"the condition {literal.atom.predicate}(…)"
+            why = "arithmetic in a condition can only use values that the rule's other conditions find"
         raise CheckError(
-            f"the variable ?{missing[0]} in {where} of rule {branch.label} is not bound",
+            f"the variable ?{missing[0]} in {where} of rule {branch.label} has no value: {why}",
             span,
-            hint=f"bind ?{missing[0]} first with a positive condition such as some_fact(?{missing[0]}), "
-                 f"or with ?{missing[0]} = …")
+            hint=f"use ?{missing[0]} in a condition such as some_fact(?{missing[0]}) too, "
+                 f"or give it a value with ?{missing[0]} = …")
     raise CheckError(f"rule {branch.label} cannot be ordered safely", branch.rule.span)
