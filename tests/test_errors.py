@@ -18,7 +18,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
 from lexkb.errors import LexkbError
 from lexkb.syntax import SYNTAX_EXAMPLES, parse, parser
 
