@@ -40,6 +40,7 @@ def browse(page: Path, profile: Path, *extra: str) -> subprocess.CompletedProces
 
 def show(result: lexkb.Result, atom: str, name: str, tmp_path: Path) -> str:
     """Render the page, screenshot it into tests/artifacts/, and return the DOM the browser built."""
+    chromium()  # fail or skip before anything else when the tools are missing
     page = tmp_path / f"{name}.html"
     page.write_text(render_html(result.explain(atom)), encoding="utf-8")
     ARTIFACTS.mkdir(exist_ok=True)
