@@ -69,13 +69,23 @@ def load_case(path: str | Path) -> Case:
     source_span = None
     facts: list[CaseFact] = []
     expects: list[ast.Expect] = []
+    declarations: dict[type, ast.Statement] = {}
+    for statement in module.statements:  # the case and source lines first: they may come anywhere
+        if isinstance(statement, (ast.CaseDecl, ast.SourceDecl)):
+            first = declarations.setdefault(type(statement), statement)
+            if first is not statement:
+                word = "case" if isinstance(statement, ast.CaseDecl) else "source"
+                raise CheckError(f"a case file has one '{word}' line; this is a second one (the first is at "
+                                 f"{first.span})", statement.span, hint=f"one case per file: remove this '{word}'")
+            if isinstance(statement, ast.CaseDecl):
+                case_name, citation = statement.name, statement.citation
+            else:
+                source = display_path(file.parent / statement.path)
+                source_span = statement.span
     for statement in module.statements:
-        if isinstance(statement, ast.CaseDecl):
-            case_name, citation = statement.name, statement.citation
-        elif isinstance(statement, ast.SourceDecl):
-            source = display_path(file.parent / statement.path)
-            source_span = statement.span
-        elif isinstance(statement, ast.Fact):
+        if isinstance(statement, (ast.CaseDecl, ast.SourceDecl)):
+            continue
+        if isinstance(statement, ast.Fact):
             values = []
             for arg in statement.atom.args:
                 if not isinstance(arg, ast.Constant):

@@ -276,8 +276,23 @@ class _Normaliser:
         shared = [v for v in ast.condition_variables(inner) if v in outside]
         name = f"_{rule.label.replace(':', '_').replace('.', '_')}_not_{negation.span.line}_{negation.span.column}"
         aux_head = ast.Atom(name, tuple(ast.Variable(v, negation.span) for v in shared), negation.span)
-        self._add(rule, aux_head, inner, (), hidden=True)
+        # A shared variable that only a comparison inside uses, e.g. `unless (mm(?m) and ?m > ?hi)`,
+        # gets its values in the hidden rule from the atoms of the rule that bind it outside.
+        bound_inside = {v for atom in _atoms(inner) for v in ast.term_variables_of_atom(atom)}
+        context = [atom for atom in _top_level_atoms(rule.condition)
+                   if set(ast.term_variables_of_atom(atom)) & (set(shared) - bound_inside)]
+        body = ast.Conjunction((*context, inner), inner.span) if context else inner
+        self._add(rule, aux_head, body, (), hidden=True)
         return [[Negative(aux_head, exception, negation)]]
+
+
+def _top_level_atoms(condition: ast.Condition) -> list[ast.Atom]:
+    """The positive atoms every branch of a rule shares: its top-level conjunction's atoms."""
+    if isinstance(condition, ast.Atom):
+        return [condition]
+    if isinstance(condition, ast.Conjunction):
+        return [item for item in condition.items if isinstance(item, ast.Atom)]
+    return []
 
 
 def exception_span(condition: ast.Condition) -> Span:
