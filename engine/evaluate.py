@@ -239,3 +239,15 @@ def sorted_facts(relation: dict[tuple[Value, ...], object]) -> list[tuple[Value,
     if all(type(v) is int for args in facts for v in args):
         return sorted(facts)  # all-integer relations, the common large case, sort natively
     return sorted(facts, key=args_key)
+
+
+def bindings(program: Program, record: object) -> tuple[Branch, dict[str, Value]] | None:
+    """For a derived fact's record: the branch that derived it and the value of each of its variables.
+
+    None for a stated fact (its record is a :class:`Given`). This is the one
+    place that knows the layout of a derivation record.
+    """
+    if not isinstance(record, tuple):
+        return None
+    branch = program.branches[record[0]]
+    return branch, dict(zip(branch.variables, record[1:]))
