@@ -66,8 +66,13 @@ def _small(text: str, width: int = WRAP + 8) -> str:
     return f'<FONT POINT-SIZE="9" COLOR="#404040">{_lines(text, width)}</FONT>'
 
 
-def _label(d: Derivation, node: Node) -> str:
-    """An HTML-like label: the node's title in bold, then its details."""
+def _label(d: Derivation, node: Node, quoted: set[str]) -> str:
+    """An HTML-like label: the node's title in bold, then its details.
+
+    An authority's full citation is on every rule that cites it; the words it
+    stands for are quoted at its first appearance (``quoted``), which keeps
+    large graphs readable.
+    """
     detail = node.detail
     kind = node.kind
     parts: list[str] = []
@@ -79,8 +84,9 @@ def _label(d: Derivation, node: Node) -> str:
         parts.append(_small(detail["location"]))
         for authority in detail.get("authorities", ()):
             parts.append(f"<B>{_lines(authority['name'] + ': ' + authority['citation'])}</B>")
-            if authority.get("says"):
+            if authority.get("says") and authority["name"] not in quoted:
                 parts.append(f"<I>{_lines(chr(0x201c) + authority['says'] + chr(0x201d))}</I>")
+            quoted.add(authority["name"])
         if node.failed and detail.get("satisfied"):
             parts.append(_small("held: " + "; ".join(detail["satisfied"])))
     elif kind == "case_fact":
@@ -142,6 +148,7 @@ def render_dot(d: Derivation, *, depth: int | None = None, collapse: bool | None
            label=_title(d))
     g.attr("node", fontname="Helvetica", fontsize="11", margin="0.12,0.06", penwidth="1.2")
     g.attr("edge", color="#6f6f6f", dir="back", arrowtail="normal", arrowsize="0.7")
+    quoted: set[str] = set()
     for node in order:
         shape, style, fill, border = STYLES[node.kind]
         if node.failed:
@@ -150,7 +157,7 @@ def render_dot(d: Derivation, *, depth: int | None = None, collapse: bool | None
         attrs = {"shape": shape, "style": style, "fillcolor": fill, "color": border}
         if node.id == d.root:
             attrs["penwidth"] = "2.5"
-        g.node(names[node.id], _label(d, node), **attrs)
+        g.node(names[node.id], _label(d, node, quoted), **attrs)
     drawn: set[str] = set()
     refs = 0
     for node in order:
@@ -198,7 +205,8 @@ def _legend(kinds: list[str]) -> str:
         rows.append(f'<TR><TD BGCOLOR="{fill}" COLOR="{border}" BORDER="1" WIDTH="24"> </TD>'
                     f'<TD ALIGN="LEFT">{escape(KIND_NAMES[kind])}</TD></TR>')
     rows.append('<TR><TD COLSPAN="2" ALIGN="LEFT"><FONT POINT-SIZE="9">arrows point from what a conclusion '
-                'rests on to the conclusion</FONT></TD></TR>')
+                'rests on to the conclusion;<BR ALIGN="LEFT"/>an authority\'s words are quoted where it first '
+                'appears</FONT></TD></TR>')
     return '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="3" CELLPADDING="3">' + "".join(rows) + "</TABLE>>"
 
 
