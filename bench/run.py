@@ -82,6 +82,13 @@ def machine():
     return f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}"
 
 
+def loadavg():
+    try:
+        return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
+    except OSError:
+        return "load average unknown"
+
+
 # --------------------------------------------------------------------------- printing
 
 
@@ -249,7 +256,7 @@ def main(argv=None):
     p = Printer()
     vers = versions()
     p.rule("lexkb benchmark")
-    p.line(f"{_dt.datetime.now():%Y-%m-%d %H:%M} · {machine()} · Python {vers['python']}")
+    p.line(f"{_dt.datetime.now():%Y-%m-%d %H:%M} · {machine()} · Python {vers['python']} · {loadavg()}")
     p.line("versions: " + ", ".join(f"{k} {v}" for k, v in vers.items() if k != "python"))
     p.line("seconds: in-process, start-up (imports, workload generation) excluded; "
            "eval = to the answer inside the engine, total = with the answer as Python tuples; "
@@ -284,6 +291,8 @@ def main(argv=None):
         if kind == "W1" and len(sizes) > 1:
             growth_table(p, sizes, by_size)
 
+    p.line(f"at the end: {loadavg()} (other work on the machine inflates the times; compare within one run)")
+    report["loadavg_end"] = loadavg()
     if a.json:
         Path(a.json).write_text(json.dumps(report, indent=2, default=str))
         p.line(f"results written to {a.json}")
