@@ -293,3 +293,14 @@ def test_case_facts_carry_their_quote_and_source(fixture_result: lexkb.Result) -
     assert table.kind == "kb_fact" and table.detail["location"] == "tests/fixtures/explain/reduction.rules:24"
     assert [g.detail["rule"] for g in d.grounds] == ["no_lowering", "at_the_floor", "same_range"]
     assert_dag(d)
+
+
+def test_not_of_a_conjunction_sharing_a_variable_with_the_rule() -> None:
+    rules = "input mm(int)\ninput range(int, int)\n" \
+            "applicable(?lo, ?hi) if range(?lo, ?hi) and not (mm(?m) and ?m > ?hi)\n"
+    held = run(rules, {"range": [(87, 108)], "mm": [(60,)]}).explain("applicable(87, 108)")
+    assert [n.label for n in held.children(held.grounds[0])] == ["range(87, 108)", "not (mm(?m) and ?m > 108)"]
+    failed = run(rules, {"range": [(87, 108)], "mm": [(120,)]}).why_not("applicable(87, 108)")
+    (present,) = failed.children(failed.grounds[0])
+    assert present.label == "not (mm(120) and 120 > 108) fails: all of it holds"
+    assert "mm(120)" in [c.label for c in failed.children(present)]
