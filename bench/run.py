@@ -173,7 +173,7 @@ def workload_table(printer, w, results, canonical_digest, repeats):
     lex = results.get("lexkb")
     lex_ok = lex is not None and ok(lex)
     headers = ["engine", "eval s", "total s", "lexkb÷eng eval", "lexkb÷eng total",
-               "peak MB", "+MB", "answer"]
+               "peak MB", "+MB", "eval peak MB", "answer"]
     if w.kind in ("W2", "W4"):
         headers.insert(3, "cases/s")
     if w.kind == "W4":  # lexkb only: no ratios
@@ -185,6 +185,7 @@ def workload_table(printer, w, results, canonical_digest, repeats):
                    fmt_ratio(lex["eval"], res["eval"]) if lex_ok else "-",
                    fmt_ratio(lex["total"], res["total"]) if lex_ok else "-",
                    f"{res['peak_mb']:.0f}", f"{res['peak_mb'] - res['base_mb']:.0f}",
+                   f"{res['eval_peak_mb']:.0f}" if w.kind in ("W1", "W3") else "-",
                    verdict(res, canonical_digest)]
             if w.kind in ("W2", "W4"):
                 per_case = res["total"] - res.get("load", 0.0)
@@ -261,7 +262,7 @@ def main(argv=None):
     p.line("seconds: in-process, start-up (imports, workload generation) excluded; "
            "eval = to the answer inside the engine, total = with the answer as Python tuples; "
            "peak MB = peak RSS (VmHWM) of the engine's own subprocess during the timed runs, "
-           "+MB = over its RSS just before them")
+           "+MB = over its RSS just before them, eval peak MB = peak before the answer is copied into Python (W1, W3)")
     report = {"date": _dt.datetime.now().isoformat(timespec="seconds"), "machine": machine(),
               "versions": vers, "workloads": []}
 

@@ -27,9 +27,12 @@ class Clock:
     per-case workloads W2, W4) the one-off loading/compiling of the rules, so that
     cases per second can be reported apart from it."""
 
-    def __init__(self):
+    def __init__(self, on_first_extract=None):
         self.extract = 0.0
         self.load = 0.0
+        self._on_first_extract = on_first_extract
+        #: what ``on_first_extract`` returned (the measuring child: peak memory so far)
+        self.before_extract = None
 
     @contextmanager
     def loading(self):
@@ -41,6 +44,9 @@ class Clock:
 
     @contextmanager
     def extracting(self):
+        if self._on_first_extract is not None:
+            self.before_extract = self._on_first_extract()
+            self._on_first_extract = None
         t0 = time.perf_counter()
         try:
             yield
