@@ -1,0 +1,160 @@
+"""The commands `run`, `check` and `test` through click's CliRunner and through main()."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from lexkb.cli import cli
+
+RULES = """
+authority Baylor "United States v. Baylor, 556 F.3d 672, 673 (8th Cir. 2009)"
+    says "A district court does not have the authority to grant a reduction if the amendment does not lower the range."
+input lowers_range
+input sentenced_on(date)
+input offense_category(symbol)
+input mandatory_minimum_months(int)
+outcomes eligible, deny
+
+deny if not lowers_range because Baylor
+eligible if lowers_range
+serious if mandatory_minimum_months(?m) and ?m >= 120
+sentenced(?d) if sentenced_on(?d)
+category(?c) if offense_category(?c)
+"""
+
+ORDER = """On October 24, 2012, he was sentenced to a 120-month term of imprisonment.
+Alcaraz pleaded guilty to a drug offense, not an illegal-reentry offense.
+"""
+
+CASE = """case alcaraz "United States v. Alcaraz (D. Minn. 2013)"
+source "order.txt"
+offense_category(drug) from "Alcaraz pleaded guilty to a drug offense, not an illegal-reentry offense."
+sentenced_on(2012-10-24) from "On October 24, 2012, he was sentenced to a 120-month term of imprisonment."
+mandatory_minimum_months(120)
+expect deny
+expect not eligible
+"""
+
+
+@pytest.fixture
+def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / "kb").mkdir()
+    (tmp_path / "kb" / "reduction.rules").write_text(RULES, encoding="utf-8")
+    (tmp_path / "order.txt").write_text(ORDER, encoding="utf-8")
+    (tmp_path / "alcaraz.case").write_text(CASE, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def invoke(*args: str):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_deny_if_not_lowers_range_runs_as_written(folder: Path) -> None:
+    result = invoke("run", "kb", "--case", "alcaraz.case")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Case alcaraz: United States v. Alcaraz (D. Minn. 2013)"
+    assert lines[1] == "Outcome: deny"
+    assert "holds" in lines[3] and lines[3].endswith("deny")
+    assert "not" in lines[2] and lines[2].endswith("eligible")
+    assert "  serious" in lines
+
+
+def test_run_json_shape(folder: Path) -> None:
+    result = invoke("run", "kb", "--case", "alcaraz.case", "--format", "json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert set(data) == {"facts", "outcomes"}
+    assert data["outcomes"] == ["deny"]
+    facts = data["facts"]
+    assert facts["deny"] == [[]]  # a fact with no arguments
+    assert facts["sentenced_on"] == [["2012-10-24"]] and facts["sentenced"] == [["2012-10-24"]]
+    assert facts["mandatory_minimum_months"] == [[120]]
+    assert facts["category"] == [["drug"]]
+    assert "eligible" not in facts or facts["eligible"] == []
+    assert list(facts) == sorted(facts)
+    assert not any(name.startswith("_") for name in facts)
+
+
+def test_run_without_a_case(folder: Path) -> None:
+    result = invoke("run", "kb/reduction.rules", "--format", "json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["outcomes"] == ["deny"]
+
+
+def test_json_lists_are_sorted_and_stable(folder: Path, write) -> None:  # type: ignore[no-untyped-def]
+    write("many.rules", "p(3, b)\np(1, z)\np(1, a)\np(2012-01-01, a)\np(\"s\", a)\np(-5, a)\n")
+    first = invoke("run", str(folder / "many.rules"), "--format", "json").stdout
+    assert json.loads(first)["facts"]["p"] == [[-5, "a"], [1, "a"], [1, "z"], [3, "b"], ["2012-01-01", "a"],
+                                               ["s", "a"]]
+    assert invoke("run", str(folder / "many.rules"), "--format", "json").stdout == first
+
+
+def test_check_passes_and_counts(folder: Path) -> None:
+    result = invoke("check", "kb", "--case", "alcaraz.case")
+    assert result.exit_code == 0, result.output
+    assert "no problems found" in result.stdout
+    assert "2 quote" in result.stdout
+
+
+def test_check_finding_exits_1(folder: Path) -> None:
+    (folder / "typo.case").write_text("case typo\noffense_categry(drug)\n", encoding="utf-8")
+    result = invoke("check", "kb", "--case", "typo.case")
+    assert result.exit_code == 1
+    assert "typo.case:2:1: error: the case states offense_categry" in result.stderr
+    assert "did you mean 'offense_category'?" in result.stderr
+    assert result.stdout == ""
+
+
+def test_test_command_passes_and_fails(folder: Path) -> None:
+    result = invoke("test", "kb", "alcaraz.case")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == ["PASS alcaraz (2 expectations)", "1 passed, 0 failed"]
+    (folder / "wrong.case").write_text("case wrong\nlowers_range\nexpect deny\nexpect not eligible\n",
+                                       encoding="utf-8")
+    result = invoke("test", "kb", "alcaraz.case", "wrong.case")
+    assert result.exit_code == 1
+    out = result.stdout
+    assert "PASS alcaraz" in out and "FAIL wrong" in out and "1 passed, 1 failed" in out
+    assert "wrong.case:3:1: miss: expected deny, but it does not hold" in out
+    assert "wrong.case:4:1: miss: expected not eligible, but it holds" in out
+
+
+@pytest.mark.parametrize("args", [
+    ("run",), ("test", "kb"), ("test", "alcaraz.case"), ("run", "kb", "--format", "yaml"), ("frobnicate",),
+    ("run", "missing_folder"), ("run", "kb", "--case", "missing.case"), ("check", "kb", "--case", "nope.case"),
+])
+def test_usage_errors_exit_2_without_traceback(folder: Path, lexkb, args: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+    outcome = lexkb(*args)
+    assert outcome.code == 2, outcome
+    assert "Traceback" not in outcome.err and outcome.err.strip()
+    assert outcome.out == ""
+
+
+def test_an_invalid_program_exits_2_with_location(folder: Path, lexkb) -> None:  # type: ignore[no-untyped-def]
+    (folder / "kb" / "broken.rules").write_text("grant if eligible and\n", encoding="utf-8")
+    outcome = lexkb("run", "kb", "--case", "alcaraz.case")
+    assert outcome.code == 2
+    assert outcome.err.startswith("kb/broken.rules:1:22: error: expected a condition after 'and'")
+    assert outcome.out == ""
+
+
+@pytest.mark.parametrize("command", ["run", "check", "test"])
+def test_help_teaches(command: str) -> None:
+    result = invoke(command, "--help")
+    assert result.exit_code == 0
+    assert "Example:" in result.stdout and "lexkb " + command in result.stdout
+    assert "KB_PATHS" in result.stdout
+
+
+def test_top_level_help_and_version() -> None:
+    result = invoke("--help")
+    assert result.exit_code == 0
+    for word in ("run", "check", "test", "Exit codes"):
+        assert word in result.stdout
+    version = invoke("--version")
+    assert version.exit_code == 0 and "0." in version.stdout
