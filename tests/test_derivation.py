@@ -156,8 +156,7 @@ def test_comparison_and_binding_values() -> None:
     assert comparison.detail["left"] == "2012-10-24" and comparison.detail["right"] == "2014-11-01"
 
 
-# (The inner `range(?lo, ?hi)` keeps the hidden rule safe: see the report on
-# shared variables in `not (…)`.)
+# The inner condition repeats range(?lo, ?hi); the plain form is tested at the end.
 HIDDEN = """
 input mm(int)
 input range(int, int)
