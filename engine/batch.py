@@ -360,10 +360,8 @@ def _value(raw: object, type_name: str, predicate: str, position: int) -> Value:
     raise CellError(f"{what} must be {_article(type_name)}, not {shown}", _example(type_name))
 
 
-def _expectations(raw: object, file: str, line: int, column: int) -> tuple[ast.Expect, ...]:
+def _expectations(raw: object, span: Span) -> tuple[ast.Expect, ...]:
     """An `expect` cell: atoms separated by ';', each optionally preceded by `not`."""
-    if raw is None:
-        return ()
     if not isinstance(raw, str):
         raise CellError('expectations are text, e.g. "deny; not eligible"')
     out = []
@@ -374,10 +372,11 @@ def _expectations(raw: object, file: str, line: int, column: int) -> tuple[ast.E
         negated = part.startswith("not ")
         text = part[4:].strip() if negated else part
         try:
-            atom = parse_atom(text)
+            # a bare outcome needs no parser
+            atom = ast.Atom(text, (), span) if text.isidentifier() else dataclasses.replace(parse_atom(text), span=span)
         except LexkbError:
             raise CellError(f"{part!r} is not an expectation", "write e.g. deny; not eligible") from None
-        out.append(ast.Expect(atom, negated, Span(file, line, column, line, column + 1)))
+        out.append(ast.Expect(atom, negated, span))
     return tuple(out)
 
 
@@ -419,7 +418,7 @@ class Runner:
         except LexkbError as problem:
             outcomes, expectations, deciding = (), [], {}
             error = CaseError(problem.message, problem.span, problem.hint, _line_of(problem.span, item))
-        except Exception as problem:  # noqa: BLE001 — one broken case must not stop a million others
+        except Exception as problem:  # one broken case must not stop a million others
             outcomes, expectations, deciding = (), [], {}
             error = CaseError(f"internal error: {type(problem).__name__}: {problem}", None,
                               "please report this with the case", None)
@@ -449,24 +448,16 @@ class Runner:
                 continue  # the common case in a wide table: nothing stated
             try:
                 if column == EXPECT_COLUMN:
-                    expects = _expectations(value, item.file, item.line, 1)
+                    expects = _expectations(value, self._cell_span(item, column, value))
                     self._check_expects(expects)
                     continue
                 stated = convert_cell(value, column, types[column], from_csv)
             except CellError as problem:
-                span = self._cell_span(item, column, value)
-                if expects:
-                    expects = tuple(dataclasses.replace(e, span=span) for e in expects)
-                raise SourceError(problem.message, span, problem.hint) from None
+                raise SourceError(problem.message, self._cell_span(item, column, value), problem.hint) from None
             if stated:
                 facts[column] = stated
-        if expects:
-            expects = tuple(dataclasses.replace(e, span=self._cell_span(item, EXPECT_COLUMN, cells[EXPECT_COLUMN]))
-                            for e in expects)
         case = case_from_mapping(facts, names[-1])
-        if expects:
-            case = Case(case.name, None, None, None, None, case.stated, expects, case.table)
-        return case
+        return dataclasses.replace(case, expects=expects) if expects else case
 
     def _csv_cells(self, item: Item) -> dict[str, str]:
         fields = next(csv.reader([item.text]))
@@ -632,7 +623,7 @@ def _pool_init(job: Job) -> None:
     global _RUNNER
     try:
         _RUNNER = Runner(job)
-    except BaseException as error:  # noqa: BLE001 — a pool whose initializer raises restarts it forever
+    except BaseException as error:  # a pool whose initializer raises restarts it forever
         _RUNNER = error
 
 

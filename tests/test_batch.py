@@ -174,16 +174,19 @@ def test_bad_cases_are_reported_in_their_rows_and_the_batch_goes_on(here: Path,
 
 
 def test_row_shape_errors_are_located(here: Path) -> None:
-    (here / "t.csv").write_text("level,category\n1,drug,extra\n2\n", encoding="utf-8")
+    (here / "t.csv").write_text("level,category,expect\n1,drug,grant,extra\n2\n3,drug,grnat\n4,,deny(1)\n",
+                                encoding="utf-8")
     (here / "t.jsonl").write_text('{"level": 1, "categroy": "drug"}\n[1]\n{"level": \n', encoding="utf-8")
     kb = lexkb.load(["kb"])
     found = batch.sources(["t.csv", "t.jsonl"], kb.program)
     errors = [str(r.error) for r in batch.run(Job((str(here / "kb"),)), batch.items(found), jobs=1, kb=kb)]
-    assert errors[0].startswith("t.csv:2:8: this row has 3 cells, but the header names 2 columns")
+    assert errors[0].startswith("t.csv:2:14: this row has 4 cells, but the header names 3 columns")
     assert errors[1].startswith("t.csv:3:1: this row has 1 cells")
-    assert errors[2] == "t.jsonl:1:14: 'categroy' is not a declared input (did you mean 'category'?)"
-    assert errors[3].startswith("t.jsonl:2:1: each line of a JSONL table is one object")
-    assert errors[4].startswith("t.jsonl:3:1")
+    assert errors[2] == "t.csv:4:8: the row expects grnat, which nothing in the rules concludes (did you mean 'grant'?)"
+    assert errors[3] == "t.csv:5:4: deny takes 0 value(s), but the expectation gives 1"
+    assert errors[4] == "t.jsonl:1:14: 'categroy' is not a declared input (did you mean 'category'?)"
+    assert errors[5].startswith("t.jsonl:2:1: each line of a JSONL table is one object")
+    assert errors[6].startswith("t.jsonl:3:1")
 
 
 def test_a_bad_header_stops_before_any_output(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -250,7 +253,7 @@ def test_dask_local_cluster_gives_the_same_output(here: Path, capsys: pytest.Cap
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                                   dashboard_address=None) as cluster:
         code, _, err = lexkb_cli(capsys, *args, "-o", "dask.jsonl", "--scheduler", cluster.scheduler_address)
-    assert code == local_code == 2  # broken.case and bad.csv's rows
+    assert code == local_code == 2, err  # broken.case and bad.csv's rows
     assert (here / "dask.jsonl").read_bytes() == (here / "local.jsonl").read_bytes()
     assert "257 case(s)" in err
 
