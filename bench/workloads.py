@@ -331,7 +331,7 @@ class W3Join:
     def lexkb_program(self) -> str:
         lines = ["# W3: people joined with the Sentencing Table (CHC I..VI as 1..6, life as "
                  f"{LIFE_MONTHS})", "input person(int, int, int)"]
-        lines += [f"table_range({l}, {c}, {lo}, {hi})" for l, c, lo, hi in self.table]
+        lines += [f"table_range({lvl}, {c}, {lo}, {hi})" for lvl, c, lo, hi in self.table]
         lines.append("result(?id, ?m) if person(?id, ?l, ?c) and table_range(?l, ?c, ?lo, ?hi)"
                      " and ?m = max(?lo, 100)")
         return "\n".join(lines) + "\n"
@@ -344,7 +344,7 @@ class W3Join:
     # #max aggregate is slower and no more faithful).
     @_memo
     def clingo_program(self) -> str:
-        facts = "".join(f"table_range({l},{c},{lo},{hi}).\n" for l, c, lo, hi in self.table)
+        facts = "".join(f"table_range({lvl},{c},{lo},{hi}).\n" for lvl, c, lo, hi in self.table)
         return facts + (
             "result(I,Lo) :- person(I,L,C), table_range(L,C,Lo,Hi), Lo >= 100.\n"
             "result(I,100) :- person(I,L,C), table_range(L,C,Lo,Hi), Lo < 100.\n"
@@ -352,7 +352,7 @@ class W3Join:
 
     @_memo
     def clingo_cases(self):
-        return ["".join(f"person({i},{l},{c}).\n" for i, l, c in self.people)]
+        return ["".join(f"person({i},{lvl},{c}).\n" for i, lvl, c in self.people)]
 
     # CLIPS has max natively
     @_memo
@@ -362,11 +362,11 @@ class W3Join:
 
     @_memo
     def clips_static_facts(self) -> str:
-        return " ".join(f"(table_range {l} {c} {lo} {hi})" for l, c, lo, hi in self.table)
+        return " ".join(f"(table_range {lvl} {c} {lo} {hi})" for lvl, c, lo, hi in self.table)
 
     @_memo
     def clips_cases(self):
-        return [" ".join(f"(person {i} {l} {c})" for i, l, c in self.people)]
+        return [" ".join(f"(person {i} {lvl} {c})" for i, lvl, c in self.people)]
 
     # pyDatalog: max() is an aggregate there, so two rules as for clingo
     @_memo
@@ -383,8 +383,8 @@ class W3Join:
         return [[("person", p) for p in self.people]]
 
     def canonical(self):
-        lo_of = {(l, c): lo for l, c, lo, hi in self.table}
-        return {(i, max(lo_of[(l, c)], 100)) for i, l, c in self.people}
+        lo_of = {(lvl, c): lo for lvl, c, lo, hi in self.table}
+        return {(i, max(lo_of[(lvl, c)], 100)) for i, lvl, c in self.people}
 
 
 # --------------------------------------------------------------------------- W4

@@ -57,7 +57,7 @@ class ClingoRunner(Runner):
                 ctl.ground([("base", [])])
                 found = []
 
-                def on_model(m):
+                def on_model(m, found=found):
                     with clock.extracting():
                         found.append({int(s.name[1:]) for s in m.symbols(atoms=True)})
 

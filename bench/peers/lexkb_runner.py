@@ -27,7 +27,6 @@ import tempfile
 from bench.peers.base import Runner
 from bench.workloads import REPO
 
-
 #: subpackages that live outside engine/ and that the engine imports (pyproject.toml's
 #: package-dir mapping); cli/ is not needed by the benchmark
 _SUBPACKAGES = {"grammar": "grammar"}

@@ -45,8 +45,8 @@ def run_propositional(plan, base):
 
 
 def join_max(people, table):
-    lo_of = {(l, c): lo for l, c, lo, hi in table}
-    return {(i, max(lo_of[(l, c)], 100)) for i, l, c in people if (l, c) in lo_of}
+    lo_of = {(lvl, c): lo for lvl, c, lo, hi in table}
+    return {(i, max(lo_of[(lvl, c)], 100)) for i, lvl, c in people if (lvl, c) in lo_of}
 
 
 class PythonRunner(Runner):
