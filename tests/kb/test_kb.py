@@ -24,7 +24,8 @@ GROUNDS = [
     "no_listed_amendment_applies", "not_a_commission_amendment", "fast_track_limited_to_reentry",
     "change_predates_sentence", "amendment_in_force_at_sentencing", "amendment_not_covered",
     "amendment_listed_after_order", "order_precedes_permitted_date", "statutory_minimum_controls",
-    "career_offender_range_controls", "range_not_lowered", "not_based_on_range", "sentence_at_or_below_floor",
+    "career_offender_range_controls", "statutory_maximum_controls", "range_not_lowered", "not_based_on_range",
+    "sentence_at_or_below_floor",
 ]
 
 
@@ -380,3 +381,54 @@ def test_each_ground_alone_yields_deny_not_eligible(kb: lexkb.KnowledgeBase, fac
     result = decide(kb, **facts)
     assert result.outcomes == ["deny"] and not result.holds("eligible")
     assert grounds(result)
+
+
+# ------------------------------------------------- § 5G1.1(a) and (c)(1): statutory maximum
+
+def test_capped_range_reveals_a_statutory_maximum(kb: lexkb.KnowledgeBase) -> None:
+    # Shelton's range: 110-120 at level 25 is 25/VI (110-137) cut at a 120-month maximum.
+    # Two levels lower, 23/VI is 92-115, under the cap: lowered to 92.
+    result = decide(kb, offense_category="drug", offense_level=25, original_range_months=(110, 120),
+                    claimed_level_reduction=2, relies_on_amendment=782, sentence_months=110)
+    assert result.facts("original_cell") == [(25, "VI")]
+    assert result.facts("inferred_statutory_maximum") == [(120,)]
+    assert result.facts("amended_range") == [(92, 115)]
+    assert result.facts("reduction_floor_months") == [(92,)]
+
+
+def test_cap_cuts_the_amended_range_too(kb: lexkb.KnowledgeBase) -> None:
+    # 31/VI 188-235 capped at 200; one level lower 30/VI 168-210 is cut to 168-200.
+    result = decide(kb, offense_category="drug", offense_level=31, criminal_history_category="VI",
+                    original_range_months=(188, 200), claimed_level_reduction=1, relies_on_amendment=782,
+                    sentence_months=195)
+    assert result.facts("amended_range") == [(168, 200)]
+    assert result.outcomes == ["eligible"]
+
+
+def test_statutory_maximum_below_the_range_controls(kb: lexkb.KnowledgeBase) -> None:
+    # 30/I 97-121 with a 60-month maximum: § 5G1.1(a) makes the range 60; after two levels
+    # (28/I 78-97) it is still 60.
+    result = decide(kb, offense_category="drug", offense_level=30, criminal_history_category="I",
+                    original_range_months=(60, 60), claimed_level_reduction=2, relies_on_amendment=782,
+                    sentence_months=60)
+    assert result.facts("amended_range") == [(60, 60)]
+    assert grounds(result) == {"statutory_maximum_controls", "not lowers_range"}
+
+
+def test_no_cap_when_the_stated_range_is_a_table_range(kb: lexkb.KnowledgeBase) -> None:
+    assert decide(kb, **BASE, original_range_months=(108, 135)).facts("inferred_statutory_maximum") == []
+
+
+# ------------------------------------------------ a fact pattern not in kb/cases: Dillon
+
+def test_dillon_fact_pattern(kb: lexkb.KnowledgeBase) -> None:
+    # Dillon v. United States, 560 U.S. 817 (2010) (research notes 1.2): a crack offense, "a Guidelines
+    # range of 262-to-327 months", sentenced "at the bottom of the range for those counts"; after
+    # Amendment 706 the district court reduced 322 -> 270 months in all (a 60-month difference on both
+    # sides: 262 -> 210 on the crack counts) and refused to go lower; affirmed.  Every table cell that
+    # reads 262-327 gives 210-262 two levels down, so the floor is 210 on every reading.
+    result = decide(kb, offense_category="drug", original_range_months=(262, 327), relies_on_amendment=706,
+                    sentence_months=262, sentenced_on=day("2007-06-01"))
+    assert len(result.facts("original_cell")) == 6
+    assert result.facts("amended_range") == [(210, 262)]
+    assert result.outcomes == ["eligible"] and result.facts("reduction_floor_months") == [(210,)]
