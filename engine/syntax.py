@@ -513,7 +513,7 @@ def _misspelled_keyword(text: str, error: UnexpectedToken, file: str) -> SyntaxP
     start = text.rfind("\n", 0, max(0, end - 1)) + 1 if end else 0
     start = max(0, min(start, end - 200))
     words = [m for m in re.finditer(r"[A-Za-z_][A-Za-z0-9_]*", text[start:end + 40])
-             if not text[start + m.end():].lstrip().startswith("(")]
+             if not text[start + m.end():start + m.end() + 80].lstrip().startswith("(")]
     for match in reversed(words[-6:]):
         word = match.group(0)
         if word in KEYWORDS:
