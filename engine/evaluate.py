@@ -10,13 +10,13 @@ by every run.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from operator import itemgetter
 
 from . import ast
 from .errors import EvaluationError
-from .plan import CompiledBranch, compile_program
+from .plan import CompiledBranch, compile_program, compile_sequence
 from .program import Branch, Negative, Positive, Program
 from .values import Value, args_key
 
@@ -43,7 +43,7 @@ class Baseline:
     relations: Relations  # complete for static predicates; seeds for dynamic ones (never mutated)
     indexes: dict
     dynamic: frozenset[str]
-    strata: list[tuple[tuple[str, ...], list[CompiledBranch], bool]]  # what each run evaluates
+    steps: list[tuple]  # what each run evaluates: ("fused", function) or ("recursive", stratum, branches)
 
 
 def _reads(unit: CompiledBranch, predicates: frozenset[str]) -> bool:
@@ -114,7 +114,24 @@ class Engine:
             if rest:
                 run_strata.append((stratum, rest, recursive))
         self._run(static_strata, relations, indexes)
-        return Baseline(relations, indexes, dynamic, run_strata)
+        return Baseline(relations, indexes, dynamic, self._steps(run_strata))
+
+    def _steps(self, strata: list[tuple]) -> list[tuple]:
+        """Consecutive non-recursive strata fused into one compiled function each."""
+        steps: list[tuple] = []
+        pending: list[Branch] = []
+        indexed = set(self.indexes_of)
+        for stratum, compiled, recursive in strata:
+            if recursive:
+                if pending:
+                    steps.append(("fused", compile_sequence(pending, indexed)[1]))
+                    pending = []
+                steps.append(("recursive", stratum, compiled))
+            else:
+                pending.extend(sorted((unit.branch for unit in compiled), key=lambda b: b.head.predicate))
+        if pending:
+            steps.append(("fused", compile_sequence(pending, indexed)[1]))
+        return steps
 
     def run(self, baseline: Baseline, facts: Mapping[str, Iterable[tuple[tuple[Value, ...], object]]]
             ) -> Relations:
@@ -135,8 +152,20 @@ class Engine:
                 added = list(relation)[before:]
                 for positions in self.indexes_of.get(predicate, ()):
                     _extend_index(indexes[(predicate, positions)], positions, added)
-        self._run(baseline.strata, relations, indexes)
+        total = 0
+        for step in baseline.steps:
+            if step[0] == "fused":
+                step[1](relations, indexes, self._grower(relations, indexes))
+            else:
+                total = self._recursive(step[1], step[2], relations, indexes, total)
         return relations
+
+    def _grower(self, relations: Relations, indexes: dict) -> Callable[[str, int], None]:
+        def grow(predicate: str, before: int) -> None:
+            new = list(relations[predicate])[before:]
+            for positions in self.indexes_of[predicate]:
+                _extend_index(indexes[(predicate, positions)], positions, new)
+        return grow
 
     def evaluate(self, facts: Mapping[str, Iterable[tuple[tuple[Value, ...], object]]] | None = None
                  ) -> Relations:
