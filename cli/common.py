@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from .. import KnowledgeBase, LexkbError, load
+from .. import KnowledgeBase, LexkbError, bundled_kb, load
 from ..errors import Span
 from ..evaluate import DEFAULT_FACT_LIMIT
 from ..source import line_text
@@ -50,10 +50,14 @@ def max_facts_option(function):  # type: ignore[no-untyped-def]
                              "(guards against runaway arithmetic).")(function)
 
 
+BUNDLED = ":bundled"
+
+
 def load_kb(paths: Sequence[str], max_facts: int = DEFAULT_FACT_LIMIT) -> KnowledgeBase:
+    """Load the knowledge base named on the command line; ``:bundled`` is the one lexkb ships."""
     if not paths:
         raise click.UsageError("name at least one .rules file or folder")
-    return load(list(paths), fact_limit=max_facts)
+    return load([str(bundled_kb()) if p == BUNDLED else p for p in paths], fact_limit=max_facts)
 
 
 def write_atomically(path: str, data: bytes) -> None:

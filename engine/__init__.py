@@ -30,13 +30,20 @@ from .syntax import parse_atom
 from .values import Symbol, Text, Value, format_atom, to_json
 
 __all__ = [
-    "load", "loads", "KnowledgeBase", "Result", "Case", "Finding", "LexkbError", "SourceError",
+    "load", "loads", "bundled_kb", "KnowledgeBase", "Result", "Case", "Finding", "LexkbError", "SourceError",
     "SyntaxProblem", "CheckError", "EvaluationError", "UsageError", "Span", "Text", "Symbol", "Given",
 ]
 
 __version__ = "0.1.0"
 
 CaseInput = str | Path | Case | Mapping[str, Iterable[tuple[Value, ...]]] | None
+
+
+def bundled_kb() -> Path:
+    """The folder of the bundled § 3582(c)(2) knowledge base, wherever lexkb is installed."""
+    from importlib import resources
+
+    return Path(str(resources.files("lexkb.kb")))
 
 
 def load(paths: str | Path | Sequence[str | Path], *, fact_limit: int = DEFAULT_FACT_LIMIT) -> KnowledgeBase:
