@@ -101,6 +101,7 @@ def _check_keyword_lookalikes(modules: Sequence[ast.Module]) -> None:
 
     for module in modules:
         previous_end = 0
+        previous: ast.Statement | None = None
         for statement in module.statements:
             atoms = [statement.atom] if isinstance(statement, ast.Fact) else []
             if isinstance(statement, ast.Rule):
@@ -117,7 +118,15 @@ def _check_keyword_lookalikes(modules: Sequence[ast.Module]) -> None:
                     raise CheckError(f"'{word}' is not a keyword; did you mean '{close[0]}'?", statement.span,
                                      hint=f"as written, '{word}' is read as a fact of its own, "
                                           "the start of a new statement")
+                if isinstance(previous, ast.Rule):
+                    cited = previous.authorities
+                    hint = (f"to cite several authorities, separate them with commas: because "
+                            f"{cited[-1].text}, {word}" if cited else
+                            "a new statement starts on its own line; join conditions with 'and' or 'or'")
+                    raise CheckError(f"'{word}' follows the rule on the same line, so it is read as a fact "
+                                     "of its own", statement.span, hint=hint)
             previous_end = statement.span.end_line
+            previous = statement
 
 
 
