@@ -1,0 +1,146 @@
+"""`lexkb verify`: conflicts, gaps and dead rules, with witness cases checked by the engine."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import click
+
+from .. import KnowledgeBase
+from ..cases import load_case
+from ..errors import LexkbError
+from ..values import format_atom
+from ..verify import DEFAULT_BOUND, DEFAULT_DEPTH, Finding, Report, verify, witness_case
+from .common import EXIT_FINDING, format_location, kb_paths_argument, load_kb, write_atomically
+
+
+@click.command("verify")
+@kb_paths_argument
+@click.option("--witness-dir", type=click.Path(file_okay=False), metavar="DIR",
+              help="Write each conflict and gap as a ready-to-run .case file here (conflict-1.case, gap-1.case…).")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--bound", type=click.IntRange(min=1, max=6), default=DEFAULT_BOUND, show_default=True,
+              help="How many facts of each input predicate (with arguments) a case may state.")
+@click.option("--depth", type=click.IntRange(min=1, max=20), default=DEFAULT_DEPTH, show_default=True,
+              help="Rounds of derivation unfolded for recursive predicates (those are searched, not proved).")
+def verify_command(kb_paths: tuple[str, ...], witness_dir: str | None, output_format: str, bound: int,
+                   depth: int) -> None:
+    """Look for conflicts, gaps and dead rules, using the z3 solver.
+
+    \b
+    - conflict: facts under which two declared outcomes both hold;
+    - gap: facts under which no declared outcome holds;
+    - dead rule: a rule (or an `or` alternative) that no case can make fire.
+    Each conflict and gap comes with a witness, run through the engine before
+    it is reported; with --witness-dir it is written as a .case file that
+    `lexkb run` reproduces. The report ends by stating exactly what was proved
+    (cases with at most --bound facts of each input) and what was only searched.
+
+    \b
+    Reviewed findings can be acknowledged in a rules file, with a reason:
+      # lexkb: acknowledge gap "motions invoking no change are out of scope"
+      # lexkb: acknowledge gap when not relies_on_amendment(?n) "…"
+      # lexkb: acknowledge conflict deny eligible "…"
+      # lexkb: acknowledge dead RULE_NAME "…"
+    They are still listed, but no longer make the run fail.
+
+    \b
+    Example:
+      lexkb verify kb --witness-dir witnesses
+    Exit codes: 0 nothing unacknowledged found; 1 findings; 2 invalid input.
+    """
+    try:
+        import z3  # noqa: F401
+    except ImportError:
+        raise click.UsageError("verify needs the z3 solver: pip install 'lexkb[verify]'") from None
+    kb = load_kb(kb_paths)
+    report = verify(kb, bound=bound, depth=depth)
+    if witness_dir is not None:
+        _write_witnesses(kb, report, witness_dir, " ".join(kb_paths))
+    if output_format == "json":
+        payload = {
+            "bound": report.bound, "depth": report.depth,
+            "findings": [f.to_json() for f in report.findings],
+            "counts": report.counts, "proved": report.proved, "searched": report.searched, "notes": report.notes,
+            "clean": not report.failing,
+        }
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+    else:
+        click.echo(_text(report))
+    if report.failing:
+        raise SystemExit(EXIT_FINDING)
+
+
+def _write_witnesses(kb: KnowledgeBase, report: Report, directory: str, kb_label: str) -> None:
+    """Write each witness after checking, on a temporary copy, that the engine meets all its expectations."""
+    numbers: dict[str, int] = {}
+    planned: list[tuple[Finding, str, str]] = []
+    for finding in report.findings:
+        if finding.kind == "dead":
+            continue
+        numbers[finding.kind] = numbers.get(finding.kind, 0) + 1
+        n = numbers[finding.kind]
+        file_name = f"{finding.kind}-{n}.case"
+        text = witness_case(finding, f"{finding.kind}_{n}", kb_label, str(Path(directory) / file_name))
+        planned.append((finding, file_name, text))
+    if not planned:
+        return
+    for finding, file_name, text in planned:
+        fd, temp = tempfile.mkstemp(suffix=".case")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            result = kb.run(load_case(temp))
+            if not all(ok for _, ok in result.expectations()):
+                raise LexkbError(f"internal: the witness {file_name} does not reproduce its {finding.kind} "
+                                 "in the engine; please report this")
+        finally:
+            os.unlink(temp)
+    Path(directory).mkdir(parents=True, exist_ok=True)
+    for finding, file_name, text in planned:
+        write_atomically(str(Path(directory) / file_name), text.encode("utf-8"))
+        finding.witness = str(Path(directory) / file_name)
+
+
+def _text(report: Report) -> str:
+    lines: list[str] = []
+    counts = report.counts
+    failing = len(report.failing)
+    lines.append(f"lexkb verify: {counts['conflicts']} conflict(s), {counts['gaps']} gap(s), "
+                 f"{counts['dead']} dead rule(s); {counts['acknowledged']} acknowledged, {failing} to fix")
+    numbers: dict[str, int] = {}
+    for finding in report.findings:
+        numbers[finding.kind] = numbers.get(finding.kind, 0) + 1
+        label = finding.kind.upper() + (f" {numbers[finding.kind]}" if finding.kind != "dead" else "")
+        if finding.acknowledged:
+            label += " (acknowledged)"
+        lines.append("")
+        if finding.kind == "dead":
+            lines.append(format_location(finding.span, finding.message, severity=label.lower()))
+        else:
+            lines.append(f"{label}: {finding.message}" + (f" — witness {finding.witness}" if finding.witness else ""))
+            facts = ", ".join(format_atom(p, a) for p, a in finding.facts) or "(no facts stated)"
+            lines.append(f"  facts: {facts}")
+        for side in finding.sides:
+            rules = ", ".join(f"{r} ({loc})" for r, loc in side.rules)
+            cite = f"; citing {', '.join(side.authorities)}" if side.authorities else ""
+            chain = [r for r in side.chain if r not in {label for label, _ in side.rules}]
+            lines.append(f"  {side.outcome} ← {rules}{cite}" + (f"; via {', '.join(chain)}" if chain else ""))
+        for detail in finding.details:
+            lines.append(f"  {detail}")
+        if finding.acknowledged:
+            ack = finding.acknowledged
+            lines.append(f"  acknowledged at {ack.span.file}:{ack.span.line}: \"{ack.justification}\"")
+    for note in report.notes:
+        lines.append("")
+        lines.append(f"note: {note}")
+    lines.append("")
+    lines.append("Proved (z3, confirmed by the engine), for:")
+    lines.extend(f"  - {p}" for p in report.proved)
+    lines.append("Searched, not proved:")
+    lines.extend(f"  - {s}" for s in report.searched)
+    lines.append("Result: " + ("clean — nothing unacknowledged found" if not failing else f"{failing} finding(s)"))
+    return "\n".join(lines)
