@@ -142,6 +142,14 @@ def _num(term: Term) -> z3.ArithRef:
     return z3.IntVal(term) if not symbolic(term) else V.num(term)
 
 
+def _day(term: Term) -> z3.ArithRef:
+    return z3.IntVal(term.toordinal()) if not symbolic(term) else V.day(term)
+
+
+def _is_date(term: Term) -> Guard:
+    return True if not symbolic(term) else V.is_date_(term)
+
+
 def _order(op: str, a: z3.ArithRef, b: z3.ArithRef) -> z3.BoolRef:
     return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]
 
@@ -167,9 +175,7 @@ def sym_compare(op: str, a: Term, b: Term) -> Guard:
     if not kinds or kinds == ["int"]:
         parts.append(conj(_is_int(a), _is_int(b), _order(op, _num(a), _num(b))))
     if not kinds or kinds == ["date"]:
-        day = (lambda t: z3.IntVal(t.toordinal()) if not symbolic(t) else V.day(t))
-        is_date = (lambda t: True if not symbolic(t) else V.is_date_(t))
-        parts.append(conj(is_date(a), is_date(b), _order(op, day(a), day(b))))
+        parts.append(conj(_is_date(a), _is_date(b), _order(op, _day(a), _day(b))))
     return disj(parts)
 
 

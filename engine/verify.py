@@ -37,7 +37,7 @@ from . import ast
 from .cases import case_from_mapping
 from .errors import CheckError, Span, did_you_mean
 from .program import Branch, Negative, Positive, Test
-from .reasons import decisive_reasons, deciding_rules, format_literal, rule_location
+from .reasons import deciding_rules, decisive_reasons, format_literal, rule_location
 from .source import line_text
 from .symbolic import Encoding, EncodingLimit, Slot, conj, disj, make_slot, model_value, neg, program_symbols
 from .syntax import parse_atom
