@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import csv
 import datetime
+import importlib.util
 import json
 import os
 import shutil
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 import lexkb
-import pytest
 from lexkb import Text, batch
 from lexkb.batch import CellError, Item, Job, convert_cell
 from lexkb.cli import main
@@ -267,12 +270,16 @@ def test_an_unreachable_scheduler_is_a_usage_error(here: Path, capsys: pytest.Ca
     assert not (here / "out.jsonl").exists()
 
 
-def test_generator_writes_a_table_the_bundled_vocabulary_accepts(tmp_path: Path) -> None:
-    import importlib.util
-
+def make_cases() -> Any:
+    """The case generator, tests/fixtures/batch/make_cases.py, as a module."""
     spec = importlib.util.spec_from_file_location("make_cases", FIXTURES / "make_cases.py")
     module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
     spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
+
+
+def test_generator_writes_a_table_the_bundled_vocabulary_accepts(tmp_path: Path) -> None:
+    module = make_cases()
     module.main(["30", str(tmp_path / "c.csv"), "--seed", "3"])
     first = (tmp_path / "c.csv").read_bytes()
     module.main(["30", str(tmp_path / "c.csv"), "--seed", "3"])
@@ -291,3 +298,23 @@ def test_a_table_that_is_not_utf8_leaves_no_output(here: Path, capsys: pytest.Ca
     assert code == 2
     assert err.startswith("t.csv:3:5: error: this line is not UTF-8 text (byte 0xff cannot be read)")
     assert not [name for name in os.listdir(here) if "out.jsonl" in name]  # nor its temporary file
+
+
+# ---------------------------------------------------------------- end to end, with the bundled knowledge base
+
+BUNDLED_KB = Path(__file__).parents[1] / "kb"
+
+
+@pytest.mark.skipif(not BUNDLED_KB.is_dir(), reason="the bundled knowledge base is not there")
+def test_generated_cases_run_on_the_bundled_knowledge_base(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    with open("c.csv", "w", encoding="utf-8", newline="") as handle:
+        make_cases().write(200, handle, seed=7)
+    code, _, err = lexkb_cli(capsys, "batch", str(BUNDLED_KB), "c.csv", "-o", "out.jsonl", "--jobs", "2")
+    assert code == 0, err
+    got = rows(tmp_path / "out.jsonl")
+    assert [r["case"] for r in got] == [f"c{n}" for n in range(1, 201)]
+    assert all(r["error"] is None for r in got)
+    for r in got:  # every outcome that holds has the rules that decided it
+        assert set(r["deciding_rules"]) == set(r["outcomes"]) and all(r["deciding_rules"].values())
