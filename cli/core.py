@@ -115,14 +115,42 @@ def check_command(kb_paths: tuple[str, ...], case_paths: tuple[str, ...]) -> Non
 @click.command("test")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(), metavar="KB_PATHS... CASES...")
 @max_facts_option
-def test_command(paths: tuple[str, ...], max_facts: int) -> None:
+@click.option("--coverage", "show_coverage", is_flag=True,
+              help="Report which rules fired, which `unless` exceptions blocked a rule, which authorities "
+                   "were decisive — and which no case exercised — per file and in total.")
+@click.option("--save-reasons", "save_reasons", is_flag=False, flag_value="", default=None, metavar="[FILE]",
+              help="Store each case's decisive reasons (rules and authorities deriving each outcome that "
+                   "holds) in FILE (default: .reasons.json beside the cases).")
+@click.option("--reasons", "reasons_file", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Compare with reasons saved in FILE (default: .reasons.json beside the cases, if present).")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def test_command(paths: tuple[str, ...], max_facts: int, show_coverage: bool, save_reasons: str | None,
+                 reasons_file: str | None, output_format: str) -> None:
     """Run every `expect` of every case; exit 1 if any is missed.
 
     \b
     Arguments ending in .case are the cases; the others are the knowledge base.
     Example:
       lexkb test kb kb/cases/*.case
+      lexkb test kb kb/cases/*.case --coverage
+      lexkb test kb kb/cases/*.case --save-reasons     # writes kb/cases/.reasons.json
+
+    When saved reasons exist (kb/cases/.reasons.json, or --reasons FILE), a
+    case whose outcome still holds but for other rules or authorities is
+    reported as REASONS CHANGED, with what changed; that alone does not fail
+    the run.
     """
+    from ..coverage import coverage, coverage_text
+    from ..reasons import (
+        decisive_reasons,
+        default_reasons_path,
+        dump_reasons,
+        load_reasons,
+        reason_changes,
+        reasons_key,
+    )
+    from .common import write_atomically
+
     cases = [p for p in paths if p.endswith(".case")]
     kb_paths = [p for p in paths if not p.endswith(".case")]
     if not cases:
@@ -133,22 +161,71 @@ def test_command(paths: tuple[str, ...], max_facts: int) -> None:
         if Path(path).is_dir():
             raise click.UsageError(f"{path} is a folder; name the .case files (e.g. {path}/*.case)")
     kb = load_kb(kb_paths, max_facts)
-    passed = failed = 0
+
+    def reasons_path(case_path: str) -> Path:
+        chosen = save_reasons or reasons_file
+        return Path(chosen) if chosen else default_reasons_path(case_path)
+
+    saved: dict[Path, dict | None] = {}
+    text: list[str] = []
+    report: list[dict] = []
+    results = []
+    fresh: dict[Path, dict] = {}
+    changed = passed = failed = 0
     for path in cases:
         result = kb.run(path)
+        name = result.case.name or path
+        results.append((name, result))
         misses = [(e, ok) for e, ok in result.expectations() if not ok]
         count = len(result.case.expects)
-        name = result.case.name or path
+        reasons = decisive_reasons(result)
+        store = reasons_path(path)
+        key = reasons_key(path, store)
+        fresh.setdefault(store, {})[key] = reasons
+        if store not in saved:
+            saved[store] = load_reasons(store) if (save_reasons is None or reasons_file) else None
+            if reasons_file and save_reasons is not None:
+                saved[store] = load_reasons(Path(reasons_file))
+        old = (saved[store] or {}).get(key)
+        changes = reason_changes(old, reasons) if old is not None and not misses else []
+        entry = {"case": name, "path": path, "passed": not misses, "expectations": count, "misses": [],
+                 "reasons": reasons, "reasons_changed": changes}
+        report.append(entry)
         if not misses:
             passed += 1
-            click.echo(f"PASS {name} ({count} expectation{'s' if count != 1 else ''})")
-            continue
-        failed += 1
-        click.echo(f"FAIL {name}")
-        for expect, _ in misses:
-            atom = format_atom(expect.atom.predicate, tuple(a.value for a in expect.atom.args))  # type: ignore[union-attr]
-            why = f"expected not {atom}, but it holds" if expect.negated else f"expected {atom}, but it does not hold"
-            click.echo("  " + format_location(expect.span, why, severity="miss").replace("\n", "\n  "))
-    click.echo(f"{passed} passed, {failed} failed")
+            text.append(f"PASS {name} ({count} expectation{'s' if count != 1 else ''})")
+        else:
+            failed += 1
+            text.append(f"FAIL {name}")
+            for expect, _ in misses:
+                atom = format_atom(expect.atom.predicate, tuple(a.value for a in expect.atom.args))  # type: ignore[union-attr]
+                why = f"expected not {atom}, but it holds" if expect.negated else \
+                    f"expected {atom}, but it does not hold"
+                entry["misses"].append({"location": str(expect.span), "message": why})
+                text.append("  " + format_location(expect.span, why, severity="miss").replace("\n", "\n  "))
+        if changes:
+            changed += 1
+            text.append(f"REASONS CHANGED {name} (since {store})")
+            text.extend(f"  {line}" for line in changes)
+    cov = coverage(kb.program, results) if show_coverage else None
+    if save_reasons is not None:
+        for store, entries in fresh.items():
+            merged = dict(load_reasons(store) or {})
+            merged.update(entries)
+            write_atomically(str(store), dump_reasons(merged))
+            text.append(f"reasons saved to {store} ({len(entries)} case(s))")
+    if output_format == "json":
+        payload: dict = {"cases": report, "passed": passed, "failed": failed, "reasons_changed": changed}
+        if cov is not None:
+            payload["coverage"] = cov.to_json()
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+    else:
+        for line in text:
+            click.echo(line)
+        if cov is not None:
+            click.echo(coverage_text(cov))
+        if changed:
+            click.echo(f"{changed} case(s) decided for changed reasons")
+        click.echo(f"{passed} passed, {failed} failed")
     if failed:
         raise SystemExit(EXIT_FINDING)

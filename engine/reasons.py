@@ -213,11 +213,23 @@ def derivation_branches(result: Result, predicate: str, args: tuple[Value, ...])
 def decisive_reasons(result: Result) -> dict[str, dict[str, list[str]]]:
     """For each declared outcome that holds: the rules and authorities of its derivation, sorted."""
     program = result.program
+    matcher = Matcher(program, result.relations)
     out: dict[str, dict[str, list[str]]] = {}
     for outcome in result.outcomes:
         rules: set[str] = set()
         authorities: set[str] = set()
-        for branch_id in derivation_branches(result, outcome, ()):
+        used: list[int] = []
+        # Every independent ground counts, not only the one the engine happened to record.
+        for branch in program.branches_for(outcome):
+            if branch.hidden:
+                continue
+            for env in matcher.matches(branch):
+                record = (branch.id, *(env[v] for v in branch.variables))
+                used.append(branch.id)
+                for predicate, args in premises(program, record):
+                    used.extend(derivation_branches(result, predicate, args))
+                break
+        for branch_id in used:
             rule = program.branches[branch_id].rule
             rules.add(rule.label)
             authorities.update(a.text for a in rule.authorities)
