@@ -50,10 +50,14 @@ from .batch import batch_command  # noqa: E402
 cli.add_command(batch_command)
 
 from .verify import verify_command  # noqa: E402
+
 cli.add_command(verify_command)
 from .explain import explain_command  # noqa: E402
 
 cli.add_command(explain_command)
+from .whatif import whatif_command  # noqa: E402
+
+cli.add_command(whatif_command)
 # -- end commands --
 
 

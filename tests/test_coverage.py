@@ -1,0 +1,36 @@
+"""lexkb test --coverage: rules fired, exceptions exercised, decisive authorities."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from lexkb.cli import cli
+
+FIX = Path(__file__).parent / "fixtures" / "research"
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.output
+
+
+def test_text_coverage_and_closing_line() -> None:
+    code, out = run("test", str(FIX / "cov.rules"), str(FIX / "low.case"), str(FIX / "repeat.case"), "--coverage")
+    assert code == 0, out
+    assert out.strip().splitlines()[-1] == "2 passed, 0 failed"
+    assert "1/3 rules fired, 1/1 exceptions exercised, 1/2 authorities decisive" in out
+    unfired = out.split("Rules no case fired:")[1].split("\n")
+    assert any("high_denies" in line for line in unfired) and any("never_used" in line for line in unfired)
+
+
+def test_exception_not_exercised_without_the_blocking_case() -> None:
+    code, out = run("test", str(FIX / "cov.rules"), str(FIX / "low.case"), "--coverage", "--format", "json")
+    assert code == 0
+    data = json.loads(out)["coverage"]
+    assert data["exceptions"][0]["exercised_in"] == []
+    assert data["total"]["rules"] == {"total": 3, "fired": 1}
+    statute = next(a for a in data["authorities"] if a["authority"] == "Statute")
+    assert statute["decisive_in"] == ["low"]

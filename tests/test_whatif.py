@@ -1,0 +1,54 @@
+"""lexkb whatif: the smallest change that flips an atom, confirmed by the engine."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+import lexkb
+from lexkb.cli import cli
+from lexkb.whatif import whatif
+
+FIX = Path(__file__).parent / "fixtures" / "research"
+
+
+def test_threshold_is_found_on_the_boundary() -> None:
+    kb = lexkb.load(FIX / "cov.rules")
+    case = kb.case(FIX / "low.case")
+    answer = whatif(kb, case, "grant", ())
+    assert answer.held and answer.size == 1
+    changed = [f.changes[0].args for f in answer.flips if f.changes[0].kind == "value"]
+    assert (10,) in changed  # the smallest level at which grant stops holding
+    assert (9,) not in changed
+    for flip in answer.flips:  # each flip is real
+        facts: dict = {}
+        for fact in case.facts:
+            if fact is not flip.changes[0].fact:
+                facts.setdefault(fact.predicate, []).append(fact.args)
+        if flip.changes[0].kind != "remove":
+            facts.setdefault(flip.changes[0].predicate, []).append(flip.changes[0].args)
+        assert not kb.run(facts).holds("grant")
+
+
+def test_adding_a_flag_flips_and_cli_explains() -> None:
+    result = CliRunner().invoke(cli, ["whatif", str(FIX / "cov.rules"), "--case", str(FIX / "low.case"), "grant",
+                                      "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    sentences = [f["sentence"] for f in data["flips"]]
+    assert "had the case not stated level(3), grant would not hold" in sentences
+
+
+def test_no_flip_within_bound_exits_1() -> None:
+    result = CliRunner().invoke(cli, ["whatif", str(FIX / "cov.rules"), "--case", str(FIX / "low.case"), "deny",
+                                      "--max-runs", "1"])
+    assert result.exit_code == 1
+    assert "No flip found" in result.output
+
+
+def test_unknown_atom_is_a_usage_error() -> None:
+    result = CliRunner().invoke(cli, ["whatif", str(FIX / "cov.rules"), "--case", str(FIX / "low.case"), "gant"])
+    assert isinstance(result.exception, lexkb.UsageError)
+    assert "did you mean 'grant'" in (result.exception.hint or "")
