@@ -129,7 +129,8 @@ def changes_of(kb: KnowledgeBase, case: Case) -> list[Change]:
     for fact in case.facts:
         for position, old in enumerate(fact.args):
             kind = kind_of(old)
-            for new in values.get(kind, []):
+            # Nearest values first: the flip shown is the smallest departure from what the case states.
+            for new in sorted(values.get(kind, []), key=lambda v: _distance(v, old)):
                 if new == old:
                     continue
                 args = fact.args[:position] + (new,) + fact.args[position + 1:]
@@ -142,6 +143,14 @@ def changes_of(kb: KnowledgeBase, case: Case) -> list[Change]:
             for new in values.get(decl.types[0].text, []):
                 out.append(Change("add", None, predicate, (new,)))
     return out
+
+
+def _distance(new: Value, old: Value) -> tuple[int, object]:
+    if type(new) is int and type(old) is int:
+        return (abs(new - old), new)
+    if isinstance(new, datetime.date) and isinstance(old, datetime.date):
+        return (abs((new - old).days), new)
+    return (0, str(new))
 
 
 def _apply(case: Case, changes: tuple[Change, ...]) -> dict[str, list[tuple[Value, ...]]] | None:
