@@ -47,6 +47,7 @@ CASE_COLUMN = "case"  # optional: the case's name (a keyword, so never a predica
 EXPECT_COLUMN = "expect"  # optional: `deny; not eligible`
 CHUNK_SIZE = 100
 IN_FLIGHT_PER_WORKER = 4  # chunks queued per worker: enough to keep it busy, few enough to bound memory
+DASK_CHUNKS_PER_TASK = 5
 
 
 # ---------------------------------------------------------------- work items
@@ -672,10 +673,11 @@ def run(job: Job, stream: Iterable[Item], *, jobs: int | None = None, scheduler:
     reusing ``kb`` if given), or the Dask cluster at ``scheduler``. Memory is
     bounded: at most a few chunks per worker are in flight.
     """
-    chunks = _chunks(stream, chunk_size)
     if scheduler is not None:
-        yield from _run_dask(job, chunks, scheduler, chunk_size)
+        # a Dask task costs the scheduler and client a millisecond or so: bigger chunks, fewer tasks
+        yield from _run_dask(job, _chunks(stream, chunk_size * DASK_CHUNKS_PER_TASK), scheduler)
         return
+    chunks = _chunks(stream, chunk_size)
     jobs = jobs or os.cpu_count() or 1
     if jobs == 1:
         runner = Runner(job, kb)
@@ -691,7 +693,7 @@ def run(job: Job, stream: Iterable[Item], *, jobs: int | None = None, scheduler:
                              jobs * IN_FLIGHT_PER_WORKER)
 
 
-def _run_dask(job: Job, chunks: Iterator[list[Item]], address: str, chunk_size: int) -> Iterator[Row]:
+def _run_dask(job: Job, chunks: Iterator[list[Item]], address: str) -> Iterator[Row]:
     try:
         from distributed import Client
     except ImportError:

@@ -250,7 +250,7 @@ def test_cases_are_read_lazily_with_a_bounded_number_in_flight(here: Path) -> No
 
 def test_dask_local_cluster_gives_the_same_output(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
     distributed = pytest.importorskip("distributed")
-    small_table(here / "many.csv", 250)
+    small_table(here / "many.csv", 1200)  # three Dask tasks of 500 cases
     args = ["batch", "kb", "many.csv", "cases", "bad.csv"]
     local_code = lexkb_cli(capsys, *args, "-o", "local.jsonl", "--jobs", "2")[0]
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
@@ -258,7 +258,7 @@ def test_dask_local_cluster_gives_the_same_output(here: Path, capsys: pytest.Cap
         code, _, err = lexkb_cli(capsys, *args, "-o", "dask.jsonl", "--scheduler", cluster.scheduler_address)
     assert code == local_code == 2, err  # broken.case and bad.csv's rows
     assert (here / "dask.jsonl").read_bytes() == (here / "local.jsonl").read_bytes()
-    assert "257 case(s)" in err
+    assert "1,207 case(s)" in err
 
 
 def test_an_unreachable_scheduler_is_a_usage_error(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
