@@ -34,9 +34,10 @@ from typing import IO, Any, NamedTuple
 from . import KnowledgeBase, Result, ast, load
 from . import source as _source
 from .cases import Case, _article, _example, case_from_mapping, load_case
-from .errors import EvaluationError, LexkbError, SourceError, Span, UsageError, did_you_mean
+from .errors import LexkbError, SourceError, Span, UsageError, did_you_mean
 from .evaluate import DEFAULT_FACT_LIMIT
-from .program import Positive, Program
+from .program import Program
+from .reasons import derivation_branches
 from .source import display_path, remember
 from .syntax import parse_atom
 from .values import Text, Value, format_atom
@@ -571,47 +572,18 @@ def _forget(path: str) -> None:
 
 
 def deciding_rules(result: Result, predicate: str, args: tuple[Value, ...] = ()) -> list[str]:
-    """The labels of the rules in the derivation of a fact that holds, depth first, each once.
+    """The labels of the rules in the recorded derivation of a fact that holds, depth first, each once.
 
-    Walks the derivation records: a derived fact's record is ``(branch id,
-    values of the branch's variables…)``, from which each positive
-    condition's matched fact is rebuilt and followed in turn.
+    Walks the derivation records (:func:`reasons.derivation_branches`): a
+    derived fact's record is ``(branch id, values of the branch's variables…)``,
+    from which each positive condition's matched fact is rebuilt and followed.
     """
-    program = result.program
-    relations = result.relations
     labels: dict[str, None] = {}
-    seen: set[tuple[str, tuple[Value, ...]]] = set()
-    stack = [(predicate, args)]
-    while stack:
-        fact = stack.pop()
-        if fact in seen:
-            continue
-        seen.add(fact)
-        record = relations.get(fact[0], {}).get(fact[1])
-        if record is None:
-            raise EvaluationError(f"the derivation refers to {format_atom(*fact)}, which does not hold")
-        if not isinstance(record, tuple):
-            continue  # stated, not derived
-        branch = program.branches[record[0]]
-        if not branch.hidden:
+    for branch_id in derivation_branches(result, predicate, args):
+        branch = result.program.branches[branch_id]
+        if not branch.hidden:  # an auxiliary of `not (a and b)`: its rule is already listed
             labels.setdefault(branch.label)
-        env = dict(zip(branch.variables, record[1:]))
-        children = [(lit.atom.predicate, tuple(_term(a, env) for a in lit.atom.args))
-                    for lit in branch.literals if isinstance(lit, Positive)]
-        stack.extend(reversed(children))
     return list(labels)
-
-
-def _term(term: ast.Term, env: dict[str, Any]) -> Value:
-    if isinstance(term, ast.Variable):
-        return env[term.name]
-    if isinstance(term, ast.Constant):
-        return term.value
-    if isinstance(term, ast.Arithmetic):
-        left, right = _term(term.left, env), _term(term.right, env)
-        return left + right if term.op == "+" else left - right if term.op == "-" else left * right  # type: ignore
-    values = [_term(a, env) for a in term.args]
-    return min(values) if term.function == "min" else max(values)  # type: ignore[type-var]
 
 
 # ---------------------------------------------------------------- executors
