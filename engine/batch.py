@@ -33,7 +33,7 @@ from typing import IO, Any, NamedTuple
 
 from . import KnowledgeBase, Result, ast, load
 from . import source as _source
-from .cases import Case, _article, _example, case_from_mapping, load_case
+from .cases import Case, case_from_mapping, kind_example, kind_in_words, load_case
 from .errors import LexkbError, SourceError, Span, UsageError, did_you_mean
 from .evaluate import DEFAULT_FACT_LIMIT
 from .program import Program
@@ -331,7 +331,7 @@ def _arguments(raw: object, types: tuple[str, ...], predicate: str) -> tuple[Val
         raw = raw.split("|")
     if not isinstance(raw, list) or len(raw) != len(types):
         given = len(raw) if isinstance(raw, list) else 1
-        example = "|".join(_example(t).removeprefix("e.g. ") for t in types)  # type: ignore[union-attr]
+        example = "|".join(kind_example(t).removeprefix("e.g. ") for t in types)  # type: ignore[union-attr]
         raise CellError(f"{predicate} takes {len(types)} values, but the cell gives {given}",
                         f"write them as {example} or as a JSON array")
     return tuple(_value(v, t, predicate, i + 1) for i, (v, t) in enumerate(zip(raw, types)))
@@ -359,7 +359,7 @@ def _value(raw: object, type_name: str, predicate: str, position: int) -> Value:
             return Text(raw)
     what = f"value {position} of {predicate}" if position else predicate
     shown = json.dumps(raw, ensure_ascii=False) if not isinstance(raw, str) else repr(raw)
-    raise CellError(f"{what} must be {_article(type_name)}, not {shown}", _example(type_name))
+    raise CellError(f"{what} must be {kind_in_words(type_name)}, not {shown}", kind_example(type_name))
 
 
 def _expectations(raw: object, span: Span) -> tuple[ast.Expect, ...]:
@@ -565,7 +565,7 @@ def _line_of(span: Span | None, item: Item) -> str | None:
 def _forget(path: str) -> None:
     # source keeps every text it reads for error display; a worker reading a
     # million case files must not keep them all.
-    _source._TEXTS.pop(display_path(Path(path)), None)
+    _source.forget(display_path(Path(path)))
 
 
 # ---------------------------------------------------------------- deciding rules

@@ -144,9 +144,9 @@ def validate_case(case: Case, program: Program) -> list[Finding]:
             if kind_of(value) != _TYPE_OF_KIND.get(type_name.text, type_name.text):
                 arg_span = fact.fact.atom.args[position].span if fact.fact else None
                 findings.append(Finding(
-                    f"value {position + 1} of {fact.predicate} must be {_article(type_name.text)}, "
-                    f"not {_article(kind_of(value))}", arg_span,
-                    _example(type_name.text)))
+                    f"value {position + 1} of {fact.predicate} must be {kind_in_words(type_name.text)}, "
+                    f"not {kind_in_words(kind_of(value))}", arg_span,
+                    kind_example(type_name.text)))
     for expect in case.expects:
         if expect.atom.predicate not in program.arities:
             findings.append(Finding(f"the case expects {expect.atom.predicate}, which nothing in the rules concludes",
@@ -180,7 +180,7 @@ def _validate_table(case: Case, program: Program) -> list[Finding]:
                 if kind != type_name.text:
                     findings.append(Finding(
                         f"value {position + 1} of {format_atom(predicate, args)} must be "
-                        f"{_article(type_name.text)}, not {_article(kind)}", None, _example(type_name.text)))
+                        f"{kind_in_words(type_name.text)}, not {kind_in_words(kind)}", None, kind_example(type_name.text)))
                     break
     return findings
 
@@ -192,11 +192,11 @@ def _values(count: int) -> str:
     return "no values" if count == 0 else "1 value" if count == 1 else f"{count} values"
 
 
-def _article(kind: str) -> str:
+def kind_in_words(kind: str) -> str:
     return {"int": "a whole number", "date": "a date", "symbol": "a symbol", "string": "text in quotes"}.get(kind, kind)
 
 
-def _example(kind: str) -> str | None:
+def kind_example(kind: str) -> str | None:
     return {"int": "e.g. 120", "date": "e.g. 2012-10-24", "symbol": "e.g. drug", "string": 'e.g. "text"'}.get(kind)
 
 

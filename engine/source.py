@@ -59,6 +59,11 @@ def remember(name: str, text: str) -> None:
     _TEXTS[name] = text
 
 
+def forget(name: str) -> None:
+    """Drop the remembered text of a file (long batch runs read many case files)."""
+    _TEXTS.pop(name, None)
+
+
 def line_text(file: str, line: int) -> str | None:
     """The text of one line of a file read earlier (for error messages)."""
     text = _TEXTS.get(file)
