@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime
 from pathlib import Path
 
-import lexkb
 import pytest
+
+import lexkb
 from lexkb.derivation import Derivation, Node
 
 ROOT = Path(__file__).resolve().parent.parent

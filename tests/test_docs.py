@@ -27,8 +27,9 @@ import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
-import lexkb
 import pytest
+
+import lexkb
 from lexkb.cli import main
 from lexkb.syntax import parse
 

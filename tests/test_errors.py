@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
 from lexkb.errors import LexkbError
 from lexkb.syntax import SYNTAX_EXAMPLES, parse, parser
 

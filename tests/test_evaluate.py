@@ -9,8 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import lexkb
 import pytest
+
+import lexkb
 from lexkb import EvaluationError, Text, loads
 
 # (rules, predicate, the facts expected of it)

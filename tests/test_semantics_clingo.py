@@ -15,10 +15,11 @@ import random
 from dataclasses import dataclass, field
 
 import clingo
-import lexkb
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+import lexkb
 from lexkb.values import Text
 
 BOUND = 20  # computed values stay in -BOUND .. BOUND-1

@@ -9,6 +9,7 @@ import datetime
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from lexkb import ast
 from lexkb.errors import Span
 from lexkb.format import format_condition, format_module, format_term, strip_spans
