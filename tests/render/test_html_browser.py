@@ -12,8 +12,9 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import lexkb
 import pytest
+
+import lexkb
 from lexkb.render.html import render_html
 
 from .conftest import ROOT

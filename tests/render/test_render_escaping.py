@@ -7,8 +7,9 @@ import shutil
 import xml.dom.minidom
 from html.parser import HTMLParser
 
-import lexkb
 import pytest
+
+import lexkb
 from lexkb.render.dot import render_dot, render_image
 from lexkb.render.html import render_html
 from lexkb.render.json import render_json

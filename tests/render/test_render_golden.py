@@ -6,8 +6,9 @@ import json
 import shutil
 from collections.abc import Callable
 
-import lexkb
 import pytest
+
+import lexkb
 from lexkb.render.dot import render_dot, render_image
 from lexkb.render.html import render_html
 from lexkb.render.json import render_json, to_data
