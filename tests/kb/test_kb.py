@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import lexkb
 import pytest
+
+import lexkb
 
 ROOT = Path(__file__).resolve().parents[2]
 KB = ROOT / "kb"
