@@ -15,6 +15,11 @@ from .common import EXIT_FINDING, format_location, kb_paths_argument, load_kb, m
 SHOWN_PER_PREDICATE = 12
 
 
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """`1 rule`, `2 rules`."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
 @click.command("run")
 @kb_paths_argument
 @click.option("--case", "case_path", type=click.Path(), metavar="FILE",
@@ -102,12 +107,12 @@ def check_command(kb_paths: tuple[str, ...], case_paths: tuple[str, ...]) -> Non
         for problem in problems:
             click.echo(format_location(problem.span, problem.message, problem.hint), err=True)
         findings += len(problems)
-    summary = (f"{len(program.rules)} rules, {len(program.facts)} facts, {len(program.authorities)} authorities "
-               f"checked")
+    summary = (f"{count(len(program.rules), 'rule')}, {count(len(program.facts), 'fact')}, "
+               f"{count(len(program.authorities), 'authority', 'authorities')} checked")
     if case_paths:
-        summary += f"; {len(case_paths)} case(s), {quotes} quote(s)"
+        summary += f"; {count(len(case_paths), 'case')}, {count(quotes, 'quote')}"
     if findings:
-        click.echo(f"{summary}: {findings} problem(s) found", err=True)
+        click.echo(f"{summary}: {count(findings, 'problem')} found", err=True)
         raise SystemExit(EXIT_FINDING)
     click.echo(f"{summary}: no problems found")
 

@@ -338,7 +338,16 @@ def _arguments(raw: object, types: tuple[str, ...], predicate: str) -> tuple[Val
 
 
 def _value(raw: object, type_name: str, predicate: str, position: int) -> Value:
-    """One value of the declared type; ``position`` 0 for a predicate's only argument."""
+    """One value of the declared type; ``position`` 0 for a predicate's only argument.
+
+    A choice of types (``int|symbol``) takes the first that the cell fits.
+    """
+    if "|" in type_name:
+        for part in type_name.split("|"):
+            try:
+                return _value(raw, part, predicate, position)
+            except CellError:
+                continue
     text = raw.strip() if isinstance(raw, str) else raw
     if type_name == "int":
         if isinstance(text, int) and not isinstance(text, bool):

@@ -117,9 +117,6 @@ def case_from_mapping(facts: Mapping[str, Iterable[tuple[Value, ...]]], name: st
     return Case(name, None, None, None, None, (), (), table)
 
 
-_TYPE_OF_KIND = {"int": "int", "date": "date", "symbol": "symbol", "string": "string"}
-
-
 def validate_case(case: Case, program: Program) -> list[Finding]:
     """Facts that are not declared inputs, or have the wrong number or kinds of values."""
     findings = _validate_table(case, program)
@@ -141,7 +138,7 @@ def validate_case(case: Case, program: Program) -> list[Finding]:
                 f"but the case gives {len(fact.args)}", span))
             continue
         for position, (value, type_name) in enumerate(zip(fact.args, decl.types)):
-            if kind_of(value) != _TYPE_OF_KIND.get(type_name.text, type_name.text):
+            if kind_of(value) not in type_name.text.split("|"):
                 arg_span = fact.fact.atom.args[position].span if fact.fact else None
                 findings.append(Finding(
                     f"value {position + 1} of {fact.predicate} must be {kind_in_words(type_name.text)}, "
@@ -177,7 +174,7 @@ def _validate_table(case: Case, program: Program) -> list[Finding]:
                 break
             kinds = tuple(_KIND_OF_TYPE[type(v)] if type(v) in _KIND_OF_TYPE else kind_of(v) for v in args)
             for position, (kind, type_name) in enumerate(zip(kinds, decl.types)):
-                if kind != type_name.text:
+                if kind not in type_name.text.split("|"):
                     findings.append(Finding(
                         f"value {position + 1} of {format_atom(predicate, args)} must be "
                         f"{kind_in_words(type_name.text)}, not {kind_in_words(kind)}", None, kind_example(type_name.text)))
@@ -192,12 +189,19 @@ def _values(count: int) -> str:
     return "no values" if count == 0 else "1 value" if count == 1 else f"{count} values"
 
 
+_KIND_WORDS = {"int": "a whole number", "date": "a date", "symbol": "a symbol", "string": "text in quotes"}
+_KIND_EXAMPLES = {"int": "120", "date": "2012-10-24", "symbol": "drug", "string": '"text"'}
+
+
 def kind_in_words(kind: str) -> str:
-    return {"int": "a whole number", "date": "a date", "symbol": "a symbol", "string": "text in quotes"}.get(kind, kind)
+    """A declared type (``int``, or a choice such as ``int|symbol``) in plain words."""
+    return " or ".join(_KIND_WORDS.get(part, part) for part in kind.split("|"))
 
 
 def kind_example(kind: str) -> str | None:
-    return {"int": "e.g. 120", "date": "e.g. 2012-10-24", "symbol": "e.g. drug", "string": 'e.g. "text"'}.get(kind)
+    """An example value of a declared type, as a hint."""
+    examples = [_KIND_EXAMPLES[part] for part in kind.split("|") if part in _KIND_EXAMPLES]
+    return "e.g. " + " or ".join(examples) if examples else None
 
 
 # ---------------------------------------------------------------- quotes

@@ -43,9 +43,10 @@ def check(modules: Sequence[ast.Module]) -> Program:
                     raise CheckError(f"the input {statement.predicate} is declared twice "
                                      f"(first at {inputs[statement.predicate].span})", statement.span)
                 for type_name in statement.types:
-                    if type_name.text not in TYPE_NAMES:
-                        raise CheckError(f"'{type_name.text}' is not an argument type", type_name.span,
-                                         hint=did_you_mean(type_name.text, TYPE_NAMES)
+                    unknown = [part for part in type_name.text.split("|") if part not in TYPE_NAMES]
+                    if unknown:
+                        raise CheckError(f"'{unknown[0]}' is not an argument type", type_name.span,
+                                         hint=did_you_mean(unknown[0], TYPE_NAMES)
                                          or "the types are int, date, symbol and string")
                 inputs[statement.predicate] = statement
             elif isinstance(statement, ast.Outcomes):

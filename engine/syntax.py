@@ -182,7 +182,9 @@ class _ToAst:
         return ast.Include(_unquote(children[0]), self._s(meta))
 
     def type_name(self, meta: object, children: list[Token]) -> ast.Name:
-        return ast.Name(str(children[0]), _token_span(self.file, children[0]))
+        if len(children) == 1:
+            return ast.Name(str(children[0]), _token_span(self.file, children[0]))
+        return ast.Name("|".join(str(c) for c in children), self._s(meta))
 
     def input_decl(self, meta: object, children: list[object]) -> ast.InputDecl:
         name, *types = children
