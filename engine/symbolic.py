@@ -202,6 +202,12 @@ def make_slot(predicate: str, types: Sequence[str], name: str) -> tuple[Slot, li
     constraints: list[z3.BoolRef] = []
     for i, type_name in enumerate(types):
         var_name = f"{name}.{i}"
+        if "|" in type_name:  # a choice of kinds, e.g. int|symbol: any Value of those kinds
+            var = z3.Const(var_name, V)
+            values.append(var)
+            constraints.append(z3.Or([_is_kind(part, var) for part in type_name.split("|")]))
+            raw.append(var)
+            continue
         if type_name == "int":
             var = z3.Int(var_name)
             values.append(V.int_(var))
@@ -219,6 +225,19 @@ def make_slot(predicate: str, types: Sequence[str], name: str) -> tuple[Slot, li
         raw.append(var)
     present = z3.Bool(f"{name}.present")
     return Slot(predicate, present, tuple(values), tuple(raw), tuple(types)), constraints
+
+
+_KIND_TESTER = {"int": V.is_int_, "date": V.is_date_, "symbol": V.is_sym_, "string": V.is_text_}
+_KIND_FIELD = {"int": V.num, "date": V.day, "symbol": V.name, "string": V.chars}
+
+
+def _is_kind(kind: str, value: z3.ExprRef) -> z3.BoolRef:
+    test = _KIND_TESTER[kind](value)
+    if kind == "date":
+        return z3.And(test, V.day(value) >= MIN_DAY, V.day(value) <= MAX_DAY)
+    if kind == "symbol":
+        return z3.And(test, z3.Length(V.name(value)) >= 1)
+    return test
 
 
 def input_types(program: Program, predicate: str) -> tuple[str, ...]:
@@ -636,6 +655,9 @@ def model_value(model: z3.ModelRef, slot: Slot, position: int, rename: dict[str,
     """The value a model gives one argument of a slot, symbols outside the rules renamed."""
     raw = model.eval(slot.raw[position], model_completion=True)
     kind = slot.types[position]
+    if "|" in kind:  # a choice of kinds: find the one the model picked, then read it as that kind
+        kind = next(part for part in kind.split("|") if z3.is_true(model.eval(_is_kind(part, raw))))
+        raw = model.eval(_KIND_FIELD[kind](raw), model_completion=True)
     if kind == "int":
         return raw.as_long()  # type: ignore[union-attr]
     if kind == "date":
