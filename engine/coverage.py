@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import ast
+from .matching import Matcher
 from .program import Negative, Program, Test
-from .reasons import Matcher, decisive_reasons, format_term
+from .reasons import decisive_reasons, format_term
 
 if TYPE_CHECKING:
     from . import Result
@@ -102,7 +103,7 @@ def coverage(program: Program, results: Sequence[tuple[str, Result]]) -> Coverag
             exceptions.append(ExceptionCoverage(rule, i, _condition_text(exception), exception.span))
     authorities: dict[str, list[str]] = {}
     for name, result in results:
-        matcher = Matcher(program, result.relations)
+        matcher = Matcher(result.relations)
         fired: dict[int, set] = {}
         for branch in program.branches:
             if branch.hidden:
@@ -128,7 +129,7 @@ def coverage(program: Program, results: Sequence[tuple[str, Result]]) -> Coverag
 
 
 def _value(term: ast.Term, env: dict) -> object:
-    from .reasons import term_value
+    from .matching import term_value
 
     return term_value(term, env)
 
@@ -157,14 +158,14 @@ def _belongs(literal: object, span: ast.Span) -> bool:  # type: ignore[name-defi
 
 
 def _literal_holds(matcher: Matcher, literal: object, env: dict) -> bool:
-    from .reasons import _FAIL, compare, term_value
+    from .matching import FAIL, compare, term_value
 
     if isinstance(literal, Negative):
         args = tuple(term_value(a, env) for a in literal.atom.args)
-        return _FAIL not in args and args not in matcher.relations.get(literal.atom.predicate, {})
+        return FAIL not in args and args not in matcher.relations.get(literal.atom.predicate, {})
     assert isinstance(literal, Test)
     left, right = term_value(literal.comparison.left, env), term_value(literal.comparison.right, env)
-    if left is _FAIL or right is _FAIL:
+    if left is FAIL or right is FAIL:
         return False
     return compare(literal.comparison.op, left, right) != literal.negated
 

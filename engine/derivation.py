@@ -15,7 +15,6 @@ node, and the same input always gives the same graph. Renderers live in
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 from collections import deque
 from collections.abc import Iterator
@@ -25,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from . import ast
 from .errors import UsageError, did_you_mean
 from .evaluate import Given
+from .matching import FAIL, Matcher, compare, term_value
 from .program import Branch, Negative, Positive, Test
 from .schedule import schedule
 from .values import Value, args_key, format_atom, format_value, to_json
@@ -55,7 +55,6 @@ KINDS = (
     "more",  # the graph was cut here (depth limit or ground limit)
 )
 
-_NONE: Any = object()  # a term that cannot be computed (arithmetic on a non-number)
 
 
 @dataclass
@@ -258,197 +257,6 @@ def show_literal(literal: Positive | Negative | Test, env: dict[str, Value] | No
 # ---------------------------------------------------------------- matching
 
 
-def _vars(term: ast.Term) -> set[str]:
-    return set(ast.term_variables(term))
-
-
-def _value(term: ast.Term, env: dict[str, Value]) -> Any:
-    """A term's value; ``_NONE`` when arithmetic meets a non-integer (the engine skips such matches)."""
-    if isinstance(term, ast.Variable):
-        return env.get(term.name, _NONE)
-    if isinstance(term, ast.Constant):
-        return term.value
-    if isinstance(term, ast.Arithmetic):
-        left, right = _value(term.left, env), _value(term.right, env)
-        if type(left) is not int or type(right) is not int:
-            return _NONE
-        return left + right if term.op == "+" else left - right if term.op == "-" else left * right
-    left, right = _value(term.args[0], env), _value(term.args[1], env)
-    if type(left) is not int or type(right) is not int:
-        return _NONE
-    return min(left, right) if term.function == "min" else max(left, right)
-
-
-def compare(op: str, left: Value, right: Value) -> bool:
-    """The language's comparison: ordering only between two integers or two dates."""
-    if op == "=":
-        return left == right
-    if op == "!=":
-        return left != right
-    if type(left) is not type(right) or type(left) not in (int, datetime.date):
-        return False
-    if op == "<":
-        return left < right  # type: ignore[operator]
-    if op == "<=":
-        return left <= right  # type: ignore[operator]
-    if op == ">":
-        return left > right  # type: ignore[operator]
-    return left >= right  # type: ignore[operator]
-
-
-class _Matcher:
-    """All satisfying bindings of a branch's literals over finished relations."""
-
-    def __init__(self, relations: dict[str, dict[tuple[Value, ...], object]]) -> None:
-        self.relations = relations
-        self._sorted: dict[str, list[tuple[Value, ...]]] = {}
-        self._indexes: dict[tuple[str, tuple[int, ...]], dict[tuple[Value, ...], list[tuple[Value, ...]]]] = {}
-
-    def facts(self, predicate: str) -> list[tuple[Value, ...]]:
-        """A relation's facts in canonical order (so matches come out deterministically)."""
-        if predicate not in self._sorted:
-            self._sorted[predicate] = sorted(self.relations.get(predicate, {}), key=args_key)
-        return self._sorted[predicate]
-
-    def lookup(self, predicate: str, positions: tuple[int, ...], key: tuple[Value, ...]) -> list[tuple[Value, ...]]:
-        if not positions:
-            return self.facts(predicate)
-        index = self._indexes.get((predicate, positions))
-        if index is None:
-            index = {}
-            for args in self.facts(predicate):
-                index.setdefault(tuple(args[p] for p in positions), []).append(args)
-            self._indexes[(predicate, positions)] = index
-        return index.get(key, [])
-
-    def holds(self, predicate: str, args: tuple[Value, ...]) -> bool:
-        return args in self.relations.get(predicate, {})
-
-    @staticmethod
-    def ready(literal: Positive | Negative | Test, env: dict[str, Value]) -> str | None:
-        """How a literal can be evaluated with these variables bound: scan, absent, test, bind, or None."""
-        names = env.keys()
-        if isinstance(literal, Positive):
-            ok = all(isinstance(a, (ast.Variable, ast.Constant)) or _vars(a) <= names for a in literal.atom.args)
-            return "scan" if ok else None
-        if isinstance(literal, Negative):
-            return "absent" if set(ast.term_variables_of_atom(literal.atom)) <= names else None
-        comparison = literal.comparison
-        if _vars(comparison.left) | _vars(comparison.right) <= names:
-            return "test"
-        if comparison.op == "=" and not literal.negated:
-            for lone, other in ((comparison.left, comparison.right), (comparison.right, comparison.left)):
-                if isinstance(lone, ast.Variable) and lone.name not in names and _vars(other) <= names:
-                    return "bind"
-        return None
-
-    def extend(self, literal: Positive | Negative | Test, env: dict[str, Value]) -> Iterator[dict[str, Value]]:
-        """Every extension of ``env`` that satisfies one ready literal."""
-        if isinstance(literal, Positive):
-            yield from self._scan(literal.atom, env)
-        elif isinstance(literal, Negative):
-            key = tuple(_value(a, env) for a in literal.atom.args)
-            if _NONE not in key and not self.holds(literal.atom.predicate, key):
-                yield env
-        else:
-            comparison = literal.comparison
-            left_vars, right_vars = _vars(comparison.left), _vars(comparison.right)
-            if left_vars <= env.keys() and right_vars <= env.keys():
-                left, right = _value(comparison.left, env), _value(comparison.right, env)
-                if left is _NONE or right is _NONE:
-                    return
-                if compare(comparison.op, left, right) != literal.negated:
-                    yield env
-                return
-            lone, other = comparison.left, comparison.right
-            if not (isinstance(lone, ast.Variable) and lone.name not in env):
-                lone, other = other, lone
-            value = _value(other, env)
-            if value is not _NONE:
-                yield {**env, lone.name: value}  # type: ignore[union-attr]
-
-    def _scan(self, atom: ast.Atom, env: dict[str, Value]) -> Iterator[dict[str, Value]]:
-        positions, key, free = [], [], []
-        for position, arg in enumerate(atom.args):
-            if isinstance(arg, ast.Variable) and arg.name not in env:
-                free.append((position, arg.name))
-            else:
-                value = _value(arg, env)
-                if value is _NONE:
-                    return
-                positions.append(position)
-                key.append(value)
-        if not free:
-            if self.holds(atom.predicate, tuple(key)):
-                yield env
-            return
-        for args in self.lookup(atom.predicate, tuple(positions), tuple(key)):
-            extended = dict(env)
-            for position, name in free:
-                if name in extended and extended[name] != args[position]:
-                    break  # the same variable twice in the atom
-                extended[name] = args[position]
-            else:
-                yield extended
-
-    def unify_head(self, branch: Branch, args: tuple[Value | None, ...]) -> tuple[dict[str, Value], list] | None:
-        """Bindings from matching the branch's conclusion to ``args`` (None: any value).
-
-        Returns the bindings and the head terms that can only be checked once
-        the body is matched (arithmetic in the conclusion), or None when the
-        conclusion cannot match at all.
-        """
-        env: dict[str, Value] = {}
-        deferred = []
-        for term, value in zip(branch.head.args, args):
-            if value is None:
-                continue
-            if isinstance(term, ast.Variable):
-                if term.name in env and env[term.name] != value:
-                    return None
-                env[term.name] = value
-            elif isinstance(term, ast.Constant):
-                if term.value != value or type(term.value) is not type(value):
-                    return None
-            else:
-                deferred.append((term, value))
-        return env, deferred
-
-    def solve(self, branch: Branch, args: tuple[Value, ...]) -> Iterator[dict[str, Value]]:
-        """Every binding of the branch's variables under which it concludes exactly ``args``."""
-        unified = self.unify_head(branch, args)
-        if unified is None:
-            return
-        env, deferred = unified
-        literals = branch.literals
-
-        def search(env: dict[str, Value], pending: tuple[int, ...]) -> Iterator[dict[str, Value]]:
-            if not pending:
-                if all(_value(term, env) == value for term, value in deferred):
-                    yield env
-                return
-            chosen = None
-            for index in pending:  # filters first, in written order
-                if not isinstance(literals[index], Positive) and self.ready(literals[index], env):
-                    chosen = index
-                    break
-            if chosen is None:  # then the atom with the most known arguments
-                best = -1
-                for index in pending:
-                    literal = literals[index]
-                    if isinstance(literal, Positive) and self.ready(literal, env):
-                        score = sum(1 for a in literal.atom.args if _vars(a) <= env.keys())
-                        if score > best:
-                            chosen, best = index, score
-            if chosen is None:
-                return  # cannot happen for a checked (safe) branch
-            rest = tuple(i for i in pending if i != chosen)
-            for extended in self.extend(literals[chosen], env):
-                yield from search(extended, rest)
-
-        yield from search(env, tuple(range(len(literals))))
-
-
 # ---------------------------------------------------------------- building the graph
 
 
@@ -463,7 +271,7 @@ class _Builder:
         self.result = result
         self.program = result.program
         self.relations = result.relations
-        self.matcher = _Matcher(result.relations)
+        self.matcher = Matcher(result.relations)
         self.depth = depth
         self.max_grounds = max(1, max_grounds)
         self.nodes: dict[str, Node] = {}
@@ -576,7 +384,7 @@ class _Builder:
         out = []
         for literal in branch.literals:
             if isinstance(literal, Positive) and self._stratum.get(literal.atom.predicate) == stratum:
-                out.append((literal.atom.predicate, tuple(_value(a, env) for a in literal.atom.args)))
+                out.append((literal.atom.predicate, tuple(term_value(a, env) for a in literal.atom.args)))
         return out
 
     def _rank(self, predicate: str, args: tuple[Value, ...]) -> int:
@@ -648,7 +456,7 @@ class _Builder:
         for index, literal in enumerate(branch.literals):
             written = show_literal(literal)
             if isinstance(literal, Positive):
-                args = tuple(_value(a, env) for a in literal.atom.args)
+                args = tuple(term_value(a, env) for a in literal.atom.args)
                 out.append(self.fact(literal.atom.predicate, args, level))
             elif isinstance(literal, Negative):
                 out.append(self._add(self._absent(literal, env, f"{parent}/{index}", level, written)))
@@ -663,7 +471,7 @@ class _Builder:
         atom = show_literal(literal, env)
         detail: dict[str, Any] = {"written": written, "exception": literal.exception, "compound": hidden}
         if not hidden:
-            detail["atom"] = format_atom(literal.atom.predicate, tuple(_value(a, env) for a in literal.atom.args))
+            detail["atom"] = format_atom(literal.atom.predicate, tuple(term_value(a, env) for a in literal.atom.args))
         return Node(node_id, "absent", atom, level, detail)
 
     def _binding(self, literal: Test, env: dict[str, Value], node_id: str, level: int, written: str) -> Node:
@@ -679,12 +487,12 @@ class _Builder:
     def _comparison(self, literal: Test, env: dict[str, Value], node_id: str, level: int, written: str,
                     failed: bool = False) -> Node:
         comparison = literal.comparison
-        left, right = _value(comparison.left, env), _value(comparison.right, env)
+        left, right = term_value(comparison.left, env), term_value(comparison.right, env)
         detail = {"written": written, "op": comparison.op,
-                  "left": None if left is _NONE else to_json(left),
-                  "right": None if right is _NONE else to_json(right),
+                  "left": None if left is FAIL else to_json(left),
+                  "right": None if right is FAIL else to_json(right),
                   "negated": literal.negated, "exception": literal.exception,
-                  "true": left is not _NONE and right is not _NONE and compare(comparison.op, left, right)}
+                  "true": left is not FAIL and right is not FAIL and compare(comparison.op, left, right)}
         return Node(node_id, "comparison", show_literal(literal, env), level, detail, failed=failed)
 
     # -- why not
@@ -837,8 +645,8 @@ class _Builder:
         node = self._comparison(literal, envs[0], node_id, level, written, failed=True)
         pairs = []
         for env in envs:
-            left, right = _value(literal.comparison.left, env), _value(literal.comparison.right, env)
-            pair = [None if left is _NONE else to_json(left), None if right is _NONE else to_json(right)]
+            left, right = term_value(literal.comparison.left, env), term_value(literal.comparison.right, env)
+            pair = [None if left is FAIL else to_json(left), None if right is FAIL else to_json(right)]
             if pair not in pairs:
                 pairs.append(pair)
         node.detail["compared"] = pairs[:SHOWN_VALUES]
@@ -878,7 +686,7 @@ class _Builder:
         """
         patterns: list[tuple[Value | None, ...]] = []
         for env in envs:
-            pattern = tuple(None if isinstance(a, ast.Variable) and a.name not in env else _value(a, env)
+            pattern = tuple(None if isinstance(a, ast.Variable) and a.name not in env else term_value(a, env)
                             for a in atom.args)
             if pattern not in patterns:
                 patterns.append(pattern)
@@ -892,7 +700,7 @@ class _Builder:
     def _failed_negation(self, literal: Negative, envs: list[dict[str, Value]], level: int, node_id: str,
                          detail: dict[str, Any]) -> str:
         env = envs[0]
-        args = tuple(_value(a, env) for a in literal.atom.args)
+        args = tuple(term_value(a, env) for a in literal.atom.args)
         hidden = literal.atom.predicate.startswith("_")
         shown = show_literal(literal, env)
         if literal.exception:

@@ -3,73 +3,30 @@
 Shared by the research tools (coverage, reason diffs, verify's confirmation
 of witnesses, what-if). A derived fact's record ``(branch id, values…)`` is
 enough to rebuild every fact the branch matched, so walking records from a
-fact visits its whole derivation. :class:`Matcher` re-evaluates a branch over
-finished relations (a plain interpreter, independent of the compiled plans):
-it finds *every* branch that derives a fact, not only the recorded one, and
-whether an ``unless`` exception blocked a rule.
+fact visits its whole derivation; :class:`matching.Matcher` finds *every*
+branch that derives a fact, not only the recorded one, and whether an
+``unless`` exception blocked a rule.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import datetime
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import ast
-from .program import Branch, Negative, Positive, Program, Test
-from .schedule import schedule
-from .values import Value, format_atom, format_value
+from .format import format_term
+from .matching import Matcher, term_value
+from .program import Negative, Positive, Program, Test
+from .values import Value, format_atom
 
 if TYPE_CHECKING:
     from . import Result
 
 Relations = dict[str, dict[tuple[Value, ...], object]]
-_FAIL = object()  # a term with no value: arithmetic on a non-integer (the engine skips the match)
 
 
 # ---------------------------------------------------------------- terms and literals
-
-
-def term_value(term: ast.Term, env: dict[str, Value]) -> Any:
-    """A term's value under ``env``, or ``_FAIL`` when arithmetic meets a non-integer."""
-    if isinstance(term, ast.Constant):
-        return term.value
-    if isinstance(term, ast.Variable):
-        return env[term.name]
-    if isinstance(term, ast.Arithmetic):
-        left, right = term_value(term.left, env), term_value(term.right, env)
-        if type(left) is not int or type(right) is not int:
-            return _FAIL
-        return left + right if term.op == "+" else left - right if term.op == "-" else left * right
-    left, right = term_value(term.args[0], env), term_value(term.args[1], env)
-    if type(left) is not int or type(right) is not int:
-        return _FAIL
-    return min(left, right) if term.function == "min" else max(left, right)
-
-
-def compare(op: str, left: Any, right: Any) -> bool:
-    """A comparison as the engine decides it: ordering only between two ints or two dates."""
-    if op == "=":
-        return bool(left == right)
-    if op == "!=":
-        return bool(left != right)
-    if type(left) is not type(right) or type(left) not in (int, datetime.date):
-        return False
-    return {"<": left < right, "<=": left <= right, ">": left > right, ">=": left >= right}[op]
-
-
-def format_term(term: ast.Term) -> str:
-    """A term as it is written in the language."""
-    if isinstance(term, ast.Constant):
-        return format_value(term.value)
-    if isinstance(term, ast.Variable):
-        return f"?{term.name}"
-    if isinstance(term, ast.Arithmetic):
-        return f"{format_term(term.left)} {term.op} {format_term(term.right)}"
-    return f"{term.function}({format_term(term.args[0])}, {format_term(term.args[1])})"
 
 
 def format_literal(literal: Positive | Negative | Test) -> str:
@@ -89,93 +46,6 @@ def format_literal(literal: Positive | Negative | Test) -> str:
 
 def rule_location(rule: ast.Rule) -> str:
     return f"{rule.span.file}:{rule.span.line}"
-
-
-# ---------------------------------------------------------------- matching
-
-
-class Matcher:
-    """Evaluates branches over finished relations, with lazily built indexes."""
-
-    def __init__(self, program: Program, relations: Relations) -> None:
-        self.program = program
-        self.relations = relations
-        self._indexes: dict[tuple[str, tuple[int, ...]], dict[tuple[Value, ...], list[tuple[Value, ...]]]] = {}
-
-    def _index(self, predicate: str, positions: tuple[int, ...]) -> dict[tuple[Value, ...], list[tuple[Value, ...]]]:
-        key = (predicate, positions)
-        if key not in self._indexes:
-            index: dict[tuple[Value, ...], list[tuple[Value, ...]]] = {}
-            for args in self.relations.get(predicate, {}):
-                index.setdefault(tuple(args[p] for p in positions), []).append(args)
-            self._indexes[key] = index
-        return self._indexes[key]
-
-    def matches(self, branch: Branch, skip: frozenset[int] = frozenset()) -> Iterator[dict[str, Value]]:
-        """Every variable assignment under which the branch's literals (but those in ``skip``) hold."""
-        kept = [i for i in range(len(branch.literals)) if i not in skip]
-        sub = dataclasses.replace(branch, literals=tuple(branch.literals[i] for i in kept))
-        steps = schedule(sub)
-        yield from self._run(sub, steps, 0, {})
-
-    def _run(self, branch: Branch, steps: list, at: int, env: dict[str, Value]) -> Iterator[dict[str, Value]]:
-        if at == len(steps):
-            yield env
-            return
-        step = steps[at]
-        literal = branch.literals[step.index]
-        if step.kind == "scan":
-            atom = literal.atom  # type: ignore[union-attr]
-            fixed: list[tuple[int, Any]] = []
-            for position, arg in enumerate(atom.args):
-                if not (isinstance(arg, ast.Variable) and arg.name not in env):
-                    value = term_value(arg, env)
-                    if value is _FAIL:
-                        return
-                    fixed.append((position, value))
-            if fixed:
-                rows = self._index(atom.predicate, tuple(p for p, _ in fixed)).get(tuple(v for _, v in fixed), [])
-            else:
-                rows = list(self.relations.get(atom.predicate, {}))
-            for row in rows:
-                local = dict(env)
-                ok = True
-                for position, arg in enumerate(atom.args):
-                    if isinstance(arg, ast.Variable) and arg.name not in env:
-                        if arg.name in local and local[arg.name] != row[position]:
-                            ok = False
-                            break
-                        local[arg.name] = row[position]
-                if ok:
-                    yield from self._run(branch, steps, at + 1, local)
-        elif step.kind == "bind":
-            c = literal.comparison  # type: ignore[union-attr]
-            lone, other = (c.left, c.right) if isinstance(c.left, ast.Variable) and c.left.name in step.binds \
-                else (c.right, c.left)
-            value = term_value(other, env)
-            if value is _FAIL:
-                return
-            yield from self._run(branch, steps, at + 1, {**env, lone.name: value})  # type: ignore[union-attr]
-        elif step.kind == "test":
-            c = literal.comparison  # type: ignore[union-attr]
-            left, right = term_value(c.left, env), term_value(c.right, env)
-            if left is _FAIL or right is _FAIL:
-                return
-            if compare(c.op, left, right) != literal.negated:  # type: ignore[union-attr]
-                yield from self._run(branch, steps, at + 1, env)
-        else:  # absent
-            args = tuple(term_value(a, env) for a in literal.atom.args)  # type: ignore[union-attr]
-            if _FAIL in args:
-                return
-            if args not in self.relations.get(literal.atom.predicate, {}):  # type: ignore[union-attr]
-                yield from self._run(branch, steps, at + 1, env)
-
-    def derives(self, branch: Branch, args: tuple[Value, ...]) -> bool:
-        """Whether ``branch`` derives the head ``args`` (over the finished relations)."""
-        for env in self.matches(branch):
-            if tuple(term_value(a, env) for a in branch.head.args) == args:
-                return True
-        return False
 
 
 # ---------------------------------------------------------------- derivations
@@ -213,7 +83,7 @@ def derivation_branches(result: Result, predicate: str, args: tuple[Value, ...])
 def decisive_reasons(result: Result) -> dict[str, dict[str, list[str]]]:
     """For each declared outcome that holds: the rules and authorities of its derivation, sorted."""
     program = result.program
-    matcher = Matcher(program, result.relations)
+    matcher = Matcher(result.relations)
     out: dict[str, dict[str, list[str]]] = {}
     for outcome in result.outcomes:
         rules: set[str] = set()
@@ -239,7 +109,7 @@ def decisive_reasons(result: Result) -> dict[str, dict[str, list[str]]]:
 
 def deciding_rules(result: Result, predicate: str, args: tuple[Value, ...] = ()) -> list[ast.Rule]:
     """Every visible rule with a branch that derives the fact directly (not only the recorded one)."""
-    matcher = Matcher(result.program, result.relations)
+    matcher = Matcher(result.relations)
     rules: dict[int, ast.Rule] = {}
     for branch in result.program.branches_for(predicate):
         if not branch.hidden and id(branch.rule) not in rules and matcher.derives(branch, args):

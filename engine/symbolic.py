@@ -31,8 +31,8 @@ import z3
 
 from . import ast
 from .evaluate import Engine
+from .matching import compare
 from .program import Branch, Negative, Positive, Program, Test
-from .reasons import compare
 from .values import Text, Value
 
 Guard = Any  # True, False, or a z3 BoolRef
