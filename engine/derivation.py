@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import ast
 from .errors import UsageError, did_you_mean
-from .evaluate import Given
+from .evaluate import Given, bindings
 from .matching import FAIL, Matcher, compare, term_value
 from .program import Branch, Negative, Positive, Test
 from .schedule import schedule
@@ -400,8 +400,8 @@ class _Builder:
                 self._ranks[key] = 0
                 stack.pop()
                 continue
-            branch = self.program.branches[record[0]]
-            premises = self._premises(branch, dict(zip(branch.variables, record[1:])))
+            branch, env = bindings(self.program, record)  # type: ignore[misc]
+            premises = self._premises(branch, env)
             missing = [p for p in premises if p not in self._ranks]
             if missing:
                 stack.extend(missing)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import ast
+from .evaluate import bindings
 from .format import format_term
 from .matching import Matcher, term_value
 from .program import Negative, Positive, Program, Test
@@ -53,8 +54,7 @@ def rule_location(rule: ast.Rule) -> str:
 
 def premises(program: Program, record: tuple) -> list[tuple[str, tuple[Value, ...]]]:
     """The facts a branch record matched (its positive conditions), in literal order."""
-    branch = program.branches[record[0]]
-    env = dict(zip(branch.variables, record[1:]))
+    branch, env = bindings(program, record)  # type: ignore[misc]
     out = []
     for literal in branch.literals:
         if isinstance(literal, Positive):
@@ -73,10 +73,11 @@ def derivation_branches(result: Result, predicate: str, args: tuple[Value, ...])
             continue
         seen_facts.add(fact)
         record = result.relations.get(fact[0], {}).get(fact[1])
-        if not isinstance(record, tuple):
+        decoded = bindings(result.program, record)
+        if decoded is None:
             continue
-        branches[record[0]] = None
-        todo.extend(reversed(premises(result.program, record)))
+        branches[decoded[0].id] = None
+        todo.extend(reversed(premises(result.program, record)))  # type: ignore[arg-type]
     return list(branches)
 
 
