@@ -92,7 +92,7 @@ def batch_command(paths: tuple[str, ...], output: str | None, output_format: str
     for error in shown:
         click.echo(_format_case_error(error), err=True)
     if summary.errors > len(shown):
-        click.echo(f"… and {summary.errors - len(shown):,} more case(s) with errors: see the error column of the "
+        click.echo(f"… and {summary.errors - len(shown):,} more with errors: see the error column of the "
                    "results", err=True)
     if not quiet:
         for line in summary.lines():

@@ -9,15 +9,11 @@ import click
 
 from .. import Result
 from ..cases import load_case, validate_case, verify_quotes
+from ..errors import plural
 from ..values import format_atom
 from .common import EXIT_FINDING, format_location, kb_paths_argument, load_kb, max_facts_option
 
 SHOWN_PER_PREDICATE = 12
-
-
-def count(n: int, noun: str, plural: str | None = None) -> str:
-    """`1 rule`, `2 rules`."""
-    return f"{n} {noun if n == 1 else plural or noun + 's'}"
 
 
 @click.command("run")
@@ -107,14 +103,29 @@ def check_command(kb_paths: tuple[str, ...], case_paths: tuple[str, ...]) -> Non
         for problem in problems:
             click.echo(format_location(problem.span, problem.message, problem.hint), err=True)
         findings += len(problems)
-    summary = (f"{count(len(program.rules), 'rule')}, {count(len(program.facts), 'fact')}, "
-               f"{count(len(program.authorities), 'authority', 'authorities')} checked")
+    summary = (f"{plural(len(program.rules), 'rule')}, {plural(len(program.facts), 'fact')}, "
+               f"{plural(len(program.authorities), 'authority', 'authorities')} checked")
     if case_paths:
-        summary += f"; {count(len(case_paths), 'case')}, {count(quotes, 'quote')}"
+        summary += f"; {plural(len(case_paths), 'case')}, {plural(quotes, 'quote')}"
     if findings:
-        click.echo(f"{summary}: {count(findings, 'problem')} found", err=True)
+        click.echo(f"{summary}: {plural(findings, 'problem')} found", err=True)
         raise SystemExit(EXIT_FINDING)
     click.echo(f"{summary}: no problems found")
+
+
+def split_cases(paths: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """Cases (``.case`` files, and folders holding cases but no rules) apart from the knowledge base."""
+    cases: list[str] = []
+    kb_paths: list[str] = []
+    for path in paths:
+        folder = Path(path)
+        if path.endswith(".case"):
+            cases.append(path)
+        elif folder.is_dir() and any(folder.glob("*.case")) and not any(folder.rglob("*.rules")):
+            cases.extend(str(p) for p in sorted(folder.glob("*.case")))
+        else:
+            kb_paths.append(path)
+    return cases, kb_paths
 
 
 @click.command("test")
@@ -156,15 +167,11 @@ def test_command(paths: tuple[str, ...], max_facts: int, show_coverage: bool, sa
     )
     from .common import write_atomically
 
-    cases = [p for p in paths if p.endswith(".case")]
-    kb_paths = [p for p in paths if not p.endswith(".case")]
+    cases, kb_paths = split_cases(paths)
     if not cases:
-        raise click.UsageError("name at least one .case file to test")
+        raise click.UsageError("name at least one .case file (or a folder of them) to test")
     if not kb_paths:
         raise click.UsageError("name the knowledge base (.rules files or folders) before the cases")
-    for path in cases:
-        if Path(path).is_dir():
-            raise click.UsageError(f"{path} is a folder; name the .case files (e.g. {path}/*.case)")
     kb = load_kb(kb_paths, max_facts)
 
     def reasons_path(case_path: str) -> Path:
@@ -218,7 +225,7 @@ def test_command(paths: tuple[str, ...], max_facts: int, show_coverage: bool, sa
             merged = dict(load_reasons(store) or {})
             merged.update(entries)
             write_atomically(str(store), dump_reasons(merged))
-            text.append(f"reasons saved to {store} ({len(entries)} case(s))")
+            text.append(f"reasons saved to {store} ({plural(len(entries), 'case')})")
     if output_format == "json":
         payload: dict = {"cases": report, "passed": passed, "failed": failed, "reasons_changed": changed}
         if cov is not None:
@@ -230,7 +237,7 @@ def test_command(paths: tuple[str, ...], max_facts: int, show_coverage: bool, sa
         if cov is not None:
             click.echo(coverage_text(cov))
         if changed:
-            click.echo(f"{changed} case(s) decided for changed reasons")
+            click.echo(f"{plural(changed, 'case')} decided for changed reasons")
         click.echo(f"{passed} passed, {failed} failed")
     if failed:
         raise SystemExit(EXIT_FINDING)

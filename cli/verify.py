@@ -11,7 +11,7 @@ import click
 
 from .. import KnowledgeBase
 from ..cases import load_case
-from ..errors import LexkbError
+from ..errors import LexkbError, plural
 from ..values import format_atom
 from ..verify import DEFAULT_BOUND, DEFAULT_DEPTH, Finding, Report, verify, witness_case
 from .common import EXIT_FINDING, format_location, kb_paths_argument, load_kb, write_atomically
@@ -109,8 +109,8 @@ def _text(report: Report) -> str:
     lines: list[str] = []
     counts = report.counts
     failing = len(report.failing)
-    lines.append(f"lexkb verify: {counts['conflicts']} conflict(s), {counts['gaps']} gap(s), "
-                 f"{counts['dead']} dead rule(s); {counts['acknowledged']} acknowledged, {failing} to fix")
+    lines.append(f"lexkb verify: {plural(counts['conflicts'], 'conflict')}, {plural(counts['gaps'], 'gap')}, "
+                 f"{plural(counts['dead'], 'dead rule')}; {counts['acknowledged']} acknowledged, {failing} to fix")
     numbers: dict[str, int] = {}
     for finding in report.findings:
         numbers[finding.kind] = numbers.get(finding.kind, 0) + 1
@@ -142,5 +142,5 @@ def _text(report: Report) -> str:
     lines.extend(f"  - {p}" for p in report.proved)
     lines.append("Searched, not proved:")
     lines.extend(f"  - {s}" for s in report.searched)
-    lines.append("Result: " + ("clean — nothing unacknowledged found" if not failing else f"{failing} finding(s)"))
+    lines.append("Result: " + ("clean — nothing unacknowledged found" if not failing else plural(failing, "finding")))
     return "\n".join(lines)

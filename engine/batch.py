@@ -34,7 +34,7 @@ from typing import IO, Any, NamedTuple
 from . import KnowledgeBase, Result, ast, load
 from . import source as _source
 from .cases import Case, case_from_mapping, kind_example, kind_in_words, load_case
-from .errors import LexkbError, SourceError, Span, UsageError, did_you_mean
+from .errors import LexkbError, SourceError, Span, UsageError, did_you_mean, plural
 from .evaluate import DEFAULT_FACT_LIMIT
 from .program import Program
 from .reasons import derivation_branches
@@ -735,13 +735,13 @@ class Summary:
     def lines(self) -> list[str]:
         """The summary in plain words."""
         rate = self.cases / self.elapsed if self.elapsed > 0 else 0.0
-        out = [f"{self.cases:,} case(s) in {self.elapsed:.1f} s ({rate:,.0f} cases/s); "
-               f"{self.errors:,} error(s)"]
+        out = [f"{plural(self.cases, 'case')} in {self.elapsed:.1f} s ({rate:,.0f} cases/s); "
+               f"{plural(self.errors, 'error')}"]
         if self.outcomes_declared:
             counts = [f"{o} {self.per_outcome.get(o, 0):,}" for o in self.outcomes_declared]
             counts.append(f"none {self.none:,}")
             out.append("outcomes: " + ", ".join(counts))
         if self.met or self.missed:
-            failed = f" (in {self.failed_cases:,} case(s))" if self.failed_cases else ""
+            failed = f" (in {plural(self.failed_cases, 'case')})" if self.failed_cases else ""
             out.append(f"expectations: {self.met:,} met, {self.missed:,} missed{failed}")
         return out

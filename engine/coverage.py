@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import ast
+from .errors import plural
 from .matching import Matcher
 from .program import Negative, Program, Test
 from .reasons import decisive_reasons, format_term
@@ -172,7 +173,7 @@ def _literal_holds(matcher: Matcher, literal: object, env: dict) -> bool:
 
 def coverage_text(cov: Coverage) -> str:
     """The coverage report for reading: per file, then the total, then what no case exercised."""
-    lines = [f"Coverage over {len(cov.cases)} case(s):"]
+    lines = [f"Coverage over {plural(len(cov.cases), 'case')}:"]
     data = cov.to_json()
     for file in cov.files():
         part = data["files"][file]
@@ -190,7 +191,7 @@ def coverage_text(cov: Coverage) -> str:
                       key=lambda a: (-len(cov.authorities[a]), a))
     if decisive:
         lines.append("Authorities decisive (cited in the derivation of an outcome that held):")
-        lines.extend(f"  {a}: {len(cov.authorities[a])} case(s) ({', '.join(cov.authorities[a])})" for a in decisive)
+        lines.extend(f"  {a}: {plural(len(cov.authorities[a]), 'case')} ({', '.join(cov.authorities[a])})" for a in decisive)
     never = sorted(a for a in cov.authority_files if not cov.authorities.get(a))
     if never:
         lines.append(f"Authorities never decisive: {', '.join(never)}")

@@ -79,3 +79,8 @@ def did_you_mean(name: str, candidates: object) -> str | None:
         if name.lower() in lowered:
             close = [lowered[name.lower()]]
     return f"did you mean '{close[0]}'?" if close else None
+
+
+def plural(n: int, noun: str, many: str | None = None) -> str:
+    """`1 rule`, `2 rules`, `0 authorities`: counts in plain English."""
+    return f"{n:,} {noun if n == 1 else many or noun + 's'}"

@@ -114,7 +114,7 @@ def test_csv_table(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert got[1]["deciding_rules"] == {"deny": ["deny_late", "too_late"]}
     assert got[0]["expectations"] == [{"expect": "grant", "met": True}, {"expect": "not deny", "met": True}]
     assert all(r["error"] is None for r in got)
-    assert "4 case(s)" in err and "grant 2, deny 2, none 0" in err and "5 met, 0 missed" in err
+    assert "4 cases" in err and "grant 2, deny 2, none 0" in err and "5 met, 0 missed" in err
     assert out == ""
 
 
@@ -152,7 +152,7 @@ def test_a_missed_expectation_exits_1(here: Path, capsys: pytest.CaptureFixture[
     assert code == 1
     got = [json.loads(line) for line in out.splitlines()]  # no -o: the rows go to standard output
     assert got[0]["expectations"] == [{"expect": "grant", "met": False}]
-    assert "1 missed (in 1 case(s))" in err
+    assert "1 missed (in 1 case)" in err
 
 
 def test_bad_cases_are_reported_in_their_rows_and_the_batch_goes_on(here: Path,
@@ -173,7 +173,7 @@ def test_bad_cases_are_reported_in_their_rows_and_the_batch_goes_on(here: Path,
            "     |          ^^^^^^\n" \
            "  hint: e.g. 120" in err
     assert "   2 | level(12" in err
-    assert "7 case(s)" in err and "3 error(s)" in err
+    assert "7 cases" in err and "3 errors" in err
 
 
 def test_row_shape_errors_are_located(here: Path) -> None:
@@ -258,7 +258,7 @@ def test_dask_local_cluster_gives_the_same_output(here: Path, capsys: pytest.Cap
         code, _, err = lexkb_cli(capsys, *args, "-o", "dask.jsonl", "--scheduler", cluster.scheduler_address)
     assert code == local_code == 2, err  # broken.case and bad.csv's rows
     assert (here / "dask.jsonl").read_bytes() == (here / "local.jsonl").read_bytes()
-    assert "1,207 case(s)" in err
+    assert "1,207 cases" in err
 
 
 def test_an_unreachable_scheduler_is_a_usage_error(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
