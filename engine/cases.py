@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import re
 from collections.abc import Iterable, Mapping
@@ -167,22 +168,25 @@ def _validate_table(case: Case, program: Program) -> list[Finding]:
                                     did_you_mean(predicate, program.inputs)))
             continue
         width = len(decl.types)
-        for args in rows:
-            if len(args) != width:
-                findings.append(Finding(f"{predicate} takes {_values(width)}, but the case gives {len(args)}: "
-                                        f"{format_atom(predicate, args)}", None))
-                break
-            kinds = tuple(_KIND_OF_TYPE[type(v)] if type(v) in _KIND_OF_TYPE else kind_of(v) for v in args)
-            for position, (kind, type_name) in enumerate(zip(kinds, decl.types)):
-                if kind not in type_name.text.split("|"):
-                    findings.append(Finding(
-                        f"value {position + 1} of {format_atom(predicate, args)} must be "
-                        f"{kind_in_words(type_name.text)}, not {kind_in_words(kind)}", None, kind_example(type_name.text)))
-                    break
+        wrong_width = next((args for args in rows if len(args) != width), None)
+        if wrong_width is not None:
+            findings.append(Finding(f"{predicate} takes {_values(width)}, but the case gives {len(wrong_width)}: "
+                                    f"{format_atom(predicate, wrong_width)}", None))
+            continue
+        for position, type_name in enumerate(decl.types):
+            allowed = {_TYPE_OF_KIND[kind] for kind in type_name.text.split("|")}
+            if {type(args[position]) for args in rows} <= allowed:  # one set per column: tables are large
+                continue
+            args = next(args for args in rows if type(args[position]) not in allowed)
+            findings.append(Finding(
+                f"value {position + 1} of {format_atom(predicate, args)} must be "
+                f"{kind_in_words(type_name.text)}, not {kind_in_words(kind_of(args[position]))}", None,
+                kind_example(type_name.text)))
+            break
     return findings
 
 
-_KIND_OF_TYPE = {int: "int", str: "symbol", Text: "string"}
+_TYPE_OF_KIND = {"int": int, "date": datetime.date, "symbol": str, "string": Text}
 
 
 def _values(count: int) -> str:

@@ -90,51 +90,53 @@ class _ToAst:
         return children
 
     # terms
-    def variable(self, meta: object, children: list[Token]) -> ast.Variable:
-        return ast.Variable(children[0][1:], _token_span(self.file, children[0]))
+    def _term(self, child: object) -> ast.Term:
+        """A term; single tokens (values, variables) arrive as tokens, not trees."""
+        if not isinstance(child, Token):
+            return child  # type: ignore[return-value]
+        span = _token_span(self.file, child)
+        kind = child.type
+        if kind == "VARIABLE":
+            return ast.Variable(child[1:], span)
+        if kind == "INT":
+            return ast.Constant(int(child), span)
+        if kind == "STRING":
+            return ast.Constant(Text(_unquote(child)), span)
+        if kind == "DATE":
+            return ast.Constant(self._date(child), span)
+        return ast.Constant(str(child), span)  # a symbol
 
-    def integer(self, meta: object, children: list[Token]) -> ast.Constant:
-        return ast.Constant(int(children[0]), _token_span(self.file, children[0]))
-
-    def negative_integer(self, meta: object, children: list[Token]) -> ast.Constant:
-        return ast.Constant(-int(children[1]), self._s(meta))
-
-    def string(self, meta: object, children: list[Token]) -> ast.Constant:
-        return ast.Constant(Text(_unquote(children[0])), _token_span(self.file, children[0]))
-
-    def symbol(self, meta: object, children: list[Token]) -> ast.Constant:
-        return ast.Constant(str(children[0]), _token_span(self.file, children[0]))
-
-    def date(self, meta: object, children: list[Token]) -> ast.Constant:
-        token = children[0]
+    def _date(self, token: Token) -> datetime.date:
         year, month, day = (int(p) for p in token.split("-"))
         try:
-            value = datetime.date(year, month, day)
+            return datetime.date(year, month, day)
         except ValueError:
             raise SyntaxProblem(f"{token} is not a real date: {_impossible(year, month, day)}",
                                 _token_span(self.file, token),
                                 hint="dates are written YYYY-MM-DD, e.g. 2012-10-24") from None
-        return ast.Constant(value, _token_span(self.file, token))
+
+    def negative_integer(self, meta: object, children: list[Token]) -> ast.Constant:
+        return ast.Constant(-int(children[1]), self._s(meta))
 
     def arith(self, meta: object, children: list[object]) -> ast.Arithmetic:
         left, op, right = children
-        return ast.Arithmetic(str(op), left, right, self._s(meta))  # type: ignore[arg-type]
+        return ast.Arithmetic(str(op), self._term(left), self._term(right), self._s(meta))
 
     def function(self, meta: object, children: list[Token]) -> str:
         return str(children[0])
 
     def call(self, meta: object, children: list[object]) -> ast.Call:
         function, left, right = children
-        return ast.Call(str(function), (left, right), self._s(meta))  # type: ignore[arg-type]
+        return ast.Call(str(function), (self._term(left), self._term(right)), self._s(meta))
 
     def atom(self, meta: object, children: list[object]) -> ast.Atom:
         name, *args = children
-        return ast.Atom(str(name), tuple(args), self._s(meta))  # type: ignore[arg-type]
+        return ast.Atom(str(name), tuple(self._term(a) for a in args), self._s(meta))
 
     # conditions
     def comparison(self, meta: object, children: list[object]) -> ast.Comparison:
         left, op, right = children
-        return ast.Comparison(str(op), left, right, self._s(meta))  # type: ignore[arg-type]
+        return ast.Comparison(str(op), self._term(left), self._term(right), self._s(meta))
 
     def negation(self, meta: object, children: list[object]) -> ast.Negation:
         return ast.Negation(children[1], self._s(meta))  # type: ignore[arg-type]
