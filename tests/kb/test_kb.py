@@ -433,3 +433,16 @@ def test_dillon_fact_pattern(kb: lexkb.KnowledgeBase) -> None:
     assert len(result.facts("original_cell")) == 6
     assert result.facts("amended_range") == [(210, 262)]
     assert result.outcomes == ["eligible"] and result.facts("reduction_floor_months") == [(210,)]
+
+
+def test_held_out_case_file_written_against_the_vocabulary(kb: lexkb.KnowledgeBase) -> None:
+    # tests/kb/held_out/dillon.case: a case file an analyst wrote from a decision not in kb/cases/,
+    # quotes checked against its source, decided as the court decided it.
+    from lexkb.cases import load_case, validate_case, verify_quotes
+
+    path = Path(__file__).parent / "held_out" / "dillon.case"
+    case = load_case(path)
+    assert validate_case(case, kb.program) == [] and verify_quotes(case) == []
+    result = kb.run(case)
+    assert all(ok for _, ok in result.expectations())
+    assert result.outcomes == ["eligible"] and result.facts("reduction_floor_months") == [(210,)]
