@@ -27,11 +27,12 @@ from .evaluate import CALLER, DEFAULT_FACT_LIMIT, Baseline, Engine, Given, Relat
 from .program import Program
 from .source import load_modules, load_text
 from .syntax import parse_atom
-from .values import Symbol, Text, Value, format_atom, to_json
+from .values import Symbol, Text, Value, to_json
 
 __all__ = [
-    "load", "loads", "bundled_kb", "KnowledgeBase", "Result", "Case", "Finding", "LexkbError", "SourceError",
-    "SyntaxProblem", "CheckError", "EvaluationError", "UsageError", "Span", "Text", "Symbol", "Given",
+    "load", "loads", "bundled_kb", "KnowledgeBase", "Result", "Case", "CaseFact", "Finding", "LexkbError",
+    "SourceError", "SyntaxProblem", "CheckError", "EvaluationError", "UsageError", "Span", "Text", "Symbol",
+    "Given", "verify_quotes", "validate_case", "load_case",
 ]
 
 __version__ = "0.1.0"
@@ -183,9 +184,3 @@ class Result:
         predicate, args = self._atom(atom)
         return why_not(self, predicate, args, **options)
 
-
-def describe(predicate: str, args: tuple[Value, ...]) -> str:
-    return format_atom(predicate, args)
-
-
-_ = (CaseFact, Finding, verify_quotes, SourceError, SyntaxProblem)

@@ -241,7 +241,7 @@ class _Normaliser:
              exceptions: tuple[ast.Condition, ...], hidden: bool) -> None:
         body = self._dnf(rule, head, condition, exception=False)
         for exception in exceptions:
-            negated = self._dnf(rule, head, ast.Negation(exception, exception_span(exception)), exception=True)
+            negated = self._dnf(rule, head, ast.Negation(exception, exception.span), exception=True)
             body = [a + b for a in body for b in negated]
         for literals in body:
             variables: list[str] = list(ast.term_variables_of_atom(head))
@@ -303,10 +303,6 @@ def _top_level_atoms(condition: ast.Condition) -> list[ast.Atom]:
     if isinstance(condition, ast.Conjunction):
         return [item for item in condition.items if isinstance(item, ast.Atom)]
     return []
-
-
-def exception_span(condition: ast.Condition) -> Span:
-    return condition.span
 
 
 def _rule_variables_outside(rule: ast.Rule, inner: ast.Condition) -> set[str]:
