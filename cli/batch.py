@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -13,10 +11,9 @@ from typing import IO
 
 import click
 
-from .. import LexkbError
 from .. import batch as engine_batch
 from ..batch import FORMATS, CaseError, Job, Summary
-from .common import EXIT_FINDING, EXIT_USAGE, format_location, load_kb, max_facts_option
+from .common import EXIT_FINDING, EXIT_USAGE, atomic_file, format_location, load_kb, max_facts_option
 
 ERRORS_SHOWN = 10
 
@@ -104,15 +101,8 @@ def batch_command(paths: tuple[str, ...], output: str | None, output_format: str
 
 
 def _format_case_error(error: CaseError) -> str:
-    """A case's error as every lexkb error is shown: location, the line with a caret, the hint."""
-    text = format_location(error.span, error.message)
-    if error.span is not None and error.line is not None and "\n" not in text:
-        # the parent never read this line (a worker did): show the copy the worker sent
-        span = error.span
-        gutter = f"{span.line:>4} | "
-        width = max(1, min(span.end_column - span.column, len(error.line) - span.column + 1))
-        text += f"\n{gutter}{error.line}\n{' ' * (len(gutter) - 2)}| {' ' * (span.column - 1)}{'^' * width}"
-    return text + (f"\n  hint: {error.hint}" if error.hint else "")
+    """A case's error as every lexkb error is shown; the line comes from the worker that read it."""
+    return format_location(error.span, error.message, error.hint, line=error.line)
 
 
 @contextmanager
@@ -122,19 +112,8 @@ def _destination(output: str | None) -> Iterator[IO[str]]:
         yield sys.stdout
         sys.stdout.flush()
         return
-    target = Path(output)
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise LexkbError(f"cannot write {output}: the folder {folder} does not exist")
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            yield handle
-        os.replace(temp, target)
-    except BaseException:
-        if os.path.exists(temp):
-            os.unlink(temp)
-        raise
+    with atomic_file(output, "w") as handle:
+        yield handle
 
 
 @contextmanager

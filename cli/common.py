@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import click
 
@@ -17,13 +19,15 @@ from ..source import line_text
 EXIT_OK, EXIT_FINDING, EXIT_USAGE = 0, 1, 2
 
 
-def format_location(span: Span | None, message: str, hint: str | None = None, severity: str = "error") -> str:
+def format_location(span: Span | None, message: str, hint: str | None = None, severity: str = "error",
+                    line: str | None = None) -> str:
     """`file:line:col: error: message`, the line, a caret under the span, and the hint."""
     if span is None:
         out = f"{severity}: {message}"
         return out + (f"\n  hint: {hint}" if hint else "")
     out = [f"{span.file}:{span.line}:{span.column}: {severity}: {message}"]
-    line = line_text(span.file, span.line)
+    if line is None:  # the text of the line, unless the caller has it (e.g. from a worker process)
+        line = line_text(span.file, span.line)
     if line is not None:
         gutter = f"{span.line:>4} | "
         width = span.end_column - span.column if span.end_line == span.line else len(line) - span.column + 1
@@ -60,16 +64,19 @@ def load_kb(paths: Sequence[str], max_facts: int = DEFAULT_FACT_LIMIT) -> Knowle
     return load([str(bundled_kb()) if p == BUNDLED else p for p in paths], fact_limit=max_facts)
 
 
-def write_atomically(path: str, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file and a rename: never a half-written file."""
+@contextmanager
+def atomic_file(path: str, mode: str = "wb") -> Iterator[IO]:
+    """A file that appears at ``path`` only when the block succeeds: a temporary file beside it,
+    renamed over it at the end, removed on any error. Never a half-written file."""
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
         raise LexkbError(f"cannot write {path}: the folder {directory} does not exist")
     fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+        text = {"encoding": "utf-8", "newline": ""} if "b" not in mode else {}
+        with os.fdopen(fd, mode, **text) as handle:
+            yield handle
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(temp, 0o666 & ~umask)  # mkstemp makes 0600; a written file gets the usual mode
@@ -78,3 +85,9 @@ def write_atomically(path: str, data: bytes) -> None:
         if os.path.exists(temp):
             os.unlink(temp)
         raise
+
+
+def write_atomically(path: str, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically (see :func:`atomic_file`)."""
+    with atomic_file(path) as handle:
+        handle.write(data)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import click
 
-from .. import ast
 from ..derivation import Derivation, check_atom
 from ..errors import UsageError
 from ..render.dot import IMAGE_FORMATS, render_dot, render_image
@@ -12,7 +11,7 @@ from ..render.html import render_html
 from ..render.json import render_json
 from ..render.text import render_text
 from ..source import remember
-from ..syntax import parse_atom
+from ..syntax import ground_atom
 from ..values import Value
 from .common import EXIT_FINDING, load_kb, max_facts_option, write_atomically
 
@@ -87,14 +86,7 @@ def explain_command(arguments: tuple[str, ...], case_path: str | None, why_not: 
 def _ground_atom(text: str) -> tuple[str, tuple[Value, ...]]:
     """The atom to explain, parsed; it holds values, not variables."""
     remember("<atom>", text)  # so a syntax error can show the atom with a caret
-    atom = parse_atom(text, "<atom>")
-    values = []
-    for arg in atom.args:
-        if not isinstance(arg, ast.Constant):
-            raise UsageError(f"the atom to explain holds plain values, not variables or arithmetic: {text}",
-                             hint="e.g. reduction_floor_months(108)")
-        values.append(arg.value)
-    return atom.predicate, tuple(values)
+    return ground_atom(text, "<atom>")
 
 
 def _render(derivation: Derivation, output_format: str, depth: int | None) -> bytes:

@@ -6,9 +6,9 @@ import json
 
 import click
 
-from .. import ast
 from ..errors import UsageError, did_you_mean
-from ..syntax import parse_atom
+from ..source import remember
+from ..syntax import ground_atom
 from ..values import format_atom, to_json
 from ..whatif import DEFAULT_MAX_RUNS, whatif
 from .common import EXIT_FINDING, kb_paths_argument, load_kb
@@ -36,18 +36,14 @@ def whatif_command(kb_paths: tuple[str, ...], case_path: str, max_runs: int, out
         raise click.UsageError("name the knowledge base and then the atom, e.g. lexkb whatif kb --case C.case deny")
     *paths, atom_text = kb_paths
     kb = load_kb(paths)
-    atom = parse_atom(atom_text)
-    values = []
-    for arg in atom.args:
-        if not isinstance(arg, ast.Constant):
-            raise UsageError("the atom holds plain values, not variables", arg.span)
-        values.append(arg.value)
-    if atom.predicate not in kb.program.arities:
-        raise UsageError(f"nothing in the rules concludes {atom.predicate}", atom.span,
-                         did_you_mean(atom.predicate, [p for p in kb.program.arities if not p.startswith("_")]))
+    remember("<atom>", atom_text)  # so a syntax error can show the atom with a caret
+    predicate, values = ground_atom(atom_text, "<atom>")
+    if predicate not in kb.program.arities:
+        raise UsageError(f"nothing in the rules concludes {predicate}", None,
+                         did_you_mean(predicate, [p for p in kb.program.arities if not p.startswith("_")]))
     case = kb.case(case_path)
     kb.run(case)  # validates the case against the inputs (exit 2 on a bad case)
-    answer = whatif(kb, case, atom.predicate, tuple(values), max_runs=max_runs)
+    answer = whatif(kb, case, predicate, values, max_runs=max_runs)
     if output_format == "json":
         click.echo(json.dumps({
             "atom": answer.atom, "holds": answer.held, "size": answer.size, "runs": answer.runs,

@@ -26,7 +26,7 @@ from .errors import CheckError, EvaluationError, LexkbError, SourceError, Span, 
 from .evaluate import CALLER, DEFAULT_FACT_LIMIT, Baseline, Engine, Given, Relations, sorted_facts
 from .program import Program
 from .source import load_modules, load_text
-from .syntax import parse_atom
+from .syntax import ground_atom
 from .values import Symbol, Text, Value, to_json
 
 __all__ = [
@@ -121,16 +121,7 @@ class Result:
     def _atom(self, atom: str | tuple[str, tuple[Value, ...]] | ast.Atom) -> tuple[str, tuple[Value, ...]]:
         if isinstance(atom, tuple):
             return atom[0], tuple(atom[1])
-        if isinstance(atom, str):
-            if atom.isidentifier():  # a bare predicate: no need for the parser
-                return atom, ()
-            atom = parse_atom(atom)
-        values = []
-        for arg in atom.args:
-            if not isinstance(arg, ast.Constant):
-                raise UsageError("an atom to look up holds plain values, not variables", arg.span)
-            values.append(arg.value)
-        return atom.predicate, tuple(values)
+        return ground_atom(atom)
 
     def holds(self, atom: str | tuple[str, tuple[Value, ...]] | ast.Atom) -> bool:
         """Whether a ground atom, e.g. ``"reduction_floor_months(108)"``, was concluded."""

@@ -14,8 +14,8 @@ from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from . import ast
-from .errors import Span, SyntaxProblem
-from .values import Text
+from .errors import Span, SyntaxProblem, UsageError
+from .values import Text, Value
 
 KEYWORDS = (
     "rule if and or not unless because authority says include input outcomes "
@@ -49,6 +49,21 @@ def parse_atom(text: str, file: str = "<atom>") -> ast.Atom:
             Span.point(file),
         )
     return module.statements[0].atom
+
+
+def ground_atom(atom: str | ast.Atom, file: str = "<atom>") -> tuple[str, tuple[Value, ...]]:
+    """The predicate and values of a ground atom, e.g. ``"reduction_floor_months(108)"``."""
+    if isinstance(atom, str):
+        if atom.isidentifier() and atom not in KEYWORDS:  # a bare predicate: no need for the parser
+            return atom, ()
+        atom = parse_atom(atom, file)
+    values = []
+    for arg in atom.args:
+        if not isinstance(arg, ast.Constant):
+            raise UsageError("the atom holds plain values here, not variables or arithmetic", arg.span,
+                             hint="e.g. reduction_floor_months(108)")
+        values.append(arg.value)
+    return atom.predicate, tuple(values)
 
 
 # ---------------------------------------------------------------- tree → AST
