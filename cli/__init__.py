@@ -30,8 +30,16 @@ def cli() -> None:
     establish them. Start with:
     \b
       lexkb run kb --case kb/cases/alcaraz.case
-      lexkb explain kb --case kb/cases/alcaraz.case deny
+      lexkb explain kb --case kb/cases/alcaraz.case deny --format html -o alcaraz.html
       lexkb test kb kb/cases/*.case
+    
+    For researchers testing a rule base:
+      lexkb verify kb                              conflicts, gaps, dead rules
+      lexkb test kb kb/cases/*.case --coverage     what the cases exercise
+      lexkb whatif kb --case kb/cases/baylor.case deny
+      lexkb batch kb cases.csv -o results.jsonl    many cases, in parallel
+
+    The KB path :bundled is the knowledge base lexkb ships (18 U.S.C. § 3582(c)(2)).
 
     Exit codes: 0 success; 1 valid input but what was asked does not hold
     (a check finding, a missed expectation, an atom that does not hold);
