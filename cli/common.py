@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
@@ -62,6 +62,20 @@ def load_kb(paths: Sequence[str], max_facts: int = DEFAULT_FACT_LIMIT) -> Knowle
     if not paths:
         raise click.UsageError("name at least one .rules file or folder")
     return load([str(bundled_kb()) if p == BUNDLED else p for p in paths], fact_limit=max_facts)
+
+
+@contextmanager
+def status_line(command: str) -> Iterator[Callable[[str], None]]:
+    """A one-line status on standard error for long work (a spinner when it is a terminal)."""
+    import sys
+
+    if not sys.stderr.isatty():
+        yield lambda message: None
+        return
+    from rich.console import Console
+
+    with Console(stderr=True).status(f"{command}: starting") as status:
+        yield lambda message: status.update(f"{command}: {message}")
 
 
 @contextmanager

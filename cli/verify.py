@@ -14,7 +14,7 @@ from ..cases import load_case
 from ..errors import LexkbError, plural
 from ..values import format_atom
 from ..verify import DEFAULT_BOUND, DEFAULT_DEPTH, Finding, Report, verify, witness_case
-from .common import EXIT_FINDING, format_location, kb_paths_argument, load_kb, write_atomically
+from .common import EXIT_FINDING, format_location, kb_paths_argument, load_kb, status_line, write_atomically
 
 
 @click.command("verify")
@@ -57,7 +57,8 @@ def verify_command(kb_paths: tuple[str, ...], witness_dir: str | None, output_fo
     except ImportError:
         raise click.UsageError("verify needs the z3 solver: pip install 'lexkb[verify]'") from None
     kb = load_kb(kb_paths)
-    report = verify(kb, bound=bound, depth=depth)
+    with status_line("verify") as show:
+        report = verify(kb, bound=bound, depth=depth, progress=show)
     if witness_dir is not None:
         _write_witnesses(kb, report, witness_dir, " ".join(kb_paths))
     if output_format == "json":

@@ -28,6 +28,7 @@ means "any value") hold: a gap or conflict outside them is still a finding.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -204,7 +205,10 @@ class Report:
 
 
 class Verifier:
-    def __init__(self, kb: KnowledgeBase, bound: int = DEFAULT_BOUND, depth: int = DEFAULT_DEPTH) -> None:
+    def __init__(self, kb: KnowledgeBase, bound: int = DEFAULT_BOUND, depth: int = DEFAULT_DEPTH,
+                 progress: Callable[[str], None] | None = None) -> None:
+        self.progress = progress or (lambda message: None)
+        self.progress("encoding the rules for z3")
         self.kb = kb
         self.program = kb.program
         self.bound = bound
@@ -303,9 +307,11 @@ class Verifier:
         if outcomes:
             for i, first in enumerate(outcomes):
                 for second in outcomes[i + 1:]:
+                    self.progress(f"looking for a conflict: {first} and {second}")
                     finding = self._search("conflict", (first, second), conj(holds[first], holds[second]))
                     if finding:
                         findings.append(finding)
+            self.progress("looking for a gap: no outcome")
             finding = self._search("gap", outcomes, conj(*(neg(h) for h in holds.values())))
             if finding:
                 findings.append(finding)
@@ -383,8 +389,9 @@ class Verifier:
             if not branch.hidden:
                 by_rule.setdefault(id(branch.rule), []).append(branch)
         need = self._need()
-        for branches in by_rule.values():
+        for number, branches in enumerate(by_rule.values(), start=1):
             rule = branches[0].rule
+            self.progress(f"looking for dead rules: {number} of {len(by_rule)} ({rule.label})")
             if any(b.head.predicate in self.approximated or any(
                     isinstance(lit, (Positive, Negative)) and lit.atom.predicate in self.approximated
                     for lit in b.literals) for b in branches):
@@ -540,9 +547,13 @@ def _mapping(facts: list[tuple[str, tuple[Value, ...]]]) -> dict[str, list[tuple
     return out
 
 
-def verify(kb: KnowledgeBase, bound: int = DEFAULT_BOUND, depth: int = DEFAULT_DEPTH) -> Report:
-    """Look for conflicts, gaps and dead rules; see the module docstring."""
-    return Verifier(kb, bound, depth).run()
+def verify(kb: KnowledgeBase, bound: int = DEFAULT_BOUND, depth: int = DEFAULT_DEPTH,
+           progress: Callable[[str], None] | None = None) -> Report:
+    """Look for conflicts, gaps and dead rules; see the module docstring.
+
+    ``progress`` is told, in a few words, what the search is doing (for long runs).
+    """
+    return Verifier(kb, bound, depth, progress).run()
 
 
 def witness_case(finding: Finding, name: str, kb_label: str, file_name: str) -> str:
