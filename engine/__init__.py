@@ -133,7 +133,8 @@ class Result:
         return sorted_facts(self.relations.get(predicate, {}))
 
     def record(self, predicate: str, args: tuple[Value, ...]) -> object:
-        """How a fact was reached: a :class:`Given`, or ``(branch id, variable values…)``."""
+        """How a fact was reached: a :class:`Given`, or a compact derivation record that
+        :func:`lexkb.evaluate.bindings` decodes into the branch and its variables' values."""
         return self.relations[predicate][args]
 
     @property

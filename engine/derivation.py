@@ -400,7 +400,7 @@ class _Builder:
                 self._ranks[key] = 0
                 stack.pop()
                 continue
-            branch, env = bindings(self.program, record)  # type: ignore[misc]
+            branch, env = bindings(self.program, key[1], record)  # type: ignore[misc]
             premises = self._premises(branch, env)
             missing = [p for p in premises if p not in self._ranks]
             if missing:

@@ -270,13 +270,18 @@ def sorted_facts(relation: dict[tuple[Value, ...], object]) -> list[tuple[Value,
     return sorted(facts, key=args_key)
 
 
-def bindings(program: Program, record: object) -> tuple[Branch, dict[str, Value]] | None:
-    """For a derived fact's record: the branch that derived it and the value of each of its variables.
+def bindings(program: Program, args: tuple[Value, ...], record: object) -> tuple[Branch, dict[str, Value]] | None:
+    """For a derived fact ``args`` and its record: the branch that derived it and the value of each variable.
 
-    None for a stated fact (its record is a :class:`Given`). This is the one
-    place that knows the layout of a derivation record.
+    None for a stated fact (its record is a :class:`Given`). A record is
+    ``(branch id, values of branch.stored…)``: the variables that stand alone in
+    the conclusion are read back from the fact itself. This is the one place
+    that knows the layout of a derivation record (the other is plan.py, which
+    writes it).
     """
     if not isinstance(record, tuple):
         return None
     branch = program.branches[record[0]]
-    return branch, dict(zip(branch.variables, record[1:]))
+    env = {name: args[position] for position, name in branch.head_positions}
+    env.update(zip(branch.stored, record[1:]))
+    return branch, env

@@ -9,6 +9,7 @@ auxiliary predicate. Explanations map branches back to the rule as written.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from . import ast
 from .values import Value
@@ -58,6 +59,17 @@ class Branch:
     @property
     def label(self) -> str:
         return self.rule.label
+
+    @cached_property
+    def head_positions(self) -> tuple[tuple[int, str], ...]:
+        """The conclusion's arguments that are a lone variable: (position, variable)."""
+        return tuple((i, a.name) for i, a in enumerate(self.head.args) if isinstance(a, ast.Variable))
+
+    @cached_property
+    def stored(self) -> tuple[str, ...]:
+        """The variables a derivation record stores: all but those read back from the conclusion."""
+        in_head = {name for _, name in self.head_positions}
+        return tuple(v for v in self.variables if v not in in_head)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from . import ast
 from .evaluate import bindings
 from .format import format_term
 from .matching import Matcher, term_value
-from .program import Negative, Positive, Program, Test
+from .program import Branch, Negative, Positive, Test
 from .values import Value, format_atom
 
 if TYPE_CHECKING:
@@ -52,14 +52,10 @@ def rule_location(rule: ast.Rule) -> str:
 # ---------------------------------------------------------------- derivations
 
 
-def premises(program: Program, record: tuple) -> list[tuple[str, tuple[Value, ...]]]:
-    """The facts a branch record matched (its positive conditions), in literal order."""
-    branch, env = bindings(program, record)  # type: ignore[misc]
-    out = []
-    for literal in branch.literals:
-        if isinstance(literal, Positive):
-            out.append((literal.atom.predicate, tuple(term_value(a, env) for a in literal.atom.args)))
-    return out
+def premises(branch: Branch, env: dict[str, Value]) -> list[tuple[str, tuple[Value, ...]]]:
+    """The facts a branch matched under ``env`` (its positive conditions), in literal order."""
+    return [(literal.atom.predicate, tuple(term_value(a, env) for a in literal.atom.args))
+            for literal in branch.literals if isinstance(literal, Positive)]
 
 
 def derivation_branches(result: Result, predicate: str, args: tuple[Value, ...]) -> list[int]:
@@ -73,11 +69,11 @@ def derivation_branches(result: Result, predicate: str, args: tuple[Value, ...])
             continue
         seen_facts.add(fact)
         record = result.relations.get(fact[0], {}).get(fact[1])
-        decoded = bindings(result.program, record)
+        decoded = bindings(result.program, fact[1], record)
         if decoded is None:
             continue
         branches[decoded[0].id] = None
-        todo.extend(reversed(premises(result.program, record)))  # type: ignore[arg-type]
+        todo.extend(reversed(premises(*decoded)))
     return list(branches)
 
 
@@ -95,9 +91,8 @@ def decisive_reasons(result: Result) -> dict[str, dict[str, list[str]]]:
             if branch.hidden:
                 continue
             for env in matcher.matches(branch):
-                record = (branch.id, *(env[v] for v in branch.variables))
                 used.append(branch.id)
-                for predicate, args in premises(program, record):
+                for predicate, args in premises(branch, env):
                     used.extend(derivation_branches(result, predicate, args))
                 break
         for branch_id in used:
