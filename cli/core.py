@@ -10,6 +10,7 @@ import click
 from .. import Result
 from ..cases import load_case, validate_case, verify_quotes
 from ..errors import plural
+from ..reasons import deciding_rules
 from ..values import format_atom
 from .common import EXIT_FINDING, format_location, kb_paths_argument, load_kb, max_facts_option
 
@@ -55,6 +56,12 @@ def _text_report(result: Result) -> str:
         lines.append("Outcome: " + (", ".join(held) if held else "none of the declared outcomes holds"))
         for outcome in program.outcomes:
             lines.append(f"  {'holds    ' if outcome in held else 'not      '} {outcome}")
+        for outcome in held:
+            lines.append(f"Grounds for {outcome} (lexkb explain … {outcome} shows each in full):")
+            for rule in deciding_rules(result, outcome):
+                cited = f" because {', '.join(a.text for a in rule.authorities)}" if rule.authorities else ""
+                where = f"{rule.span.file}:{rule.span.line}"
+                lines.append(f"  {rule.name}{cited} ({where})" if rule.name else f"  the rule at {where}{cited}")
     derived = []
     for predicate in result.predicates():
         if predicate in program.outcomes or not program.branches_for(predicate):
