@@ -7,12 +7,12 @@ from pathlib import Path
 
 import click
 
-from .. import Result
+from .. import Result, ast
 from ..cases import load_case, validate_case, verify_quotes
 from ..errors import plural
 from ..reasons import deciding_rules
 from ..values import format_atom
-from .common import EXIT_FINDING, format_location, kb_paths_argument, load_kb, max_facts_option
+from .common import EXIT_FINDING, format_location, kb_paths_argument, load_kb, max_facts_option, write_atomically
 
 SHOWN_PER_PREDICATE = 12
 
@@ -120,6 +120,11 @@ def check_command(kb_paths: tuple[str, ...], case_paths: tuple[str, ...]) -> Non
     click.echo(f"{summary}: no problems found")
 
 
+def _miss(expect: ast.Expect) -> str:
+    atom = format_atom(expect.atom.predicate, tuple(a.value for a in expect.atom.args))  # type: ignore[union-attr]
+    return f"expected not {atom}, but it holds" if expect.negated else f"expected {atom}, but it does not hold"
+
+
 def split_cases(paths: tuple[str, ...]) -> tuple[list[str], list[str]]:
     """Cases (``.case`` files, and folders holding cases but no rules) apart from the knowledge base."""
     cases: list[str] = []
@@ -164,15 +169,7 @@ def test_command(paths: tuple[str, ...], max_facts: int, show_coverage: bool, sa
     the run.
     """
     from ..coverage import coverage, coverage_text
-    from ..reasons import (
-        decisive_reasons,
-        default_reasons_path,
-        dump_reasons,
-        load_reasons,
-        reason_changes,
-        reasons_key,
-    )
-    from .common import write_atomically
+    from ..reasons import ReasonLedger, decisive_reasons
 
     cases, kb_paths = split_cases(paths)
     if not cases:
@@ -180,46 +177,32 @@ def test_command(paths: tuple[str, ...], max_facts: int, show_coverage: bool, sa
     if not kb_paths:
         raise click.UsageError("name the knowledge base (.rules files or folders) before the cases")
     kb = load_kb(kb_paths, max_facts)
-
-    def reasons_path(case_path: str) -> Path:
-        chosen = save_reasons or reasons_file
-        return Path(chosen) if chosen else default_reasons_path(case_path)
-
-    saved: dict[Path, dict | None] = {}
+    ledger = ReasonLedger(save_reasons, reasons_file)
     text: list[str] = []
     report: list[dict] = []
     results = []
-    fresh: dict[Path, dict] = {}
     changed = passed = failed = 0
     for path in cases:
         result = kb.run(path)
         name = result.case.name or path
         results.append((name, result))
-        misses = [(e, ok) for e, ok in result.expectations() if not ok]
-        count = len(result.case.expects)
+        misses = [expect for expect, ok in result.expectations() if not ok]
         reasons = decisive_reasons(result)
-        store = reasons_path(path)
-        key = reasons_key(path, store)
-        fresh.setdefault(store, {})[key] = reasons
-        if store not in saved:
-            saved[store] = load_reasons(store) if (save_reasons is None or reasons_file) else None
-            if reasons_file and save_reasons is not None:
-                saved[store] = load_reasons(Path(reasons_file))
-        old = (saved[store] or {}).get(key)
-        changes = reason_changes(old, reasons) if old is not None and not misses else []
-        entry = {"case": name, "path": path, "passed": not misses, "expectations": count, "misses": [],
-                 "reasons": reasons, "reasons_changed": changes}
+        store, changes = ledger.changes(path, reasons)
+        if misses:
+            changes = []  # a missed expectation says more than a change of reasons
+        count = len(result.case.expects)
+        entry = {"case": name, "path": path, "passed": not misses, "expectations": count,
+                 "misses": [], "reasons": reasons, "reasons_changed": changes}
         report.append(entry)
         if not misses:
             passed += 1
-            text.append(f"PASS {name} ({count} expectation{'s' if count != 1 else ''})")
+            text.append(f"PASS {name} ({plural(count, 'expectation')})")
         else:
             failed += 1
             text.append(f"FAIL {name}")
-            for expect, _ in misses:
-                atom = format_atom(expect.atom.predicate, tuple(a.value for a in expect.atom.args))  # type: ignore[union-attr]
-                why = f"expected not {atom}, but it holds" if expect.negated else \
-                    f"expected {atom}, but it does not hold"
+            for expect in misses:
+                why = _miss(expect)
                 entry["misses"].append({"location": str(expect.span), "message": why})
                 text.append("  " + format_location(expect.span, why, severity="miss").replace("\n", "\n  "))
         if changes:
@@ -228,11 +211,9 @@ def test_command(paths: tuple[str, ...], max_facts: int, show_coverage: bool, sa
             text.extend(f"  {line}" for line in changes)
     cov = coverage(kb.program, results) if show_coverage else None
     if save_reasons is not None:
-        for store, entries in fresh.items():
-            merged = dict(load_reasons(store) or {})
-            merged.update(entries)
-            write_atomically(str(store), dump_reasons(merged))
-            text.append(f"reasons saved to {store} ({plural(len(entries), 'case')})")
+        for store, gained, data in ledger.save():
+            write_atomically(str(store), data)
+            text.append(f"reasons saved to {store} ({plural(gained, 'case')})")
     if output_format == "json":
         payload: dict = {"cases": report, "passed": passed, "failed": failed, "reasons_changed": changed}
         if cov is not None:

@@ -172,3 +172,39 @@ def reason_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
 
 def describe_fact(predicate: str, args: tuple[Value, ...]) -> str:
     return format_atom(predicate, args)
+
+
+class ReasonLedger:
+    """The reasons files of one `lexkb test` run: what was saved before, what this run found.
+
+    ``save``: write this run's reasons to that file ("" for the default file
+    beside each case's folder); ``compare_with``: the file to compare against
+    (default: the file the reasons would be saved to, when not saving).
+    """
+
+    def __init__(self, save: str | None = None, compare_with: str | None = None) -> None:
+        self.save_to = save
+        self.compare_with = compare_with
+        self._previous: dict[Path, dict[str, Any] | None] = {}
+        self.fresh: dict[Path, dict[str, Any]] = {}
+
+    def path_for(self, case_path: str) -> Path:
+        chosen = self.save_to or self.compare_with
+        return Path(chosen) if chosen else default_reasons_path(case_path)
+
+    def changes(self, case_path: str, reasons: dict[str, Any]) -> tuple[Path, list[str]]:
+        """Record a case's reasons; the lines saying how they differ from the saved ones."""
+        store = self.path_for(case_path)
+        key = reasons_key(case_path, store)
+        self.fresh.setdefault(store, {})[key] = reasons
+        if store not in self._previous:
+            source = Path(self.compare_with) if self.compare_with else (store if self.save_to is None else None)
+            self._previous[store] = load_reasons(source) if source is not None else None
+        old = (self._previous[store] or {}).get(key)
+        return store, reason_changes(old, reasons) if old is not None else []
+
+    def save(self) -> list[tuple[Path, int, bytes]]:
+        """Each reasons file to write (merged with what it held), with how many cases it gained."""
+        return [(store, len(entries), dump_reasons({**(load_reasons(store) or {}), **entries}))
+                for store, entries in self.fresh.items()]
+
