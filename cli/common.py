@@ -25,7 +25,7 @@ def format_location(span: Span | None, message: str, hint: str | None = None, se
     if span is None:
         out = f"{severity}: {message}"
         return out + (f"\n  hint: {hint}" if hint else "")
-    out = [f"{span.file}:{span.line}:{span.column}: {severity}: {message}"]
+    lines = [f"{span.file}:{span.line}:{span.column}: {severity}: {message}"]
     if line is None:  # the text of the line, unless the caller has it (e.g. from a worker process)
         line = line_text(span.file, span.line)
     if line is not None:
@@ -33,11 +33,11 @@ def format_location(span: Span | None, message: str, hint: str | None = None, se
         width = span.end_column - span.column if span.end_line == span.line else len(line) - span.column + 1
         width = max(1, min(width, len(line) - span.column + 1))
         shown = line.expandtabs(1)
-        out.append(gutter + shown)
-        out.append(" " * (len(gutter) - 2) + "| " + " " * (span.column - 1) + "^" * width)
+        lines.append(gutter + shown)
+        lines.append(" " * (len(gutter) - 2) + "| " + " " * (span.column - 1) + "^" * width)
     if hint:
-        out.append(f"  hint: {hint}")
-    return "\n".join(out)
+        lines.append(f"  hint: {hint}")
+    return "\n".join(lines)
 
 
 def format_error(error: LexkbError) -> str:
@@ -88,8 +88,8 @@ def atomic_file(path: str, mode: str = "wb") -> Iterator[IO]:
         raise LexkbError(f"cannot write {path}: the folder {directory} does not exist")
     fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
     try:
-        text = {"encoding": "utf-8", "newline": ""} if "b" not in mode else {}
-        with os.fdopen(fd, mode, **text) as handle:
+        text = "b" not in mode
+        with os.fdopen(fd, mode, encoding="utf-8" if text else None, newline="" if text else None) as handle:
             yield handle
         umask = os.umask(0)
         os.umask(umask)

@@ -192,8 +192,9 @@ def test_command(paths: tuple[str, ...], max_facts: int, show_coverage: bool, sa
         if misses:
             changes = []  # a missed expectation says more than a change of reasons
         count = len(result.case.expects)
+        missed: list[dict[str, str]] = []
         entry = {"case": name, "path": path, "passed": not misses, "expectations": count,
-                 "misses": [], "reasons": reasons, "reasons_changed": changes}
+                 "misses": missed, "reasons": reasons, "reasons_changed": changes}
         report.append(entry)
         if not misses:
             passed += 1
@@ -203,7 +204,7 @@ def test_command(paths: tuple[str, ...], max_facts: int, show_coverage: bool, sa
             text.append(f"FAIL {name}")
             for expect in misses:
                 why = _miss(expect)
-                entry["misses"].append({"location": str(expect.span), "message": why})
+                missed.append({"location": str(expect.span), "message": why})
                 text.append("  " + format_location(expect.span, why, severity="miss").replace("\n", "\n  "))
         if changes:
             changed += 1

@@ -387,8 +387,8 @@ def _cycle_path(graph: dict[str, set[str]], start: str, goal: str, within: set[s
                 previous[nxt] = node
                 queue.append(nxt)
     path = []
-    node: str | None = goal
-    while node is not None:
-        path.append(node)
-        node = previous.get(node)
+    step: str | None = goal
+    while step is not None:
+        path.append(step)
+        step = previous.get(step)
     return list(reversed(path))

@@ -81,7 +81,7 @@ def schedule(branch: Branch, first: int | None = None) -> list[Step]:
                 if score > best_score:
                     best, best_score = index, score
         if best is None:
-            _raise_unsafe(branch, bound, remaining)
+            raise _unsafe(branch, bound, remaining)
         take("scan", best, _atom_binds(branch.literals[best].atom, bound))  # type: ignore[union-attr]
     for term in branch.head.args:
         missing = sorted(_vars(term) - bound)
@@ -129,7 +129,8 @@ def _find_variable(node: object, name: str) -> ast.Variable | None:
     return None
 
 
-def _raise_unsafe(branch: Branch, bound: set[str], remaining: list[int]) -> None:
+def _unsafe(branch: Branch, bound: set[str], remaining: list[int]) -> CheckError:
+    """The error for a branch that no order makes safe: the first variable that never gets a value."""
     for index in remaining:
         literal = branch.literals[index]
         node = literal.comparison if isinstance(literal, Test) else literal.atom
@@ -147,9 +148,9 @@ def _raise_unsafe(branch: Branch, bound: set[str], remaining: list[int]) -> None
         else:
             where = f"the condition {literal.atom.predicate}(…)"
             why = "arithmetic in a condition can only use values that the rule's other conditions find"
-        raise CheckError(
+        return CheckError(
             f"the variable ?{missing[0]} in {where} of rule {branch.label} has no value: {why}",
             span,
             hint=f"use ?{missing[0]} in a condition such as some_fact(?{missing[0]}) too, "
                  f"or give it a value with ?{missing[0]} = …")
-    raise CheckError(f"rule {branch.label} cannot be ordered safely", branch.rule.span)
+    return CheckError(f"rule {branch.label} cannot be ordered safely", branch.rule.span)

@@ -493,17 +493,18 @@ _CHARACTER_HINTS = {
 def _bad_character(error: UnexpectedCharacters, text: str, file: str) -> SyntaxProblem:
     line, column = error.line or 1, error.column or 1
     span = Span(file, line, column, line, column + 1)
-    char = text[error.pos_in_stream] if error.pos_in_stream < len(text) else ""
+    at = error.pos_in_stream or 0
+    char = text[at] if at < len(text) else ""
     if char == '"':
-        end = text.find("\n", error.pos_in_stream)
-        width = (end if end >= 0 else len(text)) - error.pos_in_stream
+        end = text.find("\n", at)
+        width = (end if end >= 0 else len(text)) - at
         return SyntaxProblem("this text in double quotes is not closed on its line",
                              Span(file, line, column, line, column + width),
                              hint="end it with \" on the same line; write \\\" for a double quote inside the text")
     if char == "?":
         return SyntaxProblem("a variable is written ? followed by a name, e.g. ?level", span)
-    if re.match(r"\d{4}-\d", text[error.pos_in_stream:error.pos_in_stream + 6]) or char.isdigit():
-        return SyntaxProblem(f"'{_word_at(text, error.pos_in_stream)}' is neither a number nor a date", span,
+    if re.match(r"\d{4}-\d", text[at:at + 6]) or char.isdigit():
+        return SyntaxProblem(f"'{_word_at(text, at)}' is neither a number nor a date", span,
                              hint="dates are written YYYY-MM-DD, e.g. 2012-10-24")
     shown = repr(char)[1:-1] if not char.isprintable() or char.isspace() else char
     return SyntaxProblem(f"the character '{shown}' has no meaning here", span,

@@ -85,8 +85,8 @@ def _candidates(kb: KnowledgeBase, case: Case) -> dict[str, list[Value]]:
             terms = [node.left, node.right] if node is not None else list(literal.atom.args)  # type: ignore[union-attr]
             for term in terms:
                 _collect(term, ints, dates)
-    for fact in program.facts:
-        for value in fact.args:
+    for stated in program.facts:
+        for value in stated.args:
             if isinstance(value, datetime.date):
                 dates.add(value)
     for fact in case.facts:
@@ -99,7 +99,8 @@ def _candidates(kb: KnowledgeBase, case: Case) -> dict[str, list[Value]]:
     date_values = sorted({v + datetime.timedelta(days=d) for v in dates for d in (-1, 0, 1)
                           if datetime.date.min + datetime.timedelta(days=1) < v < datetime.date.max})
     symbols = sorted(program_symbols(program))
-    return {"int": list(int_values), "date": date_values, "symbol": symbols, "string": []}
+    return {"int": list[Value](int_values), "date": list[Value](date_values), "symbol": list[Value](symbols),
+            "string": []}
 
 
 def _collect(term: object, ints: set[int], dates: set[datetime.date]) -> None:
