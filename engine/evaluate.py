@@ -2,7 +2,8 @@
 
 Relations are dicts from argument tuples to derivation records, so a fact's
 record costs no extra lookup: a derived fact maps to ``(branch id, values of
-the branch's variables…)``; a stated fact maps to a :class:`Given`.
+the branch's variables that the fact itself does not show…)`` (decoded by
+:func:`bindings`); a stated fact maps to a :class:`Given`.
 The facts that do not depend on a case (reference tables, covered
 amendments…) are computed once per knowledge base and shared, read-only,
 by every run.
@@ -52,7 +53,7 @@ def _reads(unit: CompiledBranch, predicates: frozenset[str]) -> bool:
 
 
 class Engine:
-    """A program compiled for evaluation; :meth:`evaluate` runs it on some facts."""
+    """A program compiled for evaluation: :meth:`baseline` once per kind of case, :meth:`run` per case."""
 
     def __init__(self, program: Program, fact_limit: int = DEFAULT_FACT_LIMIT) -> None:
         self.program = program
