@@ -27,7 +27,7 @@ KEYWORDS = (
 def parser() -> Lark:
     """The LALR parser, built once per process (Lark caches its tables on disk)."""
     grammar = resources.files("lexkb.grammar").joinpath("lexkb.lark").read_text(encoding="utf-8")
-    return Lark(grammar, parser="lalr", lexer="basic", propagate_positions=True, maybe_placeholders=False,
+    return Lark(grammar, parser="lalr", lexer="basic", propagate_positions=False, maybe_placeholders=False,
                 cache=True)
 
 
@@ -69,10 +69,6 @@ def ground_atom(atom: str | ast.Atom, file: str = "<atom>") -> tuple[str, tuple[
 # ---------------------------------------------------------------- tree → AST
 
 
-def _span(file: str, meta: object) -> Span:
-    return Span(file, meta.line, meta.column, meta.end_line, meta.end_column)  # type: ignore[attr-defined]
-
-
 def _token_span(file: str, token: Token) -> Span:
     return Span(file, token.line or 1, token.column or 1, token.end_line or 1, token.end_column or 1)
 
@@ -96,12 +92,19 @@ class _ToAst:
         method = self._methods.get(tree.data)
         if method is None:
             method = self._methods[tree.data] = getattr(self, tree.data)
-        return method(tree.meta, children)
+        span = self._span_of(children)
+        return method(span, [c for c in children if not (isinstance(c, Token) and c.type in _DELIMITERS)])
 
-    def _s(self, meta: object) -> Span:
-        return _span(self.file, meta)
+    def _span_of(self, children: list[Any]) -> Span | None:
+        """From the start of the first child to the end of the last (keywords and ')' are kept for this)."""
+        if not children:
+            return None
+        first, last = _located(children[0]), _located(children[-1])
+        start = _token_span(self.file, first) if isinstance(first, Token) else first.span
+        end = _token_span(self.file, last) if isinstance(last, Token) else last.span
+        return Span(self.file, start.line, start.column, end.end_line, end.end_column)
 
-    def start(self, meta: object, children: list[ast.Statement]) -> list[ast.Statement]:
+    def start(self, span: Span, children: list[ast.Statement]) -> list[ast.Statement]:
         return children
 
     # terms
@@ -130,54 +133,54 @@ class _ToAst:
                                 _token_span(self.file, token),
                                 hint="dates are written YYYY-MM-DD, e.g. 2012-10-24") from None
 
-    def negative_integer(self, meta: object, children: list[Token]) -> ast.Constant:
-        return ast.Constant(-int(children[1]), self._s(meta))
+    def negative_integer(self, span: Span, children: list[Token]) -> ast.Constant:
+        return ast.Constant(-int(children[1]), span)
 
-    def arith(self, meta: object, children: list[object]) -> ast.Arithmetic:
+    def arith(self, span: Span, children: list[object]) -> ast.Arithmetic:
         left, op, right = children
-        return ast.Arithmetic(str(op), self._term(left), self._term(right), self._s(meta))
+        return ast.Arithmetic(str(op), self._term(left), self._term(right), span)
 
-    def function(self, meta: object, children: list[Token]) -> str:
-        return str(children[0])
+    def function(self, span: Span, children: list[Token]) -> Token:
+        return children[0]  # the token, so that a call's span starts at its name
 
-    def call(self, meta: object, children: list[object]) -> ast.Call:
+    def call(self, span: Span, children: list[object]) -> ast.Call:
         function, left, right = children
-        return ast.Call(str(function), (self._term(left), self._term(right)), self._s(meta))
+        return ast.Call(str(function), (self._term(left), self._term(right)), span)
 
-    def atom(self, meta: object, children: list[object]) -> ast.Atom:
+    def atom(self, span: Span, children: list[object]) -> ast.Atom:
         name, *args = children
-        return ast.Atom(str(name), tuple(self._term(a) for a in args), self._s(meta))
+        return ast.Atom(str(name), tuple(self._term(a) for a in args), span)
 
     # conditions
-    def comparison(self, meta: object, children: list[object]) -> ast.Comparison:
+    def comparison(self, span: Span, children: list[object]) -> ast.Comparison:
         left, op, right = children
-        return ast.Comparison(str(op), self._term(left), self._term(right), self._s(meta))
+        return ast.Comparison(str(op), self._term(left), self._term(right), span)
 
-    def negation(self, meta: object, children: list[object]) -> ast.Negation:
-        return ast.Negation(children[1], self._s(meta))  # type: ignore[arg-type]
+    def negation(self, span: Span, children: list[object]) -> ast.Negation:
+        return ast.Negation(children[1], span)  # type: ignore[arg-type]
 
-    def conjunction(self, meta: object, children: list[object]) -> ast.Conjunction:
-        return ast.Conjunction(tuple(children), self._s(meta))  # type: ignore[arg-type]
+    def conjunction(self, span: Span, children: list[object]) -> ast.Conjunction:
+        return ast.Conjunction(tuple(children), span)  # type: ignore[arg-type]
 
-    def disjunction(self, meta: object, children: list[object]) -> ast.Disjunction:
-        return ast.Disjunction(tuple(children), self._s(meta))  # type: ignore[arg-type]
+    def disjunction(self, span: Span, children: list[object]) -> ast.Disjunction:
+        return ast.Disjunction(tuple(children), span)  # type: ignore[arg-type]
 
     # statements
-    def authority(self, meta: object, children: list[Token]) -> ast.Authority:
+    def authority(self, span: Span, children: list[Token]) -> ast.Authority:
         name, citation, *says = children
-        return ast.Authority(str(name), _unquote(citation), _unquote(says[0]) if says else None, self._s(meta))
+        return ast.Authority(str(name), _unquote(citation), _unquote(says[0]) if says else None, span)
 
-    def rule_name(self, meta: object, children: list[Token]) -> str:
-        return str(children[0])
+    def rule_name(self, span: Span, children: list[Token]) -> ast.Name:
+        return ast.Name(str(children[0]), span)
 
-    def unless(self, meta: object, children: list[object]) -> tuple[str, object]:
+    def unless(self, span: Span, children: list[object]) -> tuple[str, object]:
         return ("unless", children[0])
 
-    def because(self, meta: object, children: list[Token]) -> tuple[str, tuple[ast.Name, ...]]:
+    def because(self, span: Span, children: list[Token]) -> tuple[str, tuple[ast.Name, ...]]:
         return ("because", tuple(ast.Name(str(t), _token_span(self.file, t)) for t in children))
 
-    def rule(self, meta: object, children: list[object]) -> ast.Rule:
-        name = children[0] if isinstance(children[0], str) else None
+    def rule(self, span: Span, children: list[object]) -> ast.Rule:
+        name = children[0].text if isinstance(children[0], ast.Name) else None
         rest = children[1:] if name is not None else children
         head, condition, *clauses = rest
         exceptions = tuple(c[1] for c in clauses if c[0] == "unless")  # type: ignore[index]
@@ -185,40 +188,52 @@ class _ToAst:
         for clause in clauses:
             if clause[0] == "because":  # type: ignore[index]
                 authorities = clause[1]  # type: ignore[index]
-        return ast.Rule(name, head, condition, exceptions, authorities, self._s(meta))  # type: ignore[arg-type]
+        return ast.Rule(name, head, condition, exceptions, authorities, span)  # type: ignore[arg-type]
 
-    def fact(self, meta: object, children: list[object]) -> ast.Fact:
+    def fact(self, span: Span, children: list[object]) -> ast.Fact:
         atom = children[0]
         quote = None
         if len(children) > 1:
             token = children[1]
             quote = ast.Quote(_unquote(token), _token_span(self.file, token))  # type: ignore[arg-type]
-        return ast.Fact(atom, quote, self._s(meta))  # type: ignore[arg-type]
+        return ast.Fact(atom, quote, span)  # type: ignore[arg-type]
 
-    def include(self, meta: object, children: list[Token]) -> ast.Include:
-        return ast.Include(_unquote(children[0]), self._s(meta))
+    def include(self, span: Span, children: list[Token]) -> ast.Include:
+        return ast.Include(_unquote(children[0]), span)
 
-    def type_name(self, meta: object, children: list[Token]) -> ast.Name:
+    def type_name(self, span: Span, children: list[Token]) -> ast.Name:
         if len(children) == 1:
             return ast.Name(str(children[0]), _token_span(self.file, children[0]))
-        return ast.Name("|".join(str(c) for c in children), self._s(meta))
+        return ast.Name("|".join(str(c) for c in children), span)
 
-    def input_decl(self, meta: object, children: list[object]) -> ast.InputDecl:
+    def input_decl(self, span: Span, children: list[object]) -> ast.InputDecl:
         name, *types = children
-        return ast.InputDecl(str(name), tuple(types), self._s(meta))  # type: ignore[arg-type]
+        return ast.InputDecl(str(name), tuple(types), span)  # type: ignore[arg-type]
 
-    def outcomes(self, meta: object, children: list[Token]) -> ast.Outcomes:
-        return ast.Outcomes(tuple(ast.Name(str(t), _token_span(self.file, t)) for t in children), self._s(meta))
+    def outcomes(self, span: Span, children: list[Token]) -> ast.Outcomes:
+        return ast.Outcomes(tuple(ast.Name(str(t), _token_span(self.file, t)) for t in children), span)
 
-    def case_decl(self, meta: object, children: list[Token]) -> ast.CaseDecl:
-        return ast.CaseDecl(str(children[0]), _unquote(children[1]) if len(children) > 1 else None, self._s(meta))
+    def case_decl(self, span: Span, children: list[Token]) -> ast.CaseDecl:
+        return ast.CaseDecl(str(children[0]), _unquote(children[1]) if len(children) > 1 else None, span)
 
-    def source_decl(self, meta: object, children: list[Token]) -> ast.SourceDecl:
-        return ast.SourceDecl(_unquote(children[0]), self._s(meta))
+    def source_decl(self, span: Span, children: list[Token]) -> ast.SourceDecl:
+        return ast.SourceDecl(_unquote(children[0]), span)
 
-    def expect(self, meta: object, children: list[object]) -> ast.Expect:
+    def expect(self, span: Span, children: list[object]) -> ast.Expect:
         negated = len(children) == 2
-        return ast.Expect(children[-1], negated, self._s(meta))  # type: ignore[arg-type]
+        return ast.Expect(children[-1], negated, span)  # type: ignore[arg-type]
+
+
+# Tokens kept in the tree only to mark where a construct starts or ends.
+_DELIMITERS = frozenset({"AUTHORITY", "RULE", "INCLUDE", "INPUT", "OUTCOMES", "CASE", "SOURCE", "EXPECT", "RPAR"})
+
+
+def _located(item: Any) -> Any:
+    """Something with a position: a token, or a node with a span (clauses are tagged tuples)."""
+    if isinstance(item, tuple):  # ("unless", condition) or ("because", names)
+        tag, value = item
+        return value[-1] if tag == "because" else value
+    return item
 
 
 # ---------------------------------------------------------------- syntax errors
