@@ -81,7 +81,7 @@ def _unquote(token: Token) -> str:
 
 
 class _ToAst:
-    """Bottom-up rewrite of Lark's tree: one method per grammar rule, called with (meta, children)."""
+    """Bottom-up rewrite of Lark's tree: one method per grammar rule, called with (span, children)."""
 
     def __init__(self, file: str) -> None:
         self.file = file
