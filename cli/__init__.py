@@ -13,12 +13,46 @@ import click
 
 from .. import LexkbError
 from .common import EXIT_USAGE, format_error
-from .core import check_command, run_command, test_command
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
+# Each command lives in its own module, imported only when that command runs
+# (verify pulls in z3, explain Graphviz, batch multiprocessing): start-up stays
+# small. The one-line help shown by `lexkb --help` is kept here for the same
+# reason; a test checks it matches each command's own.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "run": ("core", "run_command", "Run the rules on a case and report the outcomes and conclusions."),
+    "check": ("core", "check_command", "Check rules (and cases) without running them."),
+    "test": ("core", "test_command", "Run every `expect` of every case; exit 1 if any is missed."),
+    "explain": ("explain", "explain_command",
+                "Explain a conclusion down to the rules, authorities and the words of the case."),
+    "verify": ("verify", "verify_command", "Look for conflicts, gaps and dead rules, using the z3 solver."),
+    "whatif": ("whatif", "whatif_command", "Find the smallest change to a case's facts that flips an atom."),
+    "batch": ("batch", "batch_command", "Run many cases and write one row of results per case."),
+}
 
-@click.group(context_settings=CONTEXT)
+
+class LazyGroup(click.Group):
+    """A group whose commands are imported on first use (click's documented lazy-loading pattern)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        from importlib import import_module
+
+        module, attribute, _ = COMMANDS[cmd_name]
+        command: click.Command = getattr(import_module(f"{__name__}.{module}"), attribute)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, COMMANDS[name][2]) for name in sorted(COMMANDS)])
+
+
+@click.group(cls=LazyGroup, context_settings=CONTEXT)
 @click.version_option(package_name="lexkb")
 def cli() -> None:
     """lexkb: write legal rules in plain language, run them on the facts of a
@@ -45,28 +79,6 @@ def cli() -> None:
     (a check finding, a missed expectation, an atom that does not hold);
     2 bad usage or invalid input (the message says where and why).
     """
-
-
-cli.add_command(run_command)
-cli.add_command(check_command)
-cli.add_command(test_command)
-
-# Further commands register here, one module each.
-# -- commands --
-from .batch import batch_command  # noqa: E402
-
-cli.add_command(batch_command)
-
-from .verify import verify_command  # noqa: E402
-
-cli.add_command(verify_command)
-from .explain import explain_command  # noqa: E402
-
-cli.add_command(explain_command)
-from .whatif import whatif_command  # noqa: E402
-
-cli.add_command(whatif_command)
-# -- end commands --
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -159,3 +160,26 @@ def test_top_level_help_and_version() -> None:
         assert word in result.stdout
     version = invoke("--version")
     assert version.exit_code == 0 and "0." in version.stdout
+
+
+def test_the_command_list_matches_each_commands_own_help() -> None:
+    """`lexkb --help` lists commands without importing them; the lines must not drift."""
+    from lexkb.cli import COMMANDS
+
+    context = click.Context(cli)
+    for name, (_, _, short) in COMMANDS.items():
+        command = cli.get_command(context, name)
+        assert command is not None and command.name == name
+        assert command.get_short_help_str(limit=200) == short
+
+
+def test_start_up_imports_no_command_module() -> None:
+    """A plain `lexkb --help` loads neither z3 nor Graphviz (start-up stays small)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from lexkb.cli import main\n"
+            "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('z3', 'graphviz', 'lexkb.verify', 'lexkb.batch') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "[]"
