@@ -36,7 +36,7 @@ import z3
 
 from . import ast
 from .cases import case_from_mapping
-from .errors import CheckError, Span, did_you_mean
+from .errors import CheckError, Span, did_you_mean, plural
 from .program import Branch, Negative, Positive, Test
 from .reasons import deciding_rules, decisive_reasons, format_literal, rule_location
 from .source import line_text
@@ -421,7 +421,7 @@ class Verifier:
                 if over:
                     # Dead only within the bound: not a finding, since more facts could make it fire.
                     self.notes.append(
-                        f"{what} ({rule_location(rule)}) with at most {self.bound} fact(s) of each input, but it "
+                        f"{what} ({rule_location(rule)}) with at most {plural(self.bound, 'fact')} of each input, but it "
                         "can match up to " + ", ".join(f"{n} {q} facts" for q, n in sorted(over.items()))
                         + ": not reported (raise --bound to decide it)")
                     continue
@@ -490,12 +490,12 @@ class Verifier:
         recursive = sorted(p for p in program.recursive if not p.startswith("_"))
         exact = sum(1 for b in program.branches if b.head.predicate not in program.recursive)
         proved = [
-            f"every case with at most {self.bound} fact(s) of each input predicate with arguments "
-            f"({', '.join(with_args) or 'none'}) and any combination of the {len(flags)} zero-argument "
-            f"input(s) ({', '.join(flags) or 'none'})",
+            f"every case with at most {plural(self.bound, 'fact')} of each input predicate with arguments "
+            f"({', '.join(with_args) or 'none'}) and any combination of the "
+            f"{plural(len(flags), 'zero-argument input')} ({', '.join(flags) or 'none'})",
             "argument values unrestricted within their declared types (" + (", ".join(types) or "none")
             + "): integers and dates unbounded, symbols and strings any value",
-            f"{exact} rule branch(es) encoded exactly: non-recursive rules, stratified negation as completion, "
+            f"{plural(exact, 'rule branch', 'rule branches')} encoded exactly: non-recursive rules, stratified negation as completion, "
             "reference facts as finite tables",
         ]
         searched = []
@@ -511,13 +511,13 @@ class Verifier:
                 searched.append(f"{predicate} is too large to encode ({why}); in cases where it could hold it "
                                 "is taken as empty, so witnesses there are only searched (each is confirmed by "
                                 "the engine) and nothing is proved")
-            searched.append(f"{len(skipped)} rule(s) reading these predicates are not checked for dead "
+            searched.append(f"{plural(len(skipped), 'rule')} reading these predicates are not checked for dead "
                             f"conditions: {', '.join(skipped)}")
         if recursive:
             searched.append(
-                f"recursive predicates ({', '.join(recursive)}) are unfolded {self.depth} round(s) of derivation: "
+                f"recursive predicates ({', '.join(recursive)}) are unfolded {plural(self.depth, 'round')} of derivation: "
                 "findings through them are confirmed by the engine, but their absence is not proved")
-        searched.append(f"cases with more than {self.bound} fact(s) of one input predicate are not covered "
+        searched.append(f"cases with more than {plural(self.bound, 'fact')} of one input predicate are not covered "
                         "(raise --bound)")
         return proved, searched
 
