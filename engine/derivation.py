@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import ast
-from .errors import UsageError, did_you_mean
+from .errors import UsageError, did_you_mean, plural
 from .evaluate import Given, bindings
 from .matching import FAIL, Matcher, compare, term_value
 from .program import Branch, Negative, Positive, Test
@@ -193,7 +193,7 @@ def check_atom(result: Result, predicate: str, args: tuple[Value, ...]) -> None:
         raise UsageError(f"nothing in the rules concludes or states {predicate}",
                          hint=did_you_mean(predicate, visible))
     if arities[predicate] != len(args):
-        raise UsageError(f"{predicate} takes {arities[predicate]} value(s), not {len(args)}")
+        raise UsageError(f"{predicate} takes {plural(arities[predicate], 'value')}, not {len(args)}")
 
 
 # ---------------------------------------------------------------- writing conditions
@@ -357,7 +357,8 @@ class _Builder:
         if total > len(grounds):
             node.detail["more_grounds"] = total - len(grounds)
             more = f"{node.id}/more"
-            label = f"{total - len(grounds)}{'+' if total >= COUNT_LIMIT else ''} more ground(s) not shown"
+            hidden = total - len(grounds)
+            label = f"{hidden}{'+' if total >= COUNT_LIMIT else ''} more {'ground' if hidden == 1 else 'grounds'} not shown"
             node.children.append(self._add(Node(more, "more", label, level + 1, {"count": total - len(grounds)})))
 
     def _grounds(self, predicate: str, args: tuple[Value, ...]) -> tuple[list[tuple[Branch, dict]], int]:
@@ -653,7 +654,7 @@ class _Builder:
         node.detail["candidates"] = len(envs)
         node.detail["instances"] = instances[:SHOWN_VALUES]
         if len(instances) > 1:
-            more = f" (and {len(instances) - 1} other value(s))"
+            more = f" (and {plural(len(instances) - 1, 'other value')})"
             node.label = f"{instances[0]} is false{more}"
         else:
             node.label = f"{instances[0]} is false"
@@ -667,7 +668,7 @@ class _Builder:
         detail.update({"atom": detail["instances"][0], "predicate": predicate,
                        "input": predicate in self.program.inputs, "existing": existing})
         shown = detail["instances"][0]
-        more = f" (nor {len(detail['instances']) - 1} other(s))" if len(detail["instances"]) > 1 else ""
+        more = f" (nor {plural(len(detail['instances']) - 1, 'other')})" if len(detail["instances"]) > 1 else ""
         if predicate in self.program.inputs and not existing:
             node = Node(node_id, "missing_input", f"the case does not state {predicate}", level, detail, failed=True)
         elif predicate in self.program.inputs:
@@ -693,7 +694,7 @@ class _Builder:
         out = [self.not_concluded(atom.predicate, pattern, level, atom) for pattern in patterns[:WHY_NOT_INSTANCES]]
         if len(patterns) > WHY_NOT_INSTANCES:
             count = len(patterns) - WHY_NOT_INSTANCES
-            out.append(self._add(Node(f"{parent}/more", "more", f"{count} more value(s) tried, not shown", level,
+            out.append(self._add(Node(f"{parent}/more", "more", f"{plural(count, 'more value')} tried, not shown", level,
                                       {"count": count})))
         return out
 

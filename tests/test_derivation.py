@@ -89,7 +89,8 @@ def test_max_grounds_counts_the_rest() -> None:
     assert len(d.grounds) == 5
     root = d.nodes[d.root]
     assert root.detail["more_grounds"] == 23
-    assert d.children(root)[-1].kind == "more"
+    more = d.children(root)[-1]
+    assert (more.kind, more.id, more.label) == ("more", f"{root.id}/more", "23 more grounds not shown")
 
 
 SHARED = """

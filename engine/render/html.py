@@ -111,7 +111,8 @@ def _grounds(d: Derivation, depth: int | None) -> list[str]:
         if node.kind != "rule":  # why-not on an atom no rule concludes
             out.append(f'<li class="failed">{esc(sentence(d, node))}</li>')
     if root.detail.get("more_grounds"):
-        out.append(f"<li>{esc(root.detail['more_grounds'])} more ground(s), not listed.</li>")
+        more = root.detail["more_grounds"]
+        out.append(f"<li>{esc(more)} more {'ground' if more == 1 else 'grounds'}, not listed.</li>")
     out.append("</ol>")
     return out
 
