@@ -18,7 +18,9 @@ import itertools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from . import ast
 from .cases import Case, CaseFact
+from .program import Program, Test
 from .reasons import deciding_rules
 from .symbolic import program_symbols
 from .values import Text, Value, format_atom, format_value, kind_of
@@ -119,10 +121,56 @@ def _collect(term: object, ints: set[int], dates: set[datetime.date]) -> None:
             _collect(arg, ints, dates)
 
 
+def symbol_domains(program: Program) -> dict[tuple[str, int], set[str]]:
+    """For each argument position of a predicate, the symbols the rules could tell apart there.
+
+    A symbol counts for ``offense_category`` position 0 when a rule writes it
+    there (``offense_category(drug)``), compares the variable found there with
+    it (``?o != illegal_reentry``), or joins that variable with a position of a
+    stated fact (``criminal_history_category(?c) and table_range(?l, ?c, …)``
+    gives I…VI). Other symbols could not change any rule's outcome.
+    """
+    stated: dict[tuple[str, int], set[str]] = {}
+    for fact in program.facts:
+        for position, value in enumerate(fact.args):
+            if type(value) is str:
+                stated.setdefault((fact.predicate, position), set()).add(value)
+    domains: dict[tuple[str, int], set[str]] = {}
+    for branch in program.branches:
+        places: dict[str, list[tuple[str, int]]] = {}
+        symbols: dict[str, set[str]] = {}
+        for literal in branch.literals:
+            if isinstance(literal, Test):
+                left, right = literal.comparison.left, literal.comparison.right
+                for lone, other in ((left, right), (right, left)):
+                    if isinstance(lone, ast.Variable) and isinstance(other, ast.Constant) \
+                            and type(other.value) is str:
+                        symbols.setdefault(lone.name, set()).add(other.value)
+                continue
+            for position, arg in enumerate(literal.atom.args):
+                key = (literal.atom.predicate, position)
+                if isinstance(arg, ast.Constant) and type(arg.value) is str:
+                    domains.setdefault(key, set()).add(arg.value)
+                elif isinstance(arg, ast.Variable):
+                    places.setdefault(arg.name, []).append(key)
+                    symbols.setdefault(arg.name, set()).update(stated.get(key, ()))
+        for variable, keys in places.items():
+            for key in keys:
+                domains.setdefault(key, set()).update(symbols.get(variable, ()))
+    return domains
+
+
 def changes_of(kb: KnowledgeBase, case: Case) -> list[Change]:
     """Every single change the search considers, in a fixed order."""
     program = kb.program
     values = _candidates(kb, case)
+    domains = symbol_domains(program)
+
+    def choices(predicate: str, position: int, kind: str) -> list[Value]:
+        if kind == "symbol" and domains.get((predicate, position)):
+            return sorted(domains[(predicate, position)])
+        return values.get(kind, [])
+
     stated = {(f.predicate, f.args) for f in case.facts}
     out: list[Change] = []
     for fact in case.facts:
@@ -131,7 +179,7 @@ def changes_of(kb: KnowledgeBase, case: Case) -> list[Change]:
         for position, old in enumerate(fact.args):
             kind = kind_of(old)
             # Nearest values first: the flip shown is the smallest departure from what the case states.
-            for new in sorted(values.get(kind, []), key=lambda v: _distance(v, old)):
+            for new in sorted(choices(fact.predicate, position, kind), key=lambda v: _distance(v, old)):
                 if new == old:
                     continue
                 args = fact.args[:position] + (new,) + fact.args[position + 1:]
@@ -141,8 +189,9 @@ def changes_of(kb: KnowledgeBase, case: Case) -> list[Change]:
         if not decl.types and (predicate, ()) not in stated:
             out.append(Change("add", None, predicate, ()))
         elif len(decl.types) == 1 and not any(f.predicate == predicate for f in case.facts):
-            for new in values.get(decl.types[0].text, []):
-                out.append(Change("add", None, predicate, (new,)))
+            for kind in decl.types[0].text.split("|"):
+                for new in choices(predicate, 0, kind):
+                    out.append(Change("add", None, predicate, (new,)))
     return out
 
 

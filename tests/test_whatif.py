@@ -52,3 +52,20 @@ def test_unknown_atom_is_a_usage_error() -> None:
     result = CliRunner().invoke(cli, ["whatif", str(FIX / "cov.rules"), "--case", str(FIX / "low.case"), "gant"])
     assert isinstance(result.exception, lexkb.UsageError)
     assert "did you mean 'grant'" in (result.exception.hint or "")
+
+
+def test_symbol_candidates_are_those_the_rules_tell_apart() -> None:
+    from lexkb.whatif import symbol_domains
+
+    kb = lexkb.loads("""
+input offense_category(symbol)
+input criminal_history_category(symbol)
+table_range(31, I, 108, 135)
+table_range(31, II, 121, 151)
+reentry if offense_category(illegal_reentry)
+not_drug if offense_category(?o) and ?o != drug
+cell(?lo) if criminal_history_category(?c) and table_range(31, ?c, ?lo, ?hi)
+""", "domains.rules")
+    domains = symbol_domains(kb.program)
+    assert domains[("offense_category", 0)] == {"illegal_reentry", "drug"}
+    assert domains[("criminal_history_category", 0)] == {"I", "II"}
