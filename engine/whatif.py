@@ -7,8 +7,10 @@ unstated one (a zero-argument input, or a one-argument input with a candidate
 value), or changes one value of a stated fact. Candidate values are drawn
 from the constants in the rules and reference facts of the right kind, the
 values the case states, and each of those plus and minus one (one day for
-dates) — so thresholds such as ``?mm > ?hi`` are found on both sides. The
-search is bounded (``max_runs`` engine runs); the bound is reported.
+dates) — so thresholds such as ``?mm > ?hi`` are found on both sides; a
+symbol is replaced only by the symbols the rules tell apart in that argument
+position (:func:`symbol_domains`). The search is bounded (``max_runs`` engine
+runs); the bound is reported.
 """
 
 from __future__ import annotations
