@@ -16,7 +16,7 @@ from ..errors import Span
 from ..evaluate import DEFAULT_FACT_LIMIT
 from ..source import line_text
 
-EXIT_OK, EXIT_FINDING, EXIT_USAGE = 0, 1, 2
+EXIT_FINDING, EXIT_USAGE = 1, 2  # and 0 for success
 
 
 def format_location(span: Span | None, message: str, hint: str | None = None, severity: str = "error",

@@ -45,12 +45,6 @@ class Case:
         given = tuple(CaseFact(p, tuple(args), None) for p, rows in self.table.items() for args in rows)
         return self.stated + given
 
-    def facts_by_predicate(self) -> dict[str, list[CaseFact]]:
-        out: dict[str, list[CaseFact]] = {}
-        for fact in self.facts:
-            out.setdefault(fact.predicate, []).append(fact)
-        return out
-
 
 @dataclass(frozen=True)
 class Finding:

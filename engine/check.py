@@ -15,7 +15,6 @@ from .schedule import schedule
 from .syntax import KEYWORDS
 
 TYPE_NAMES = ("int", "date", "symbol", "string")
-RULES_ONLY = (ast.Authority, ast.Rule, ast.Include, ast.InputDecl, ast.Outcomes, ast.Fact)
 _NEGATE = {"=": "!=", "!=": "=", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}
 
 

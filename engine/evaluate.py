@@ -168,11 +168,6 @@ class Engine:
                 _extend_index(indexes[(predicate, positions)], positions, new)
         return grow
 
-    def evaluate(self, facts: Mapping[str, Iterable[tuple[tuple[Value, ...], object]]] | None = None
-                 ) -> Relations:
-        """The least model of the program with ``facts`` added, computed from scratch."""
-        return self.run(self.baseline(self.program.arities), facts or {})
-
     def _run(self, strata: list[tuple], relations: Relations, indexes: dict) -> None:
         total = 0
         for stratum, compiled, recursive in strata:

@@ -19,7 +19,7 @@ from .evaluate import bindings
 from .format import format_term
 from .matching import Matcher, term_value
 from .program import Branch, Negative, Positive, Test
-from .values import Value, format_atom
+from .values import Value
 
 if TYPE_CHECKING:
     from . import Result
@@ -168,10 +168,6 @@ def reason_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     for outcome in sorted(set(new) - set(old)):
         lines.append(f"{outcome}: holds now, did not when the reasons were saved")
     return lines
-
-
-def describe_fact(predicate: str, args: tuple[Value, ...]) -> str:
-    return format_atom(predicate, args)
 
 
 class ReasonLedger:

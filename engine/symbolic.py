@@ -240,11 +240,6 @@ def _is_kind(kind: str, value: z3.ExprRef) -> z3.BoolRef:
     return test
 
 
-def input_types(program: Program, predicate: str) -> tuple[str, ...]:
-    decl = program.inputs[predicate]
-    return tuple(t.text for t in decl.types)
-
-
 # ---------------------------------------------------------------- the encoding
 
 
