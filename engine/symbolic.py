@@ -191,7 +191,6 @@ class Slot:
     values: tuple[z3.ExprRef, ...]  # z3 Values
     raw: tuple[z3.ExprRef, ...]  # the underlying Int/String variables
     types: tuple[str, ...]
-    original: tuple[Value, ...] | None = None  # the case fact this slot starts from (what-if)
     fact: ast.Fact | None = None
 
 

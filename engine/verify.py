@@ -161,7 +161,6 @@ class Finding:
     details: list[str] = field(default_factory=list)
     acknowledged: Acknowledgement | None = None
     witness: str | None = None  # the witness file's name, once written
-    case_text: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         from .values import to_json
