@@ -191,7 +191,6 @@ class Slot:
     values: tuple[z3.ExprRef, ...]  # z3 Values
     raw: tuple[z3.ExprRef, ...]  # the underlying Int/String variables
     types: tuple[str, ...]
-    fact: ast.Fact | None = None
 
 
 def make_slot(predicate: str, types: Sequence[str], name: str) -> tuple[Slot, list[z3.BoolRef]]:
