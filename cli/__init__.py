@@ -11,7 +11,8 @@ import sys
 
 import click
 
-from .. import LexkbError
+from lexkb.errors import LexkbError
+
 from .common import EXIT_USAGE, format_error
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}

@@ -11,8 +11,9 @@ from typing import IO
 
 import click
 
-from .. import batch as engine_batch
-from ..batch import FORMATS, CaseError, Job, Summary
+from lexkb.batch import runner as engine_batch
+from lexkb.batch.runner import FORMATS, CaseError, Job, Summary
+
 from .common import EXIT_FINDING, EXIT_USAGE, atomic_file, format_location, load_kb, max_facts_option
 
 ERRORS_SHOWN = 10

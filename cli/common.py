@@ -11,10 +11,10 @@ from typing import IO
 
 import click
 
-from .. import KnowledgeBase, LexkbError, bundled_kb, load
-from ..errors import Span
-from ..evaluate import DEFAULT_FACT_LIMIT
-from ..source import line_text
+from lexkb.api import KnowledgeBase, bundled_kb, load
+from lexkb.errors import LexkbError, Span
+from lexkb.evaluate.engine import DEFAULT_FACT_LIMIT
+from lexkb.language.source import line_text
 
 EXIT_FINDING, EXIT_USAGE = 1, 2  # and 0 for success
 

@@ -7,11 +7,14 @@ from pathlib import Path
 
 import click
 
-from .. import Result, ast
-from ..cases import load_case, validate_case, verify_quotes
-from ..errors import plural
-from ..reasons import deciding_rules
-from ..values import format_atom
+from lexkb.api import Result
+from lexkb.compile.case_checks import validate_case
+from lexkb.errors import plural
+from lexkb.language import ast
+from lexkb.language.cases import load_case, verify_quotes
+from lexkb.research.reasons import deciding_rules
+from lexkb.values import format_atom
+
 from .common import EXIT_FINDING, format_location, kb_paths_argument, load_kb, max_facts_option, write_atomically
 
 SHOWN_PER_PREDICATE = 12
@@ -168,8 +171,8 @@ def test_command(paths: tuple[str, ...], max_facts: int, show_coverage: bool, sa
     reported as REASONS CHANGED, with what changed; that alone does not fail
     the run.
     """
-    from ..coverage import coverage, coverage_text
-    from ..reasons import ReasonLedger, decisive_reasons
+    from lexkb.research.coverage import coverage, coverage_text
+    from lexkb.research.reasons import ReasonLedger, decisive_reasons
 
     cases, kb_paths = split_cases(paths)
     if not cases:

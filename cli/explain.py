@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import click
 
-from ..derivation import Derivation, check_atom
-from ..errors import UsageError
-from ..render.dot import IMAGE_FORMATS, render_dot, render_image
-from ..render.html import render_html
-from ..render.json import render_json
-from ..render.text import render_text
-from ..source import remember
-from ..syntax import ground_atom
-from ..values import Value
+from lexkb.errors import UsageError
+from lexkb.explain.derivation import Derivation, check_atom
+from lexkb.language.parser import ground_atom
+from lexkb.language.source import remember
+from lexkb.render.dot import IMAGE_FORMATS, render_dot, render_image
+from lexkb.render.html import render_html
+from lexkb.render.json import render_json
+from lexkb.render.text import render_text
+from lexkb.values import Value
+
 from .common import EXIT_FINDING, load_kb, max_facts_option, write_atomically
 
 FORMATS = ("text", "dot", "svg", "png", "pdf", "json", "html")

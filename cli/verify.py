@@ -9,11 +9,12 @@ from pathlib import Path
 
 import click
 
-from .. import KnowledgeBase
-from ..cases import load_case
-from ..errors import LexkbError, plural
-from ..values import format_atom
-from ..verify import DEFAULT_BOUND, DEFAULT_DEPTH, Finding, Report, verify, witness_case
+from lexkb.api import KnowledgeBase
+from lexkb.errors import LexkbError, plural
+from lexkb.language.cases import load_case
+from lexkb.research.verify import DEFAULT_BOUND, DEFAULT_DEPTH, Finding, Report, verify, witness_case
+from lexkb.values import format_atom
+
 from .common import EXIT_FINDING, format_location, kb_paths_argument, load_kb, status_line, write_atomically
 
 

@@ -6,11 +6,12 @@ import json
 
 import click
 
-from ..errors import UsageError, did_you_mean
-from ..source import remember
-from ..syntax import ground_atom
-from ..values import format_atom, to_json
-from ..whatif import DEFAULT_MAX_RUNS, whatif
+from lexkb.errors import UsageError, did_you_mean
+from lexkb.language.parser import ground_atom
+from lexkb.language.source import remember
+from lexkb.research.whatif import DEFAULT_MAX_RUNS, whatif
+from lexkb.values import format_atom, to_json
+
 from .common import EXIT_FINDING, kb_paths_argument, load_kb
 
 

@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 
 import lexkb
-from lexkb import Text, batch
-from lexkb.batch import CellError, Item, Job, convert_cell
+from lexkb import Text
+from lexkb.batch import runner as batch
+from lexkb.batch.runner import CellError, Item, Job, convert_cell
 from lexkb.cli import main
 
 FIXTURES = Path(__file__).parent / "fixtures" / "batch"

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 import lexkb
-from lexkb.cases import closest_passage, load_case, normalise, validate_case, verify_quotes
+from lexkb.compile.case_checks import validate_case
+from lexkb.language.cases import closest_passage, load_case, normalise, verify_quotes
 
 RULES = """
 input original_range_months(int, int|symbol)

@@ -180,6 +180,6 @@ def test_start_up_imports_no_command_module() -> None:
 
     code = ("import sys; from lexkb.cli import main\n"
             "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
-            "print(sorted(m for m in ('z3', 'graphviz', 'lexkb.verify', 'lexkb.batch') if m in sys.modules))")
+            "print(sorted(m for m in ('z3', 'graphviz', 'lexkb.research.verify', 'lexkb.batch.runner') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "[]"

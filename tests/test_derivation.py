@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import lexkb
-from lexkb.derivation import Derivation, Node
+from lexkb.explain.derivation import Derivation, Node
 
 ROOT = Path(__file__).resolve().parent.parent
 

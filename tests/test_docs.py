@@ -31,7 +31,7 @@ import pytest
 
 import lexkb
 from lexkb.cli import main
-from lexkb.syntax import parse
+from lexkb.language.parser import parse
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ("docs/language.md", "docs/cli.md")

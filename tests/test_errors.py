@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from lexkb.errors import LexkbError
-from lexkb.syntax import SYNTAX_EXAMPLES, parse, parser
+from lexkb.language.parser import SYNTAX_EXAMPLES, parse, parser
 
 GOLDEN = Path(__file__).parent / "golden" / "errors"
 GOLDENS = sorted(GOLDEN.glob("*.expected"))

@@ -154,7 +154,7 @@ def test_one_knowledge_base_runs_independent_cases() -> None:
 
 def test_derivation_records_rebuild_the_match() -> None:
     """A derived fact's record rebuilds the values of all its branch's variables."""
-    from lexkb.evaluate import bindings
+    from lexkb.evaluate.engine import bindings
 
     result = lexkb.loads("q(4)\nr(5)\np(?y) if q(?x) and r(?y) and ?y > ?x\n").run()
     record = result.record("p", (5,))

@@ -19,7 +19,7 @@ SOURCES = ["engine", "cli", "grammar", "kb", "pyproject.toml", "README.md"]
 PROBE = """
 import importlib.resources as resources, json, sys
 import lexkb
-from lexkb.syntax import parser
+from lexkb.language.parser import parser
 parser()
 kb = lexkb.loads("q(4)\\np(?y) if q(?x) and ?y = ?x + 1\\n")
 print(json.dumps({

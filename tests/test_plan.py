@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import lexkb
-from lexkb.plan import compile_sequence
+from lexkb.compile.codegen import compile_sequence
 
 RULES = """
 input level(int)

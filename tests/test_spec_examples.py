@@ -6,7 +6,8 @@ import shutil
 from pathlib import Path
 
 import lexkb
-from lexkb.cases import load_case, validate_case, verify_quotes
+from lexkb.compile.case_checks import validate_case
+from lexkb.language.cases import load_case, verify_quotes
 
 KB_SOURCES = Path(__file__).resolve().parent.parent / "kb" / "sources"
 

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lexkb import ast
 from lexkb.errors import Span
-from lexkb.format import format_condition, format_module, format_term, strip_spans
-from lexkb.syntax import KEYWORDS, parse, parse_atom
+from lexkb.language import ast
+from lexkb.language.format import format_condition, format_module, format_term, strip_spans
+from lexkb.language.parser import KEYWORDS, parse, parse_atom
 from lexkb.values import Text
 
 

@@ -85,7 +85,7 @@ def test_bad_acknowledgement_is_a_located_error(tmp_path: Path) -> None:
 
 
 def test_api_report_states_what_is_proved() -> None:
-    from lexkb.verify import verify
+    from lexkb.research.verify import verify
 
     report = verify(lexkb.load(FIX / "consistent.rules"), bound=1)
     assert not report.findings

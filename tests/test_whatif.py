@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 import lexkb
 from lexkb.cli import cli
-from lexkb.whatif import whatif
+from lexkb.research.whatif import whatif
 
 FIX = Path(__file__).parent / "fixtures" / "research"
 
@@ -55,7 +55,7 @@ def test_unknown_atom_is_a_usage_error() -> None:
 
 
 def test_symbol_candidates_are_those_the_rules_tell_apart() -> None:
-    from lexkb.whatif import symbol_domains
+    from lexkb.research.whatif import symbol_domains
 
     kb = lexkb.loads("""
 input offense_category(symbol)

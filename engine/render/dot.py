@@ -19,8 +19,9 @@ import textwrap
 
 import graphviz
 
-from ..derivation import KINDS, Derivation, Node
-from ..errors import LexkbError
+from lexkb.errors import LexkbError
+from lexkb.explain.derivation import KINDS, Derivation, Node
+
 from .common import KIND_NAMES, case_line, cut_off, headline, summary, visible
 
 IMAGE_FORMATS = ("svg", "png", "pdf")

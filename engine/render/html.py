@@ -12,8 +12,9 @@ from __future__ import annotations
 import html
 import re
 
-from .. import __version__
-from ..derivation import Derivation, Node
+from lexkb.explain.derivation import Derivation, Node
+from lexkb.version import __version__
+
 from .common import case_line, sentence, summary
 from .dot import image, render_dot
 

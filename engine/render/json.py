@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..derivation import SCHEMA_VERSION, Derivation
-from ..values import to_json
+from lexkb.explain.derivation import SCHEMA_VERSION, Derivation
+from lexkb.values import to_json
 
 
 def to_data(d: Derivation, *, depth: int | None = None) -> dict[str, Any]:

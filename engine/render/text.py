@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import textwrap
 
-from ..derivation import Derivation, Node
+from lexkb.explain.derivation import Derivation, Node
+
 from .common import case_line, cut_off, extras, headline, summary, visible
 
 MIN_TEXT = 24  # never wrap text narrower than this, however deep the tree

@@ -438,7 +438,8 @@ def test_dillon_fact_pattern(kb: lexkb.KnowledgeBase) -> None:
 def test_held_out_case_file_written_against_the_vocabulary(kb: lexkb.KnowledgeBase) -> None:
     # tests/kb/held_out/dillon.case: a case file an analyst wrote from a decision not in kb/cases/,
     # quotes checked against its source, decided as the court decided it.
-    from lexkb.cases import load_case, validate_case, verify_quotes
+    from lexkb.compile.case_checks import validate_case
+    from lexkb.language.cases import load_case, verify_quotes
 
     path = Path(__file__).parent / "held_out" / "dillon.case"
     case = load_case(path)

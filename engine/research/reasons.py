@@ -14,15 +14,15 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import ast
-from .evaluate import bindings
-from .format import format_term
-from .matching import Matcher, term_value
-from .program import Branch, Negative, Positive, Test
-from .values import Value
+from lexkb.compile.program import Branch, Negative, Positive, Test
+from lexkb.evaluate.engine import bindings
+from lexkb.evaluate.matching import Matcher, term_value
+from lexkb.language import ast
+from lexkb.language.format import format_term
+from lexkb.values import Value
 
 if TYPE_CHECKING:
-    from . import Result
+    from lexkb.api import Result
 
 Relations = dict[str, dict[tuple[Value, ...], object]]
 

@@ -15,14 +15,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from . import ast
-from .errors import plural
-from .matching import Matcher
-from .program import Negative, Program, Test
-from .reasons import decisive_reasons, format_term
+from lexkb.compile.program import Negative, Program, Test
+from lexkb.errors import plural
+from lexkb.evaluate.matching import Matcher
+from lexkb.language import ast
+from lexkb.research.reasons import decisive_reasons, format_term
 
 if TYPE_CHECKING:
-    from . import Result
+    from lexkb.api import Result
 
 
 @dataclass
@@ -130,7 +130,7 @@ def coverage(program: Program, results: Sequence[tuple[str, Result]]) -> Coverag
 
 
 def _value(term: ast.Term, env: dict) -> object:
-    from .matching import term_value
+    from lexkb.evaluate.matching import term_value
 
     return term_value(term, env)
 
@@ -159,7 +159,7 @@ def _belongs(literal: object, span: ast.Span) -> bool:  # type: ignore[name-defi
 
 
 def _literal_holds(matcher: Matcher, literal: object, env: dict) -> bool:
-    from .matching import FAIL, compare, term_value
+    from lexkb.evaluate.matching import FAIL, compare, term_value
 
     if isinstance(literal, Negative):
         args = tuple(term_value(a, env) for a in literal.atom.args)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Union
 
-from .errors import Span
-from .values import Value
+from lexkb.errors import Span
+from lexkb.values import Value
 
 # ---------------------------------------------------------------- terms
 

@@ -21,16 +21,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from . import ast
-from .errors import UsageError, did_you_mean, plural
-from .evaluate import Given, bindings
-from .matching import FAIL, Matcher, compare, term_value
-from .program import Branch, Negative, Positive, Test
-from .schedule import schedule
-from .values import Value, args_key, format_atom, format_value, to_json
+from lexkb.compile.program import Branch, Negative, Positive, Test
+from lexkb.compile.schedule import schedule
+from lexkb.errors import UsageError, did_you_mean, plural
+from lexkb.evaluate.engine import Given, bindings
+from lexkb.evaluate.matching import FAIL, Matcher, compare, term_value
+from lexkb.language import ast
+from lexkb.values import Value, args_key, format_atom, format_value, to_json
 
 if TYPE_CHECKING:
-    from . import Result
+    from lexkb.api import Result
 
 SCHEMA_VERSION = 1
 DEFAULT_MAX_GROUNDS = 12  # grounds shown per conclusion; the rest are counted

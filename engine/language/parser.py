@@ -13,9 +13,9 @@ from typing import Any
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
-from . import ast
-from .errors import Span, SyntaxProblem, UsageError
-from .values import Text, Value
+from lexkb.errors import Span, SyntaxProblem, UsageError
+from lexkb.language import ast
+from lexkb.values import Text, Value
 
 KEYWORDS = (
     "rule if and or not unless because authority says include input outcomes "

@@ -20,15 +20,15 @@ import itertools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from . import ast
-from .cases import Case, CaseFact
-from .program import Program, Test
-from .reasons import deciding_rules
-from .symbolic import program_symbols
-from .values import Text, Value, format_atom, format_value, kind_of
+from lexkb.compile.program import Program, Test
+from lexkb.language import ast
+from lexkb.language.cases import Case, CaseFact
+from lexkb.research.reasons import deciding_rules
+from lexkb.research.symbolic import program_symbols
+from lexkb.values import Text, Value, format_atom, format_value, kind_of
 
 if TYPE_CHECKING:
-    from . import KnowledgeBase
+    from lexkb.api import KnowledgeBase
 
 DEFAULT_MAX_RUNS = 20_000
 
@@ -108,7 +108,7 @@ def _candidates(kb: KnowledgeBase, case: Case) -> dict[str, list[Value]]:
 
 
 def _collect(term: object, ints: set[int], dates: set[datetime.date]) -> None:
-    from . import ast
+    from lexkb.language import ast
 
     if isinstance(term, ast.Constant):
         if type(term.value) is int:

@@ -20,10 +20,10 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from . import ast
-from .program import Branch, Negative, Positive, Test
-from .schedule import schedule
-from .values import Text
+from lexkb.compile.program import Branch, Negative, Positive, Test
+from lexkb.compile.schedule import schedule
+from lexkb.language import ast
+from lexkb.values import Text
 
 BranchFunction = Callable[[dict, dict, dict, dict | None], None]
 IndexKey = tuple[str, tuple[int, ...]]

@@ -13,9 +13,9 @@ from __future__ import annotations
 import dataclasses
 import datetime
 
-from . import ast
-from .errors import Span
-from .values import Text, Value
+from lexkb.errors import Span
+from lexkb.language import ast
+from lexkb.values import Text, Value
 
 WIDTH = 100
 INDENT = "    "

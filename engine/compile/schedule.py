@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import ast
-from .errors import CheckError
-from .program import Branch, Negative, Positive, Test
+from lexkb.compile.program import Branch, Negative, Positive, Test
+from lexkb.errors import CheckError
+from lexkb.language import ast
 
 
 @dataclass(frozen=True)

@@ -9,12 +9,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import ast
-from .errors import CheckError, Span, did_you_mean
-from .program import Program
-from .source import display_path, read_text
-from .syntax import parse
-from .values import Text, Value, format_atom, kind_of
+from lexkb.errors import CheckError, Span
+from lexkb.language import ast
+from lexkb.language.parser import parse
+from lexkb.language.source import display_path, read_text
+from lexkb.values import Text, Value, format_atom
 
 
 @dataclass(frozen=True)
@@ -112,78 +111,10 @@ def case_from_mapping(facts: Mapping[str, Iterable[tuple[Value, ...]]], name: st
     return Case(name, None, None, None, None, (), (), table)
 
 
-def validate_case(case: Case, program: Program) -> list[Finding]:
-    """Facts that are not declared inputs, or have the wrong number or kinds of values."""
-    findings = _validate_table(case, program)
-    declared = program.inputs
-    for fact in case.stated:
-        span = fact.fact.atom.span if fact.fact else None
-        decl = declared.get(fact.predicate)
-        if decl is None:
-            if not declared and fact.predicate in program.arities:
-                continue  # a program without input declarations accepts any known predicate
-            hint = did_you_mean(fact.predicate, declared)
-            findings.append(Finding(f"the case states {fact.predicate}, which is not a declared input",
-                                    span, hint or "declare it in the rules with: input "
-                                    f"{fact.predicate}(…)"))
-            continue
-        if len(decl.types) != len(fact.args):
-            findings.append(Finding(
-                f"{fact.predicate} takes {_values(len(decl.types))} (declared at {decl.span}), "
-                f"but the case gives {len(fact.args)}", span))
-            continue
-        for position, (value, type_name) in enumerate(zip(fact.args, decl.types)):
-            if kind_of(value) not in type_name.text.split("|"):
-                arg_span = fact.fact.atom.args[position].span if fact.fact else None
-                findings.append(Finding(
-                    f"value {position + 1} of {fact.predicate} must be {kind_in_words(type_name.text)}, "
-                    f"not {kind_in_words(kind_of(value))}", arg_span,
-                    kind_example(type_name.text)))
-    for expect in case.expects:
-        if expect.atom.predicate not in program.arities:
-            findings.append(Finding(f"the case expects {expect.atom.predicate}, which nothing in the rules concludes",
-                                    expect.atom.span, did_you_mean(expect.atom.predicate, program.arities)))
-        elif program.arities[expect.atom.predicate] != expect.atom.arity:
-            findings.append(Finding(
-                f"{expect.atom.predicate} takes {_values(program.arities[expect.atom.predicate])}, "
-                f"but the expectation gives {expect.atom.arity}", expect.atom.span))
-    return findings
+TYPE_OF_KIND = {"int": int, "date": datetime.date, "symbol": str, "string": Text}
 
 
-def _validate_table(case: Case, program: Program) -> list[Finding]:
-    """The checks of validate_case for facts given as a table: one pass per predicate and column."""
-    findings: list[Finding] = []
-    for predicate, rows in (case.table or {}).items():
-        decl = program.inputs.get(predicate)
-        if decl is None:
-            if not program.inputs and predicate in program.arities:
-                continue
-            findings.append(Finding(f"the case states {predicate}, which is not a declared input", None,
-                                    did_you_mean(predicate, program.inputs)))
-            continue
-        width = len(decl.types)
-        wrong_width = next((args for args in rows if len(args) != width), None)
-        if wrong_width is not None:
-            findings.append(Finding(f"{predicate} takes {_values(width)}, but the case gives {len(wrong_width)}: "
-                                    f"{format_atom(predicate, wrong_width)}", None))
-            continue
-        for position, type_name in enumerate(decl.types):
-            allowed = {_TYPE_OF_KIND[kind] for kind in type_name.text.split("|")}
-            if {type(args[position]) for args in rows} <= allowed:  # one set per column: tables are large
-                continue
-            args = next(args for args in rows if type(args[position]) not in allowed)
-            findings.append(Finding(
-                f"value {position + 1} of {format_atom(predicate, args)} must be "
-                f"{kind_in_words(type_name.text)}, not {kind_in_words(kind_of(args[position]))}", None,
-                kind_example(type_name.text)))
-            break
-    return findings
-
-
-_TYPE_OF_KIND = {"int": int, "date": datetime.date, "symbol": str, "string": Text}
-
-
-def _values(count: int) -> str:
+def count_of_values(count: int) -> str:
     return "no values" if count == 0 else "1 value" if count == 1 else f"{count} values"
 
 
@@ -260,5 +191,5 @@ def closest_passage(wanted: str, text: str) -> str | None:
 
 
 
-__all__ = ["Case", "CaseFact", "Finding", "Text", "case_from_mapping", "load_case", "validate_case",
+__all__ = ["Case", "CaseFact", "Finding", "Text", "case_from_mapping", "load_case",
            "verify_quotes", "normalise", "closest_passage"]

@@ -29,11 +29,11 @@ from typing import Any
 
 import z3
 
-from . import ast
-from .evaluate import Engine
-from .matching import compare
-from .program import Branch, Negative, Positive, Program, Test
-from .values import Text, Value
+from lexkb.compile.program import Branch, Negative, Positive, Program, Test
+from lexkb.evaluate.engine import Engine
+from lexkb.evaluate.matching import compare
+from lexkb.language import ast
+from lexkb.values import Text, Value
 
 Guard = Any  # True, False, or a z3 BoolRef
 Term = Any  # a plain Value or a z3 expression of sort Value
@@ -635,7 +635,7 @@ class Encoding:
 
 
 def _sort_args(args: tuple[Value, ...]) -> tuple:
-    from .values import args_key
+    from lexkb.values import args_key
 
     return args_key(args)
 

@@ -13,9 +13,9 @@ import datetime
 from collections.abc import Iterator
 from typing import Any
 
-from . import ast
-from .program import Branch, Negative, Positive, Test
-from .values import Value, args_key
+from lexkb.compile.program import Branch, Negative, Positive, Test
+from lexkb.language import ast
+from lexkb.values import Value, args_key
 
 FAIL: Any = object()  # a term that cannot be computed (arithmetic on a non-number, an unbound variable)
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from . import ast
-from .errors import CheckError, Span, did_you_mean
-from .program import BaseFact, Branch, Literal, Negative, Positive, Program, Test, strongly_connected
-from .schedule import schedule
-from .syntax import KEYWORDS
+from lexkb.compile.program import BaseFact, Branch, Literal, Negative, Positive, Program, Test, strongly_connected
+from lexkb.compile.schedule import schedule
+from lexkb.errors import CheckError, Span, did_you_mean
+from lexkb.language import ast
+from lexkb.language.parser import KEYWORDS
 
 TYPE_NAMES = ("int", "date", "symbol", "string")
 _NEGATE = {"=": "!=", "!=": "=", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}

@@ -15,11 +15,11 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from operator import itemgetter
 
-from . import ast
-from .errors import EvaluationError
-from .plan import CompiledBranch, compile_program, compile_sequence
-from .program import Branch, Negative, Positive, Program
-from .values import Value, args_key
+from lexkb.compile.codegen import CompiledBranch, compile_program, compile_sequence
+from lexkb.compile.program import Branch, Negative, Positive, Program
+from lexkb.errors import EvaluationError
+from lexkb.language import ast
+from lexkb.values import Value, args_key
 
 DEFAULT_FACT_LIMIT = 5_000_000
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from . import ast
-from .values import Value
+from lexkb.language import ast
+from lexkb.values import Value
 
 # ---------------------------------------------------------------- literals
 

@@ -10,9 +10,9 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from . import ast
-from .errors import SourceError, Span
-from .syntax import parse
+from lexkb.errors import SourceError, Span
+from lexkb.language import ast
+from lexkb.language.parser import parse
 
 _TEXTS: dict[str, str] = {}
 

@@ -31,16 +31,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
-from . import KnowledgeBase, Result, ast, load
-from . import source as _source
-from .cases import Case, case_from_mapping, kind_example, kind_in_words, load_case
-from .errors import LexkbError, SourceError, Span, UsageError, did_you_mean, plural
-from .evaluate import DEFAULT_FACT_LIMIT
-from .program import Program
-from .reasons import derivation_branches
-from .source import display_path, remember
-from .syntax import parse_atom
-from .values import Text, Value, format_atom
+from lexkb.api import KnowledgeBase, Result, load
+from lexkb.compile.program import Program
+from lexkb.errors import LexkbError, SourceError, Span, UsageError, did_you_mean, plural
+from lexkb.evaluate.engine import DEFAULT_FACT_LIMIT
+from lexkb.language import ast
+from lexkb.language import source as _source
+from lexkb.language.cases import Case, case_from_mapping, kind_example, kind_in_words, load_case
+from lexkb.language.parser import parse_atom
+from lexkb.language.source import display_path, remember
+from lexkb.research.reasons import derivation_branches
+from lexkb.values import Text, Value, format_atom
 
 TABLE_SUFFIXES = (".csv", ".jsonl")
 FORMATS = ("jsonl", "csv")

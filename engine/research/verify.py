@@ -1,6 +1,6 @@
 """Verify a rule base: conflicts, gaps and dead rules, each with a witness the engine confirms.
 
-Over the symbolic encoding of :mod:`lexkb.symbolic` (every case with at most
+Over the symbolic encoding of :mod:`lexkb.research.symbolic` (every case with at most
 ``bound`` facts of each input predicate), z3 looks for
 
 - a **conflict**: inputs under which two declared outcomes both hold;
@@ -34,18 +34,28 @@ from typing import TYPE_CHECKING, Any
 
 import z3
 
-from . import ast
-from .cases import case_from_mapping
-from .errors import CheckError, Span, did_you_mean, plural
-from .program import Branch, Negative, Positive, Test
-from .reasons import deciding_rules, decisive_reasons, format_literal, rule_location
-from .source import line_text
-from .symbolic import Encoding, EncodingLimit, Slot, conj, disj, make_slot, model_value, neg, program_symbols
-from .syntax import parse_atom
-from .values import Value, format_atom
+from lexkb.compile.program import Branch, Negative, Positive, Test
+from lexkb.errors import CheckError, Span, did_you_mean, plural
+from lexkb.language import ast
+from lexkb.language.cases import case_from_mapping
+from lexkb.language.parser import parse_atom
+from lexkb.language.source import line_text
+from lexkb.research.reasons import deciding_rules, decisive_reasons, format_literal, rule_location
+from lexkb.research.symbolic import (
+    Encoding,
+    EncodingLimit,
+    Slot,
+    conj,
+    disj,
+    make_slot,
+    model_value,
+    neg,
+    program_symbols,
+)
+from lexkb.values import Value, format_atom
 
 if TYPE_CHECKING:
-    from . import KnowledgeBase
+    from lexkb.api import KnowledgeBase
 
 DEFAULT_BOUND = 2
 DEFAULT_DEPTH = 4
@@ -163,7 +173,7 @@ class Finding:
     witness: str | None = None  # the witness file's name, once written
 
     def to_json(self) -> dict[str, Any]:
-        from .values import to_json
+        from lexkb.values import to_json
 
         out: dict[str, Any] = {"kind": self.kind, "message": self.message,
                                "location": f"{self.span.file}:{self.span.line}" if self.span else None}

@@ -1,0 +1,1 @@
+"""From AST to a checked, stratified program and its compiled join plans."""

@@ -1,0 +1,1 @@
+"""Why and why not: derivation graphs built from a result's records."""
