@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 LEXKB_BROWSER=1 bash scripts/setup.sh
 .venv/bin/ruff check .
+# The layers import only downward (contracts in pyproject.toml).
+.venv/bin/lint-imports --no-cache >/dev/null || .venv/bin/lint-imports --no-cache
 # mypy checks the package as it is installed (lexkb, lexkb.cli, …): setuptools maps the
 # top-level folders onto it, which mypy cannot follow, so it reads a copy laid out that way.
 typed=$(mktemp -d)

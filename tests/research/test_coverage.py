@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from lexkb.cli import cli
 
-FIX = Path(__file__).parent / "fixtures" / "research"
+FIX = Path(__file__).parents[1] / "fixtures" / "research"
 
 
 def run(*args: str) -> tuple[int, str]:

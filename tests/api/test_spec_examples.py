@@ -9,7 +9,7 @@ import lexkb
 from lexkb.compile.case_checks import validate_case
 from lexkb.language.cases import load_case, verify_quotes
 
-KB_SOURCES = Path(__file__).resolve().parent.parent / "kb" / "sources"
+KB_SOURCES = Path(__file__).resolve().parents[2] / "kb" / "sources"
 
 AUTHORITIES = '''
 authority Baylor "United States v. Baylor, 556 F.3d 672, 673 (8th Cir. 2009)"

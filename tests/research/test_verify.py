@@ -15,7 +15,7 @@ from lexkb.cli import cli
 
 pytest.importorskip("z3")
 
-FIX = Path(__file__).parent / "fixtures" / "research"
+FIX = Path(__file__).parents[1] / "fixtures" / "research"
 
 
 def run(*args: str) -> tuple[int, str]:

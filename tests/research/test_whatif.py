@@ -11,7 +11,7 @@ import lexkb
 from lexkb.cli import cli
 from lexkb.research.whatif import whatif
 
-FIX = Path(__file__).parent / "fixtures" / "research"
+FIX = Path(__file__).parents[1] / "fixtures" / "research"
 
 
 def test_threshold_is_found_on_the_boundary() -> None:

@@ -10,7 +10,7 @@ import pytest
 import lexkb
 from lexkb.explain.derivation import Derivation, Node
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

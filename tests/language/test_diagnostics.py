@@ -22,7 +22,7 @@ import pytest
 from lexkb.errors import LexkbError
 from lexkb.language.parser import SYNTAX_EXAMPLES, parse, parser
 
-GOLDEN = Path(__file__).parent / "golden" / "errors"
+GOLDEN = Path(__file__).parents[1] / "golden" / "errors"
 GOLDENS = sorted(GOLDEN.glob("*.expected"))
 UPDATE = bool(os.environ.get("LEXKB_UPDATE_GOLDEN"))
 

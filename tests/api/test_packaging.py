@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ["engine", "cli", "grammar", "kb", "pyproject.toml", "README.md"]
 
 PROBE = """

@@ -19,7 +19,7 @@ from lexkb.batch import runner as batch
 from lexkb.batch.runner import CellError, Item, Job, convert_cell
 from lexkb.cli import main
 
-FIXTURES = Path(__file__).parent / "fixtures" / "batch"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "batch"
 
 
 @pytest.fixture
@@ -286,7 +286,7 @@ def test_generator_writes_a_table_the_bundled_vocabulary_accepts(tmp_path: Path)
     module.main(["30", str(tmp_path / "c.csv"), "--seed", "3"])
     assert (tmp_path / "c.csv").read_bytes() == first
     assert len(first.splitlines()) == 31
-    vocabulary = Path(__file__).parents[1] / "kb" / "vocabulary.rules"
+    vocabulary = Path(__file__).parents[2] / "kb" / "vocabulary.rules"
     if vocabulary.exists():  # the bundled knowledge base declares every column the generator writes
         declared = {line.split()[1].split("(")[0] for line in vocabulary.read_text().splitlines()
                     if line.startswith("input ")}
@@ -303,7 +303,7 @@ def test_a_table_that_is_not_utf8_leaves_no_output(here: Path, capsys: pytest.Ca
 
 # ---------------------------------------------------------------- end to end, with the bundled knowledge base
 
-BUNDLED_KB = Path(__file__).parents[1] / "kb"
+BUNDLED_KB = Path(__file__).parents[2] / "kb"
 
 
 @pytest.mark.skipif(not BUNDLED_KB.is_dir(), reason="the bundled knowledge base is not there")

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from lexkb.cli import cli, main
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 KB = ["tests/fixtures/explain/reduction.rules", "--case", "tests/fixtures/explain/cases/toy.case"]
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
 
