@@ -380,3 +380,20 @@ def test_explanation_cites_the_amended_guideline(kb: lexkb.KnowledgeBase) -> Non
     assert "USSG_1B1_10a2B" in cited
     text = (KB / "authorities.rules").read_text(encoding="utf-8")
     assert "Add 1 point if the defendant (1) receives 7 or more points under subsections (a) through (d)" in text
+
+
+# ------------------------------------------- hypothetical case files at the edges (tests/kb/edge_821)
+
+EDGE_CASES = sorted((Path(__file__).parent / "edge_821").glob("*.case"))
+
+
+def test_there_are_hypothetical_edge_cases() -> None:
+    assert len(EDGE_CASES) >= 9
+
+
+@pytest.mark.parametrize("path", EDGE_CASES, ids=lambda p: p.stem)
+def test_hypothetical_edge_case_meets_its_expectations(kb: lexkb.KnowledgeBase, path: Path) -> None:
+    result = kb.run(str(path))
+    missed = [e for e, ok in result.expectations() if not ok]
+    assert not missed, f"{path.stem}: missed {missed}"
+    assert result.holds("deny") != result.holds("eligible")
