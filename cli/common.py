@@ -14,20 +14,21 @@ import click
 from lexkb.api import KnowledgeBase, bundled_kb, load
 from lexkb.errors import LexkbError, Span
 from lexkb.evaluate.engine import DEFAULT_FACT_LIMIT
-from lexkb.language.source import line_text
 
 EXIT_FINDING, EXIT_USAGE = 1, 2  # and 0 for success
 
 
 def format_location(span: Span | None, message: str, hint: str | None = None, severity: str = "error",
                     line: str | None = None) -> str:
-    """`file:line:col: error: message`, the line, a caret under the span, and the hint."""
+    """`file:line:col: error: message`, the line (when given), a caret under the span, and the hint.
+
+    ``line`` is the text of the span's first line: an error carries it (:attr:`LexkbError.line`);
+    for a finding, the caller takes it from the sources of the case or the knowledge base.
+    """
     if span is None:
         out = f"{severity}: {message}"
         return out + (f"\n  hint: {hint}" if hint else "")
     lines = [f"{span.file}:{span.line}:{span.column}: {severity}: {message}"]
-    if line is None:  # the text of the line, unless the caller has it (e.g. from a worker process)
-        line = line_text(span.file, span.line)
     if line is not None:
         gutter = f"{span.line:>4} | "
         width = span.end_column - span.column if span.end_line == span.line else len(line) - span.column + 1
@@ -41,7 +42,7 @@ def format_location(span: Span | None, message: str, hint: str | None = None, se
 
 
 def format_error(error: LexkbError) -> str:
-    return format_location(error.span, error.message, error.hint)
+    return format_location(error.span, error.message, error.hint, line=error.line)
 
 
 def kb_paths_argument(function):  # type: ignore[no-untyped-def]

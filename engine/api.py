@@ -14,20 +14,34 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TypedDict, cast
 
 from lexkb.compile.case_checks import validate_case
 from lexkb.compile.checks import check
 from lexkb.compile.program import Program
 from lexkb.errors import CheckError
 from lexkb.evaluate.engine import CALLER, DEFAULT_FACT_LIMIT, Baseline, Engine, Given, Relations, sorted_facts
+from lexkb.explain.builder import DEFAULT_MAX_GROUNDS
+from lexkb.explain.graph import Derivation
+from lexkb.explain.why import derivation
+from lexkb.explain.why_not import why_not
 from lexkb.language import ast
 from lexkb.language.cases import Case, case_from_mapping, load_case
 from lexkb.language.parser import ground_atom
-from lexkb.language.source import load_modules, load_text
+from lexkb.language.source import Sources, load_modules, load_text, read_atom
 from lexkb.values import Value, to_json
 
 CaseInput = str | Path | Case | Mapping[str, Iterable[tuple[Value, ...]]] | None
+AtomInput = str | tuple[str, tuple[Value, ...]] | ast.Atom
+# How a fact was reached: a Given (stated), or (branch id, values of the branch's variables…) when derived.
+Record = Given | tuple[Value, ...]
+
+
+class ResultJSON(TypedDict):
+    """The public JSON shape of a result (docs/cli.md): ``lexkb run --format json`` prints it."""
+
+    facts: dict[str, list[list[object]]]
+    outcomes: list[str]
 
 
 def bundled_kb() -> Path:
@@ -41,24 +55,36 @@ def load(paths: str | Path | Sequence[str | Path], *, fact_limit: int = DEFAULT_
     """Load and check a knowledge base: ``.rules`` files and folders (every ``*.rules`` below)."""
     if isinstance(paths, (str, Path)):
         paths = [paths]
-    return KnowledgeBase(check(load_modules(paths)), fact_limit=fact_limit)
+    sources = Sources()
+    return _checked(load_modules(paths, sources), sources, fact_limit)
 
 
 def loads(text: str, name: str = "<rules>", *, fact_limit: int = DEFAULT_FACT_LIMIT) -> KnowledgeBase:
-    """Load a knowledge base from a string of rules."""
-    return KnowledgeBase(check([load_text(text, name)]), fact_limit=fact_limit)
+    """Load a knowledge base from a string of rules (``name`` is the file name errors show)."""
+    sources = Sources()
+    return _checked([load_text(text, name, sources)], sources, fact_limit)
+
+
+def _checked(modules: list[ast.Module], sources: Sources, fact_limit: int) -> KnowledgeBase:
+    """The knowledge base of parsed modules, once checked; an error leaves carrying the line it points at."""
+    with sources.locating():
+        return KnowledgeBase(check(modules), fact_limit=fact_limit, sources=sources)
 
 
 class KnowledgeBase:
     """A checked, compiled rule base, ready to run cases.
 
     The facts that no case input can change are evaluated once, on first
-    use, and shared by every run.
+    use, and shared by every run. ``sources`` holds the text of every rules
+    file it was loaded from, by the file name its spans carry.
     """
 
-    def __init__(self, program: Program, *, fact_limit: int = DEFAULT_FACT_LIMIT) -> None:
+    def __init__(self, program: Program, *, fact_limit: int = DEFAULT_FACT_LIMIT,
+                 sources: Sources | None = None) -> None:
         self.program = program
-        self.engine = Engine(program, fact_limit)
+        self.sources = sources if sources is not None else Sources()
+        with self.sources.locating():
+            self.engine = Engine(program, fact_limit)
         self._baselines: dict[frozenset[str], Baseline] = {}
 
     def case(self, case: CaseInput) -> Case:
@@ -72,8 +98,15 @@ class KnowledgeBase:
         return case_from_mapping(case)
 
     def run(self, case: CaseInput = None, *, validate: bool = True) -> Result:
-        """Evaluate the rules on a case (a ``.case`` path, a mapping of facts, or nothing)."""
+        """Evaluate the rules on a case (a ``.case`` path, a mapping of facts, or nothing).
+
+        An error leaves carrying the line it points at, in the case or in the rules.
+        """
         case = self.case(case)
+        with case.sources.locating(), self.sources.locating():
+            return self._run(case, validate)
+
+    def _run(self, case: Case, validate: bool) -> Result:
         if validate:
             findings = validate_case(case, self.program)
             if findings:
@@ -108,12 +141,14 @@ class Result:
     def program(self) -> Program:
         return self.kb.program
 
-    def _atom(self, atom: str | tuple[str, tuple[Value, ...]] | ast.Atom) -> tuple[str, tuple[Value, ...]]:
+    def _atom(self, atom: AtomInput) -> tuple[str, tuple[Value, ...]]:
         if isinstance(atom, tuple):
             return atom[0], tuple(atom[1])
+        if isinstance(atom, str):
+            return read_atom(atom)
         return ground_atom(atom)
 
-    def holds(self, atom: str | tuple[str, tuple[Value, ...]] | ast.Atom) -> bool:
+    def holds(self, atom: AtomInput) -> bool:
         """Whether a ground atom, e.g. ``"reduction_floor_months(108)"``, was concluded."""
         predicate, args = self._atom(atom)
         return args in self.relations.get(predicate, {})
@@ -122,10 +157,10 @@ class Result:
         """Every fact of a predicate, sorted."""
         return sorted_facts(self.relations.get(predicate, {}))
 
-    def record(self, predicate: str, args: tuple[Value, ...]) -> object:
+    def record(self, predicate: str, args: tuple[Value, ...]) -> Record:
         """How a fact was reached: a :class:`Given`, or a compact derivation record that
         :func:`lexkb.evaluate.engine.bindings` decodes into the branch and its variables' values."""
-        return self.relations[predicate][args]
+        return cast(Record, self.relations[predicate][args])
 
     @property
     def outcomes(self) -> list[str]:
@@ -136,7 +171,7 @@ class Result:
         """Visible predicates (hidden auxiliaries excluded), sorted."""
         return sorted(p for p in self.relations if not p.startswith("_"))
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> ResultJSON:
         """The public JSON shape: ``{"facts": {pred: [[args]...]}, "outcomes": [...]}``."""
         return {
             "facts": {p: [[to_json(v) for v in args] for args in self.facts(p)] for p in self.predicates()},
@@ -152,17 +187,15 @@ class Result:
             out.append((expect, held != expect.negated))
         return out
 
-    def explain(self, atom: str | tuple[str, tuple[Value, ...]], **options: Any) -> Any:
-        """The derivation of an atom that holds (see :mod:`lexkb.explain.derivation`)."""
-        from lexkb.explain.derivation import derivation
-
+    def explain(self, atom: AtomInput, *, depth: int | None = None,
+                max_grounds: int = DEFAULT_MAX_GROUNDS) -> Derivation:
+        """The derivation of an atom that holds, down to ``depth`` rules (all of them by default),
+        showing at most ``max_grounds`` grounds per conclusion (see :mod:`lexkb.explain.why`)."""
         predicate, args = self._atom(atom)
-        return derivation(self, predicate, args, **options)
+        return derivation(self, predicate, args, depth=depth, max_grounds=max_grounds)
 
-    def why_not(self, atom: str | tuple[str, tuple[Value, ...]], **options: Any) -> Any:
-        """Why an atom does not hold: each rule that could conclude it and what failed."""
-        from lexkb.explain.derivation import why_not
-
+    def why_not(self, atom: AtomInput, *, depth: int = 3, max_grounds: int = DEFAULT_MAX_GROUNDS) -> Derivation:
+        """Why an atom does not hold: each rule that could conclude it and what failed, explained
+        ``depth`` rules deep (see :mod:`lexkb.explain.why_not`)."""
         predicate, args = self._atom(atom)
-        return why_not(self, predicate, args, **options)
-
+        return why_not(self, predicate, args, depth=depth, max_grounds=max_grounds)

@@ -32,15 +32,22 @@ class LexkbError(Exception):
 
     ``message`` says what is wrong in plain words; ``hint`` (optional) says
     what to do, e.g. a "did you mean" suggestion; ``span`` locates it.
+    ``line`` is the text of the line the span starts on, so that the error can
+    be shown with a caret far from where the text was read (the command line,
+    another process). Whoever raises the error may give it; otherwise the
+    :class:`~lexkb.language.source.Sources` that hold the text fill it in as
+    the error passes through loading or running (:meth:`Sources.locating`).
     """
 
     exit_code = 2
 
-    def __init__(self, message: str, span: Span | None = None, hint: str | None = None) -> None:
+    def __init__(self, message: str, span: Span | None = None, hint: str | None = None,
+                 line: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.span = span
         self.hint = hint
+        self.line = line
 
     def __str__(self) -> str:
         where = f"{self.span}: " if self.span else ""

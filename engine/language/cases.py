@@ -6,14 +6,15 @@ import datetime
 import difflib
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from lexkb.errors import CheckError, Span
 from lexkb.language import ast
+from lexkb.language.format import format_ground_atom
 from lexkb.language.parser import parse
-from lexkb.language.source import display_path, read_text
-from lexkb.values import Text, Value, format_atom
+from lexkb.language.source import Sources, display_path
+from lexkb.values import Text, Value
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,8 @@ class Case:
     stated: tuple[CaseFact, ...]  # facts from a case file, with their quotes
     expects: tuple[ast.Expect, ...]
     table: Mapping[str, list[tuple[Value, ...]]] | None = None  # facts given by a caller
+    # the case file's text, and the source's once its quotes are checked: they go when the case goes
+    sources: Sources = field(default_factory=Sources, compare=False, repr=False)
 
     @property
     def facts(self) -> tuple[CaseFact, ...]:
@@ -55,10 +58,19 @@ class Finding:
 
 
 def load_case(path: str | Path) -> Case:
-    """Parse a ``.case`` file (facts, expects, case and source declarations)."""
+    """Parse a ``.case`` file (facts, expects, case and source declarations).
+
+    An error leaves carrying the line it points at (see :meth:`Sources.locating`).
+    """
     file = Path(path)
+    sources = Sources()
+    with sources.locating():
+        return _case_of(file, sources)
+
+
+def _case_of(file: Path, sources: Sources) -> Case:
     name = display_path(file)
-    module = parse(read_text(file, name), name)
+    module = parse(sources.read(file, name), name)
     case_name = citation = source = None
     source_span = None
     facts: list[CaseFact] = []
@@ -98,7 +110,7 @@ def load_case(path: str | Path) -> Case:
             what = _STATEMENT_WORDS.get(type(statement), "declaration")
             raise CheckError(f"a case file holds facts and expectations; {what} belongs in a .rules file",
                              statement.span)
-    return Case(case_name, citation, name, source, source_span, tuple(facts), tuple(expects))
+    return Case(case_name, citation, name, source, source_span, tuple(facts), tuple(expects), sources=sources)
 
 
 _STATEMENT_WORDS = {ast.Rule: "a rule", ast.Authority: "an authority", ast.Include: "an 'include'",
@@ -153,7 +165,8 @@ def verify_quotes(case: Case) -> list[Finding]:
     quoted = [f for f in case.facts if f.fact is not None and f.fact.quote is not None]
     if not quoted:
         return []
-    text = normalise(read_text(Path(case.source), case.source, case.source_span))
+    with case.sources.locating():
+        text = normalise(case.sources.read(Path(case.source), case.source, case.source_span))
     findings = []
     for fact in quoted:
         quote = fact.fact.quote  # type: ignore[union-attr]
@@ -162,7 +175,7 @@ def verify_quotes(case: Case) -> list[Finding]:
             continue
         closest = closest_passage(wanted, text)
         findings.append(Finding(
-            f"the quote for {format_atom(fact.predicate, fact.args)} is not in {case.source}",
+            f"the quote for {format_ground_atom(fact.predicate, fact.args)} is not in {case.source}",
             quote.span,  # type: ignore[union-attr]
             f'the closest passage is: "{closest}"' if closest else None))
     return findings

@@ -1,20 +1,80 @@
 """Files, folders and includes: from paths on disk to parsed modules.
 
-Also keeps the text of every file read, so that an error's span can be shown
-with its line (see :func:`line_text`).
+The text of every file read is kept by a :class:`Sources` that belongs to what
+was loaded — a knowledge base, a case — never by the module: two knowledge
+bases loaded from different texts under the same file name each show their
+own lines in error messages, and a batch worker drops a case's text with the case.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
-from lexkb.errors import SourceError, Span
+from lexkb.errors import LexkbError, SourceError, Span
 from lexkb.language import ast
-from lexkb.language.parser import parse
+from lexkb.language.parser import ground_atom, parse
+from lexkb.values import Value
 
-_TEXTS: dict[str, str] = {}
+
+class Sources(Mapping[str, str]):
+    """File texts by name as displayed (the ``file`` of every :class:`Span` into them).
+
+    Filled while loading (:meth:`read`, :meth:`add`); afterwards it answers
+    "what does this line say?" for error messages and directives in comments.
+    """
+
+    def __init__(self, texts: Mapping[str, str] | None = None) -> None:
+        self._texts: dict[str, str] = dict(texts or {})
+
+    def __getitem__(self, name: str) -> str:
+        return self._texts[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._texts)
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+    def __repr__(self) -> str:
+        return f"Sources({sorted(self._texts)})"
+
+    def add(self, name: str, text: str) -> None:
+        """Keep the text of an in-memory source (a string of rules, an atom typed on the command line)."""
+        self._texts[name] = text
+
+    def read(self, path: Path, name: str, span: Span | None = None) -> str:
+        """Read a file (see :func:`read_text`) and keep its text under ``name``; a file read before is not re-read."""
+        if name not in self._texts:
+            self._texts[name] = read_text(path, name, span)
+        return self._texts[name]
+
+    def line(self, span: Span | None) -> str | None:
+        """The text of the line a span starts on, or None when the span is not in these sources."""
+        if span is None or span.file not in self._texts:
+            return None
+        return _line(self._texts[span.file], span.line)
+
+    def locate(self, error: LexkbError) -> None:
+        """Give an error the text of its line, if it lacks it and these sources hold it."""
+        if error.line is None:
+            error.line = self.line(error.span)
+
+    @contextmanager
+    def locating(self) -> Iterator[None]:
+        """Any LexkbError raised inside the block leaves it carrying its line (see :meth:`locate`)."""
+        try:
+            yield
+        except LexkbError as error:
+            self.locate(error)
+            raise
+
+
+def _line(text: str, number: int) -> str | None:
+    lines = text.splitlines()
+    return lines[number - 1] if 0 < number <= len(lines) else None
 
 
 def display_path(path: Path) -> str:
@@ -27,7 +87,11 @@ def display_path(path: Path) -> str:
 
 
 def read_text(path: Path, name: str, span: Span | None = None) -> str:
-    """The UTF-8 text of a file, or a SourceError that says why it can't be read."""
+    """The UTF-8 text of a file (a byte-order mark dropped), or a SourceError that says why it can't be read.
+
+    ``span`` is where the file was named (an include, a case's source line), to locate the error;
+    a file that is not UTF-8 is an error located at its first bad byte.
+    """
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -42,39 +106,25 @@ def read_text(path: Path, name: str, span: Span | None = None) -> str:
         before = data[: error.start]
         line = before.count(b"\n") + 1
         column = error.start - (before.rfind(b"\n") + 1) + 1
-        _TEXTS[name] = data.decode("utf-8", errors="replace")
         raise SourceError(
             f"this file is not UTF-8 text (byte 0x{data[error.start]:02x} cannot be read)",
             Span(name, line, column, line, column + 1),
             hint="save the file with UTF-8 encoding",
+            line=_line(data.decode("utf-8", errors="replace"), line),  # shown with its bad byte replaced
         ) from None
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    _TEXTS[name] = text
-    return text
+    return text.removeprefix("\ufeff")
 
 
-def remember(name: str, text: str) -> None:
-    """Record the text of an in-memory source so errors in it can be shown."""
-    _TEXTS[name] = text
-
-
-def forget(name: str) -> None:
-    """Drop the remembered text of a file (long batch runs read many case files)."""
-    _TEXTS.pop(name, None)
-
-
-def line_text(file: str, line: int) -> str | None:
-    """The text of one line of a file read earlier (for error messages)."""
-    text = _TEXTS.get(file)
-    if text is None:
-        return None
-    lines = text.splitlines()
-    return lines[line - 1] if 0 < line <= len(lines) else None
+def holds_cases(folder: Path) -> bool:
+    """Whether a folder names cases rather than rules: ``.case`` files below it and no ``.rules`` files."""
+    return not any(folder.rglob("*.rules")) and any(folder.rglob("*.case"))
 
 
 def expand(paths: Iterable[str | Path], suffix: str = ".rules") -> list[Path]:
-    """Files named directly, and every ``*{suffix}`` below each folder, sorted."""
+    """Files named directly, and every ``*{suffix}`` below each folder (sub-folders included), sorted.
+
+    The one way lexkb turns folders into files, for rules and for cases alike.
+    """
     files: list[Path] = []
     for raw in paths:
         path = Path(raw)
@@ -90,11 +140,12 @@ def expand(paths: Iterable[str | Path], suffix: str = ".rules") -> list[Path]:
     return files
 
 
-def load_modules(paths: Iterable[str | Path]) -> list[ast.Module]:
-    """Parse every rules file named or found below a folder, following includes.
+def load_modules(paths: Iterable[str | Path], sources: Sources) -> list[ast.Module]:
+    """Parse every rules file named or found below a folder, following includes; keep their texts in ``sources``.
 
     A file reached twice (by the folder walk and an include) is loaded once;
-    an include cycle is an error naming the chain.
+    an include cycle is an error naming the chain. An error leaves carrying
+    the line it points at.
     """
     modules: list[ast.Module] = []
     seen: set[Path] = set()
@@ -108,18 +159,27 @@ def load_modules(paths: Iterable[str | Path]) -> list[ast.Module]:
             return
         seen.add(resolved)
         name = display_path(path)
-        module = parse(read_text(path, name, span), name)
+        module = parse(sources.read(path, name, span), name)
         modules.append(module)
         for statement in module.statements:
             if isinstance(statement, ast.Include):
                 visit(path.parent / statement.path, (*chain, resolved), statement.span)
 
-    for file in expand(paths):
-        visit(file, (), None)
+    with sources.locating():
+        for file in expand(paths):
+            visit(file, (), None)
     return modules
 
 
-def load_text(text: str, name: str = "<rules>") -> ast.Module:
-    """Parse rules given as a string (includes are not followed)."""
-    remember(name, text)
-    return parse(text, name)
+def load_text(text: str, name: str, sources: Sources) -> ast.Module:
+    """Parse rules given as a string (includes are not followed); keep the text in ``sources``."""
+    sources.add(name, text)
+    with sources.locating():
+        return parse(text, name)
+
+
+def read_atom(text: str, name: str = "<atom>") -> tuple[str, tuple[Value, ...]]:
+    """The predicate and values of a ground atom typed by a user (the CLI, the API),
+    e.g. ``"reduction_floor_months(108)"``; an error in it carries the text, to be shown with a caret."""
+    with Sources({name: text}).locating():
+        return ground_atom(text, name)
