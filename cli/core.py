@@ -12,8 +12,9 @@ from lexkb.compile.case_checks import validate_case
 from lexkb.errors import plural
 from lexkb.language import ast
 from lexkb.language.cases import load_case, verify_quotes
+from lexkb.language.format import format_atom, format_ground_atom
+from lexkb.language.source import expand, holds_cases
 from lexkb.research.reasons import deciding_rules
-from lexkb.values import format_atom
 
 from .common import EXIT_FINDING, format_location, kb_paths_argument, load_kb, max_facts_option, write_atomically
 
@@ -76,7 +77,7 @@ def _text_report(result: Result) -> str:
         lines.append("Conclusions:")
         for predicate, facts in derived:
             for args in facts[:SHOWN_PER_PREDICATE]:
-                lines.append(f"  {format_atom(predicate, args)}")
+                lines.append(f"  {format_ground_atom(predicate, args)}")
             if len(facts) > SHOWN_PER_PREDICATE:
                 lines.append(f"  … and {len(facts) - SHOWN_PER_PREDICATE} more {predicate} facts")
     elif not program.outcomes:
@@ -111,7 +112,8 @@ def check_command(kb_paths: tuple[str, ...], case_paths: tuple[str, ...]) -> Non
         problems = validate_case(case, program) + verify_quotes(case)
         quotes += sum(1 for f in case.facts if f.fact is not None and f.fact.quote is not None)
         for problem in problems:
-            click.echo(format_location(problem.span, problem.message, problem.hint), err=True)
+            click.echo(format_location(problem.span, problem.message, problem.hint,
+                                       line=case.sources.line(problem.span)), err=True)
         findings += len(problems)
     summary = (f"{plural(len(program.rules), 'rule')}, {plural(len(program.facts), 'fact')}, "
                f"{plural(len(program.authorities), 'authority', 'authorities')} checked")
@@ -124,7 +126,7 @@ def check_command(kb_paths: tuple[str, ...], case_paths: tuple[str, ...]) -> Non
 
 
 def _miss(expect: ast.Expect) -> str:
-    atom = format_atom(expect.atom.predicate, tuple(a.value for a in expect.atom.args))  # type: ignore[union-attr]
+    atom = format_atom(expect.atom)
     return f"expected not {atom}, but it holds" if expect.negated else f"expected {atom}, but it does not hold"
 
 
@@ -136,8 +138,8 @@ def split_cases(paths: tuple[str, ...]) -> tuple[list[str], list[str]]:
         folder = Path(path)
         if path.endswith(".case"):
             cases.append(path)
-        elif folder.is_dir() and any(folder.glob("*.case")) and not any(folder.rglob("*.rules")):
-            cases.extend(str(p) for p in sorted(folder.glob("*.case")))
+        elif folder.is_dir() and holds_cases(folder):  # as `lexkb batch` does: sub-folders included
+            cases.extend(str(p) for p in expand([folder], ".case"))
         else:
             kb_paths.append(path)
     return cases, kb_paths
@@ -171,8 +173,11 @@ def test_command(paths: tuple[str, ...], max_facts: int, show_coverage: bool, sa
     reported as REASONS CHANGED, with what changed; that alone does not fail
     the run.
     """
-    from lexkb.research.coverage import coverage, coverage_text
-    from lexkb.research.reasons import ReasonLedger, decisive_reasons
+    from lexkb.research.coverage import coverage
+    from lexkb.research.reasons import decisive_reasons
+
+    from .reasons import ReasonLedger
+    from .reports import coverage_text
 
     cases, kb_paths = split_cases(paths)
     if not cases:
@@ -208,7 +213,8 @@ def test_command(paths: tuple[str, ...], max_facts: int, show_coverage: bool, sa
             for expect in misses:
                 why = _miss(expect)
                 missed.append({"location": str(expect.span), "message": why})
-                text.append("  " + format_location(expect.span, why, severity="miss").replace("\n", "\n  "))
+                text.append("  " + format_location(expect.span, why, severity="miss", line=result.case.sources.line(
+                    expect.span)).replace("\n", "\n  "))
         if changes:
             changed += 1
             text.append(f"REASONS CHANGED {name} (since {store})")

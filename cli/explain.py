@@ -5,14 +5,13 @@ from __future__ import annotations
 import click
 
 from lexkb.errors import UsageError
-from lexkb.explain.derivation import Derivation, check_atom
-from lexkb.language.parser import ground_atom
-from lexkb.language.source import remember
+from lexkb.explain.builder import check_atom
+from lexkb.explain.graph import Derivation
+from lexkb.language.source import read_atom
 from lexkb.render.dot import IMAGE_FORMATS, render_dot, render_image
 from lexkb.render.html import render_html
 from lexkb.render.json import render_json
 from lexkb.render.text import render_text
-from lexkb.values import Value
 
 from .common import EXIT_FINDING, load_kb, max_facts_option, write_atomically
 
@@ -64,7 +63,7 @@ def explain_command(arguments: tuple[str, ...], case_path: str | None, why_not: 
     *kb_paths, atom_text = arguments
     if output_format in BINARY and output is None:
         raise click.UsageError(f"--format {output_format} writes binary data: name a file with -o OUT")
-    predicate, args = _ground_atom(atom_text)
+    predicate, args = read_atom(atom_text)
     kb = load_kb(kb_paths, max_facts)
     result = kb.run(case_path)
     check_atom(result, predicate, args)
@@ -82,12 +81,6 @@ def explain_command(arguments: tuple[str, ...], case_path: str | None, why_not: 
         write_atomically(output, data)
         return
     click.echo(data.decode("utf-8"), nl=False)
-
-
-def _ground_atom(text: str) -> tuple[str, tuple[Value, ...]]:
-    """The atom to explain, parsed; it holds values, not variables."""
-    remember("<atom>", text)  # so a syntax error can show the atom with a caret
-    return ground_atom(text, "<atom>")
 
 
 def _render(derivation: Derivation, output_format: str, depth: int | None) -> bytes:

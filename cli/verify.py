@@ -12,8 +12,8 @@ import click
 from lexkb.api import KnowledgeBase
 from lexkb.errors import LexkbError, plural
 from lexkb.language.cases import load_case
+from lexkb.language.format import format_ground_atom
 from lexkb.research.verify import DEFAULT_BOUND, DEFAULT_DEPTH, Finding, Report, verify, witness_case
-from lexkb.values import format_atom
 
 from .common import EXIT_FINDING, format_location, kb_paths_argument, load_kb, status_line, write_atomically
 
@@ -124,7 +124,7 @@ def _text(report: Report) -> str:
             lines.append(format_location(finding.span, finding.message, severity=label.lower()))
         else:
             lines.append(f"{label}: {finding.message}" + (f" — witness {finding.witness}" if finding.witness else ""))
-            facts = ", ".join(format_atom(p, a) for p, a in finding.facts) or "(no facts stated)"
+            facts = ", ".join(format_ground_atom(p, a) for p, a in finding.facts) or "(no facts stated)"
             lines.append(f"  facts: {facts}")
         for side in finding.sides:
             rules = ", ".join(f"{r} ({loc})" for r, loc in side.rules)

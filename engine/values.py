@@ -2,7 +2,8 @@
 
 Symbols are plain ``str`` (the common case, and the fastest to hash and
 compare); strings are ``Text``, a ``str`` subclass that never equals a symbol
-of the same spelling.
+of the same spelling. Writing values as rule-language text is
+:mod:`lexkb.language.format`'s job.
 """
 
 from __future__ import annotations
@@ -54,22 +55,8 @@ def sort_key(value: Value) -> tuple[int, object]:
 
 
 def args_key(args: tuple[Value, ...]) -> tuple[tuple[int, object], ...]:
+    """The order of argument tuples: value by value, by :func:`sort_key`."""
     return tuple(sort_key(v) for v in args)
-
-
-def format_value(value: Value) -> str:
-    """A value as it is written in the language."""
-    if isinstance(value, Text):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return str(value)
-
-
-def format_atom(predicate: str, args: tuple[Value, ...]) -> str:
-    if not args:
-        return predicate
-    return f"{predicate}({', '.join(format_value(a) for a in args)})"
 
 
 def to_json(value: Value) -> object:

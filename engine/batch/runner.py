@@ -38,10 +38,11 @@ from lexkb.evaluate.engine import DEFAULT_FACT_LIMIT
 from lexkb.language import ast
 from lexkb.language import source as _source
 from lexkb.language.cases import Case, case_from_mapping, kind_example, kind_in_words, load_case
+from lexkb.language.format import format_atom
 from lexkb.language.parser import parse_atom
 from lexkb.language.source import display_path, remember
 from lexkb.research.reasons import derivation_branches
-from lexkb.values import Text, Value, format_atom
+from lexkb.values import Text, Value
 
 TABLE_SUFFIXES = (".csv", ".jsonl")
 FORMATS = ("jsonl", "csv")
@@ -556,8 +557,7 @@ def header(output_format: str, program: Program) -> str:
 
 
 def _expect_text(expect: ast.Expect) -> str:
-    values = tuple(a.value for a in expect.atom.args if isinstance(a, ast.Constant))
-    atom = format_atom(expect.atom.predicate, values)
+    atom = format_atom(expect.atom)
     return f"not {atom}" if expect.negated else atom
 
 

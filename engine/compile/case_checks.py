@@ -5,7 +5,8 @@ from __future__ import annotations
 from lexkb.compile.program import Program
 from lexkb.errors import did_you_mean
 from lexkb.language.cases import TYPE_OF_KIND, Case, Finding, count_of_values, kind_example, kind_in_words
-from lexkb.values import format_atom, kind_of
+from lexkb.language.format import format_ground_atom
+from lexkb.values import kind_of
 
 
 def validate_case(case: Case, program: Program) -> list[Finding]:
@@ -61,7 +62,7 @@ def _validate_table(case: Case, program: Program) -> list[Finding]:
         wrong_width = next((args for args in rows if len(args) != width), None)
         if wrong_width is not None:
             findings.append(Finding(f"{predicate} takes {count_of_values(width)}, but the case gives {len(wrong_width)}: "
-                                    f"{format_atom(predicate, wrong_width)}", None))
+                                    f"{format_ground_atom(predicate, wrong_width)}", None))
             continue
         for position, type_name in enumerate(decl.types):
             allowed = {TYPE_OF_KIND[kind] for kind in type_name.text.split("|")}
@@ -69,7 +70,7 @@ def _validate_table(case: Case, program: Program) -> list[Finding]:
                 continue
             args = next(args for args in rows if type(args[position]) not in allowed)
             findings.append(Finding(
-                f"value {position + 1} of {format_atom(predicate, args)} must be "
+                f"value {position + 1} of {format_ground_atom(predicate, args)} must be "
                 f"{kind_in_words(type_name.text)}, not {kind_in_words(kind_of(args[position]))}", None,
                 kind_example(type_name.text)))
             break

@@ -1,4 +1,8 @@
-"""AST → source text: the canonical layout of the rule language.
+"""AST, terms, values → rule-language text: the one printer of the language.
+
+Everything that shows the language to a reader goes through here: the
+formatter, explanations (with the values a rule matched substituted),
+coverage, what-if changes, verify's witness cases, batch and the CLI.
 
 ``format_module`` writes one statement per line, a rule's ``because`` on the
 rule's line, and wraps a rule too long for one line at its top-level ``and``
@@ -12,6 +16,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import unicodedata
+from collections.abc import Mapping
 
 from lexkb.errors import Span
 from lexkb.language import ast
@@ -22,20 +28,41 @@ INDENT = "    "
 
 # ---------------------------------------------------------------- values and terms
 
+# Where an explanation substitutes the values a rule was matched with.
+Bindings = Mapping[str, Value]
+
+# Escapes the parser reads back (parser._unquote); any other control
+# character is written \uXXXX, so that a printed string stays on one line.
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+def _escape(char: str) -> str:
+    if char in _ESCAPES:
+        return _ESCAPES[char]
+    if unicodedata.category(char) == "Cc":
+        return f"\\u{ord(char):04x}"
+    return char
+
 
 def format_string(text: str) -> str:
     """A string in double quotes, with the escapes the grammar reads back."""
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
-    return f'"{escaped}"'
+    return '"' + "".join(_escape(char) for char in text) + '"'
 
 
-def format_constant(value: Value) -> str:
+def format_value(value: Value) -> str:
     """A value as written in the language (strings quoted, symbols bare, dates ISO)."""
     if isinstance(value, Text):
         return format_string(value)
     if isinstance(value, datetime.date):
         return value.isoformat()
     return str(value)
+
+
+def format_ground_atom(predicate: str, args: tuple[Value, ...]) -> str:
+    """A fact as written: ``name`` or ``name(value, …)``."""
+    if not args:
+        return predicate
+    return f"{predicate}({', '.join(format_value(a) for a in args)})"
 
 
 # Binding strength of a term's outermost operator: `*` binds tighter than `+`/`-`.
@@ -48,64 +75,90 @@ def _strength(term: ast.Term) -> int:
     return _FACTOR
 
 
-def format_term(term: ast.Term, level: int = _SUM) -> str:
+def format_term(term: ast.Term, env: Bindings | None = None) -> str:
     """A term, parenthesised only where the grammar needs it to read it back the same.
 
-    ``level`` is the weakest operator the context accepts without parentheses;
-    operators are left-associative, so a right operand needs one level more.
+    A variable bound in ``env`` is written as its value (explanations show
+    the values a rule was matched with); an unbound one as ``?name``.
     """
+    return _term(term, env, _SUM)
+
+
+def _term(term: ast.Term, env: Bindings | None, level: int) -> str:
+    # ``level`` is the weakest operator the context accepts without parentheses;
+    # operators are left-associative, so a right operand needs one level more.
     if isinstance(term, ast.Variable):
+        if env is not None and term.name in env:
+            return format_value(env[term.name])
         return f"?{term.name}"
     if isinstance(term, ast.Constant):
-        return format_constant(term.value)
+        return format_value(term.value)
     if isinstance(term, ast.Call):
-        return f"{term.function}({format_term(term.args[0])}, {format_term(term.args[1])})"
+        return f"{term.function}({_term(term.args[0], env, _SUM)}, {_term(term.args[1], env, _SUM)})"
     own = _strength(term)
-    text = f"{format_term(term.left, own)} {term.op} {format_term(term.right, own + 1)}"
+    text = f"{_term(term.left, env, own)} {term.op} {_term(term.right, env, own + 1)}"
     return f"({text})" if own < level else text
 
 
-def format_atom(atom: ast.Atom) -> str:
-    """``name`` or ``name(arg, …)``."""
+def format_atom(atom: ast.Atom, env: Bindings | None = None) -> str:
+    """An atom of a rule: ``name`` or ``name(term, …)`` (values substituted from ``env``)."""
     if not atom.args:
         return atom.predicate
-    return f"{atom.predicate}({', '.join(format_term(a) for a in atom.args)})"
+    return f"{atom.predicate}({', '.join(_term(a, env, _SUM) for a in atom.args)})"
 
 
 # ---------------------------------------------------------------- conditions
 
 
-def format_condition(condition: ast.Condition) -> str:
+def format_condition(condition: ast.Condition, env: Bindings | None = None) -> str:
     """A condition; `or` binds loosest, then `and`, then `not` (as the grammar reads it)."""
     if isinstance(condition, ast.Atom):
-        return format_atom(condition)
+        return format_atom(condition, env)
     if isinstance(condition, ast.Comparison):
-        return f"{format_term(condition.left)} {condition.op} {format_term(condition.right)}"
+        return f"{format_term(condition.left, env)} {condition.op} {format_term(condition.right, env)}"
     if isinstance(condition, ast.Negation):
-        return f"not {_unary(condition.condition)}"
+        return format_negation(condition.condition, env)
     if isinstance(condition, ast.Conjunction):
-        return " and ".join(_operand(item, ast.Conjunction) for item in condition.items)
-    return " or ".join(_operand(item, ast.Disjunction) for item in condition.items)
+        return " and ".join(_operand(item, ast.Conjunction, env) for item in condition.items)
+    return " or ".join(_operand(item, ast.Disjunction, env) for item in condition.items)
 
 
-def _unary(condition: ast.Condition) -> str:
+def format_negation(condition: ast.Condition, env: Bindings | None = None) -> str:
+    """``not X``: the condition ``X`` negated."""
+    return f"not {_unary(condition, env)}"
+
+
+def format_exception(condition: ast.Condition, env: Bindings | None = None) -> str:
+    """``unless X``: a rule's exception."""
+    return f"unless {format_exception_condition(condition, env)}"
+
+
+def format_exception_condition(condition: ast.Condition, env: Bindings | None = None) -> str:
+    """The ``X`` of ``unless X``, parenthesised where the grammar needs one unit
+    (``unless ?x > 3`` needs no parentheses to read well)."""
+    if isinstance(condition, ast.Comparison):
+        return format_condition(condition, env)
+    return _unary(condition, env)
+
+
+def _unary(condition: ast.Condition, env: Bindings | None) -> str:
     """A condition where the grammar wants one unit: after `not` and `unless`.
 
-    A comparison is parenthesised too, though the grammar does not need it:
-    `not (?x < 3)` reads less ambiguously than `not ?x < 3`.
+    After `not`, a comparison is parenthesised too, though the grammar does
+    not need it: `not (?x < 3)` reads less ambiguously than `not ?x < 3`.
     """
     if isinstance(condition, (ast.Atom, ast.Negation)):
-        return format_condition(condition)
-    return f"({format_condition(condition)})"
+        return format_condition(condition, env)
+    return f"({format_condition(condition, env)})"
 
 
-def _operand(item: ast.Condition, parent: type) -> str:
+def _operand(item: ast.Condition, parent: type, env: Bindings | None = None) -> str:
     # A disjunction inside a conjunction needs parentheses to keep its
     # meaning; a connective nested in the same connective was written with
     # parentheses (the parser flattens unparenthesised chains), so keep them.
     if isinstance(item, (ast.Disjunction, parent)):
-        return f"({format_condition(item)})"
-    return format_condition(item)
+        return f"({format_condition(item, env)})"
+    return format_condition(item, env)
 
 
 # ---------------------------------------------------------------- statements
@@ -146,7 +199,7 @@ def format_statement(statement: ast.Statement, width: int = WIDTH) -> str:
 
 def _rule(rule: ast.Rule, width: int) -> str:
     prefix = f"rule {rule.name}: " if rule.name else ""
-    exceptions = [f"unless {_unary(e)}" for e in rule.exceptions]
+    exceptions = [format_exception(e) for e in rule.exceptions]
     because = ["because " + ", ".join(a.text for a in rule.authorities)] if rule.authorities else []
     line = " ".join([f"{prefix}{format_atom(rule.head)} if {format_condition(rule.condition)}", *exceptions, *because])
     if len(line) <= width:

@@ -73,11 +73,20 @@ def _token_span(file: str, token: Token) -> Span:
     return Span(file, token.line or 1, token.column or 1, token.end_line or 1, token.end_column or 1)
 
 
-_ESCAPE = re.compile(r"\\(.)")
+_ESCAPE = re.compile(r"\\(u[0-9A-Fa-f]{4}|.)")
+_ESCAPED = {"n": "\n", "t": "\t", "r": "\r"}
+
+
+def _unescape(match: re.Match[str]) -> str:
+    escaped = match.group(1)
+    if len(escaped) == 5:  # \uXXXX: how the printer writes other control characters
+        return chr(int(escaped[1:], 16))
+    return _ESCAPED.get(escaped, escaped)  # \\ and \" stand for themselves
 
 
 def _unquote(token: Token) -> str:
-    return _ESCAPE.sub(lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), token[1:-1])
+    """A string token's text: the escapes ``\\n \\t \\r \\uXXXX \\\\ \\"`` read back."""
+    return _ESCAPE.sub(_unescape, token[1:-1])
 
 
 class _ToAst:

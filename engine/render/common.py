@@ -6,7 +6,7 @@ here once. Nothing here escapes: each renderer escapes for its own format.
 
 from __future__ import annotations
 
-from lexkb.explain.derivation import Derivation, Node
+from lexkb.explain.graph import Derivation, Node
 
 # What each kind of node is, for legends (in the order of derivation.KINDS).
 KIND_NAMES = {

@@ -20,7 +20,7 @@ import textwrap
 import graphviz
 
 from lexkb.errors import LexkbError
-from lexkb.explain.derivation import KINDS, Derivation, Node
+from lexkb.explain.graph import KINDS, Derivation, Node
 
 from .common import KIND_NAMES, case_line, cut_off, headline, summary, visible
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 import re
 
-from lexkb.explain.derivation import Derivation, Node
+from lexkb.explain.graph import Derivation, Node
 from lexkb.version import __version__
 
 from .common import case_line, sentence, summary

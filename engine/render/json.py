@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from lexkb.explain.derivation import SCHEMA_VERSION, Derivation
+from lexkb.explain.graph import SCHEMA_VERSION, Derivation
 from lexkb.values import to_json
 
 

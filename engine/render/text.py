@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import textwrap
 
-from lexkb.explain.derivation import Derivation, Node
+from lexkb.explain.graph import Derivation, Node
 
 from .common import case_line, cut_off, extras, headline, summary, visible
 

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from lexkb.compile.program import Negative, Program, Test
-from lexkb.errors import plural
 from lexkb.evaluate.matching import Matcher
 from lexkb.language import ast
-from lexkb.research.reasons import decisive_reasons, format_term
+from lexkb.language.format import format_exception_condition
+from lexkb.research.reasons import decisive_reasons
 
 if TYPE_CHECKING:
     from lexkb.api import Result
@@ -36,7 +36,7 @@ class RuleCoverage:
 class ExceptionCoverage:
     rule: ast.Rule
     index: int  # which `unless` of the rule
-    text: str
+    text: str  # the condition as written after `unless`
     span: ast.Span  # type: ignore[name-defined]
     cases: list[str] = field(default_factory=list)  # cases in which it blocked the rule
 
@@ -82,18 +82,6 @@ def _inside(inner: ast.Span, outer: ast.Span) -> bool:  # type: ignore[name-defi
         (inner.end_line, inner.end_column) <= (outer.end_line, outer.end_column)
 
 
-def _condition_text(condition: ast.Condition) -> str:
-    if isinstance(condition, ast.Atom):
-        return condition.predicate + (f"({', '.join(format_term(a) for a in condition.args)})" if condition.args
-                                      else "")
-    if isinstance(condition, ast.Comparison):
-        return f"{format_term(condition.left)} {condition.op} {format_term(condition.right)}"
-    if isinstance(condition, ast.Negation):
-        return f"not {_condition_text(condition.condition)}"
-    joiner = " and " if isinstance(condition, ast.Conjunction) else " or "
-    return "(" + joiner.join(_condition_text(c) for c in condition.items) + ")"
-
-
 def coverage(program: Program, results: Sequence[tuple[str, Result]]) -> Coverage:
     """Coverage over ``(case name, result)`` pairs (results of the same knowledge base)."""
     rules = [RuleCoverage(r) for r in program.rules]
@@ -101,7 +89,7 @@ def coverage(program: Program, results: Sequence[tuple[str, Result]]) -> Coverag
     exceptions: list[ExceptionCoverage] = []
     for rule in program.rules:
         for i, exception in enumerate(rule.exceptions):
-            exceptions.append(ExceptionCoverage(rule, i, _condition_text(exception), exception.span))
+            exceptions.append(ExceptionCoverage(rule, i, format_exception_condition(exception), exception.span))
     authorities: dict[str, list[str]] = {}
     for name, result in results:
         matcher = Matcher(result.relations)
@@ -169,36 +157,3 @@ def _literal_holds(matcher: Matcher, literal: object, env: dict) -> bool:
     if left is FAIL or right is FAIL:
         return False
     return compare(literal.comparison.op, left, right) != literal.negated
-
-
-def coverage_text(cov: Coverage) -> str:
-    """The coverage report for reading: per file, then the total, then what no case exercised."""
-    lines = [f"Coverage over {plural(len(cov.cases), 'case')}:"]
-    data = cov.to_json()
-    for file in cov.files():
-        part = data["files"][file]
-        lines.append(f"  {file}: {_ratio(part)}")
-    lines.append(f"  total: {_ratio(data['total'])}")
-    unfired = [r for r in cov.rules if not r.cases]
-    if unfired:
-        lines.append("Rules no case fired:")
-        lines.extend(f"  {r.rule.label} ({r.rule.span.file}:{r.rule.span.line})" for r in unfired)
-    unexercised = [e for e in cov.exceptions if not e.cases]
-    if unexercised:
-        lines.append("Exceptions no case exercised (no case made them block their rule):")
-        lines.extend(f"  {e.rule.label}: unless {e.text} ({e.span.file}:{e.span.line})" for e in unexercised)
-    decisive = sorted((a for a in cov.authority_files if cov.authorities.get(a)),
-                      key=lambda a: (-len(cov.authorities[a]), a))
-    if decisive:
-        lines.append("Authorities decisive (cited in the derivation of an outcome that held):")
-        lines.extend(f"  {a}: {plural(len(cov.authorities[a]), 'case')} ({', '.join(cov.authorities[a])})" for a in decisive)
-    never = sorted(a for a in cov.authority_files if not cov.authorities.get(a))
-    if never:
-        lines.append(f"Authorities never decisive: {', '.join(never)}")
-    return "\n".join(lines)
-
-
-def _ratio(part: dict[str, Any]) -> str:
-    r, e, a = part["rules"], part["exceptions"], part["authorities"]
-    return (f"{r['fired']}/{r['total']} rules fired, {e['exercised']}/{e['total']} exceptions exercised, "
-            f"{a['decisive']}/{a['total']} authorities decisive")

@@ -36,11 +36,13 @@ import z3
 
 from lexkb.compile.program import Branch, Negative, Positive, Test
 from lexkb.errors import CheckError, Span, did_you_mean, plural
+from lexkb.explain.builder import format_literal
 from lexkb.language import ast
 from lexkb.language.cases import case_from_mapping
+from lexkb.language.format import format_ground_atom
 from lexkb.language.parser import parse_atom
 from lexkb.language.source import line_text
-from lexkb.research.reasons import deciding_rules, decisive_reasons, format_literal, rule_location
+from lexkb.research.reasons import deciding_rules, decisive_reasons, rule_location
 from lexkb.research.symbolic import (
     Encoding,
     EncodingLimit,
@@ -52,7 +54,7 @@ from lexkb.research.symbolic import (
     neg,
     program_symbols,
 )
-from lexkb.values import Value, format_atom
+from lexkb.values import Value
 
 if TYPE_CHECKING:
     from lexkb.api import KnowledgeBase
@@ -180,7 +182,7 @@ class Finding:
         if self.outcomes:
             out["outcomes"] = list(self.outcomes)
         if self.kind != "dead":
-            out["facts"] = [format_atom(p, a) for p, a in self.facts]
+            out["facts"] = [format_ground_atom(p, a) for p, a in self.facts]
             out["facts_json"] = [[p, [to_json(v) for v in a]] for p, a in self.facts]
         if self.sides:
             out["sides"] = {s.outcome: {"rules": [{"rule": r, "location": loc} for r, loc in s.rules],
@@ -362,7 +364,7 @@ class Verifier:
             message = "no declared outcome holds (" + ", ".join(self.program.outcomes) + ")"
         if not confirmed:
             self.notes.append(f"z3 found a {kind} witness that the engine does not confirm "
-                              f"({', '.join(format_atom(p, a) for p, a in facts) or 'no facts'}); "
+                              f"({', '.join(format_ground_atom(p, a) for p, a in facts) or 'no facts'}); "
                               "it is not reported (recursive predicates are only unfolded "
                               f"{self.depth} rounds)")
             return None
@@ -583,7 +585,7 @@ def witness_case(finding: Finding, name: str, kb_label: str, file_name: str) -> 
         lines.append("# The case states no facts at all.")
     lines.append(f'case {name} "a {finding.kind} found by lexkb verify"')
     lines.append("")
-    lines.extend(format_atom(p, a) for p, a in finding.facts)
+    lines.extend(format_ground_atom(p, a) for p, a in finding.facts)
     if finding.facts:
         lines.append("")
     negation = "" if finding.kind == "conflict" else "not "

@@ -23,9 +23,10 @@ from typing import TYPE_CHECKING
 from lexkb.compile.program import Program, Test
 from lexkb.language import ast
 from lexkb.language.cases import Case, CaseFact
+from lexkb.language.format import format_ground_atom
 from lexkb.research.reasons import deciding_rules
 from lexkb.research.symbolic import program_symbols
-from lexkb.values import Text, Value, format_atom, format_value, kind_of
+from lexkb.values import Value, kind_of
 
 if TYPE_CHECKING:
     from lexkb.api import KnowledgeBase
@@ -40,18 +41,6 @@ class Change:
     predicate: str
     args: tuple[Value, ...]  # the new arguments (add, value) or the removed ones
 
-    def describe(self) -> str:
-        quote = f' ("{self.fact.fact.quote.text}")' if self.fact and self.fact.fact and self.fact.fact.quote else ""
-        if self.kind == "remove":
-            return f"the case not stated {format_atom(self.predicate, self.args)}{quote}"
-        if self.kind == "add":
-            return f"the case also stated {format_atom(self.predicate, self.args)}"
-        assert self.fact is not None
-        old = self.fact.args
-        diffs = [f"{format_value(o)} → {format_value(n)}" for o, n in zip(old, self.args) if o != n]
-        return f"{self.predicate} been {format_atom(self.predicate, self.args)} instead of " \
-               f"{format_atom(self.predicate, old)} ({', '.join(diffs)}){quote}"
-
 
 @dataclass
 class Flip:
@@ -59,12 +48,6 @@ class Flip:
     outcomes_before: list[str]
     outcomes_after: list[str]
     rules_after: list[str]  # rules concluding the atom afterwards (when it now holds)
-
-    def sentence(self, atom: str, held: bool) -> str:
-        parts = [("had " + c.describe()) if i == 0 else ("and had " + c.describe()) for i, c in
-                 enumerate(self.changes)]
-        verdict = f"{atom} would not hold" if held else f"{atom} would hold"
-        return ", ".join(parts) + f", {verdict}"
 
 
 @dataclass
@@ -108,8 +91,6 @@ def _candidates(kb: KnowledgeBase, case: Case) -> dict[str, list[Value]]:
 
 
 def _collect(term: object, ints: set[int], dates: set[datetime.date]) -> None:
-    from lexkb.language import ast
-
     if isinstance(term, ast.Constant):
         if type(term.value) is int:
             ints.add(term.value)
@@ -233,7 +214,7 @@ def whatif(kb: KnowledgeBase, case: Case, predicate: str, args: tuple[Value, ...
     for size in range(1, max_size + 1):
         for combo in itertools.combinations(singles, size):
             if runs >= max_runs:
-                return WhatIf(format_atom(predicate, args), held, flips, size if flips else None, runs, max_runs,
+                return WhatIf(format_ground_atom(predicate, args), held, flips, size if flips else None, runs, max_runs,
                               True)
             facts = _apply(case, combo)
             if facts is None:
@@ -246,8 +227,6 @@ def whatif(kb: KnowledgeBase, case: Case, predicate: str, args: tuple[Value, ...
                 if len(flips) >= keep:
                     break
         if flips:
-            return WhatIf(format_atom(predicate, args), held, flips, size, runs, max_runs, False)
-    return WhatIf(format_atom(predicate, args), held, flips, None, runs, max_runs, False)
+            return WhatIf(format_ground_atom(predicate, args), held, flips, size, runs, max_runs, False)
+    return WhatIf(format_ground_atom(predicate, args), held, flips, None, runs, max_runs, False)
 
-
-_ = Text

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import lexkb
-from lexkb.explain.derivation import Derivation, Node
+from lexkb.explain.graph import Derivation, Node
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -81,7 +81,7 @@ def test_json_follows_the_documented_schema(toy: lexkb.Result) -> None:
     ids = [n["id"] for n in data["nodes"]]
     assert len(ids) == len(set(ids)) and data["root"] == ids[0]
     assert all(c in ids for n in data["nodes"] for c in n["children"])
-    assert set(n["kind"] for n in data["nodes"]) <= set(lexkb.explain.derivation.KINDS)
+    assert set(n["kind"] for n in data["nodes"]) <= set(lexkb.explain.graph.KINDS)
     assert data["grounds"] == [g.id for g in derivation.grounds]
     assert [a["name"] for a in data["authorities"]] == ["Baylor", "USSG_1B1_10b2A", "USSG_5G1_1b"]
     assert to_data(derivation) == to_data(toy.explain("deny"))

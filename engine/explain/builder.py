@@ -1,0 +1,170 @@
+"""What both explanations share: the graph under construction and the nodes of a rule's conditions.
+
+An explanation re-matches rule branches against the finished relations
+(the engine records only the *first* derivation of each fact; an analyst
+needs every ground). It runs only when an explanation is asked for, never
+on the evaluation hot path, so it is written for clarity rather than speed.
+
+The graph is built breadth first: expanding a node queues the expansion of
+the nodes it rests on, so each node sits at its shallowest level.
+:mod:`lexkb.explain.why` adds the grounds of facts that hold,
+:mod:`lexkb.explain.why_not` the rules that failed to conclude an atom.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from lexkb.compile.program import Branch, Negative, Positive, Test
+from lexkb.compile.schedule import schedule
+from lexkb.errors import UsageError, did_you_mean, plural
+from lexkb.evaluate.matching import FAIL, Matcher, compare, term_value
+from lexkb.explain.graph import Derivation, Node
+from lexkb.language import ast
+from lexkb.language.format import (
+    Bindings,
+    format_atom,
+    format_condition,
+    format_exception,
+    format_ground_atom,
+    format_negation,
+    format_term,
+    format_value,
+)
+from lexkb.values import Value, to_json
+
+if TYPE_CHECKING:
+    from lexkb.api import Result
+
+DEFAULT_MAX_GROUNDS = 12  # grounds shown per conclusion; the rest are counted
+COUNT_LIMIT = 10_000  # stop counting grounds (and why-not candidates) beyond this
+SHOWN_VALUES = 5  # distinct values listed for a failed condition
+
+
+def format_literal(literal: Positive | Negative | Test, env: Bindings | None = None) -> str:
+    """A branch literal as the rule writes it (`unless X` stays `unless X`), values from ``env`` substituted.
+
+    A ``not (a and b)`` normalised into a hidden predicate is shown as written.
+    """
+    if isinstance(literal, Positive):
+        return format_atom(literal.atom, env)
+    if isinstance(literal, Negative):
+        inner = literal.node.condition if isinstance(literal.node, ast.Negation) else literal.node
+        return format_exception(inner, env) if literal.exception else format_negation(inner, env)
+    if literal.exception:
+        return format_exception(literal.comparison, env)
+    return format_negation(literal.comparison, env) if literal.negated else format_condition(literal.comparison, env)
+
+
+def check_atom(result: Result, predicate: str, args: tuple[Value | None, ...]) -> None:
+    """A UsageError unless the rules know ``predicate`` with this many arguments."""
+    arities = result.program.arities
+    if predicate not in arities:
+        visible = [p for p in arities if not p.startswith("_")]
+        raise UsageError(f"nothing in the rules concludes or states {predicate}",
+                         hint=did_you_mean(predicate, visible))
+    if arities[predicate] != len(args):
+        raise UsageError(f"{predicate} takes {plural(arities[predicate], 'value')}, not {len(args)}")
+
+
+class Builder:
+    """The graph under construction, and the nodes every explanation draws the same way."""
+
+    def __init__(self, result: Result, depth: int | None, max_grounds: int) -> None:
+        self.result = result
+        self.program = result.program
+        self.relations = result.relations
+        self.matcher = Matcher(result.relations)
+        self.depth = depth
+        self.max_grounds = max(1, max_grounds)
+        self.nodes: dict[str, Node] = {}
+        self.queue: deque[Callable[[], None]] = deque()  # expansions still to do, shallowest first
+        self._branches: dict[str, list[Branch]] = {}
+        for branch in self.program.branches:
+            self._branches.setdefault(branch.head.predicate, []).append(branch)
+        self._binds: dict[int, set[int]] = {}
+
+    # -- driving
+
+    def run(self) -> None:
+        while self.queue:
+            self.queue.popleft()()
+
+    def finish(self, mode: str, predicate: str, args: tuple[Value, ...], holds: bool, root: str) -> Derivation:
+        case = self.result.case
+        return Derivation(mode, predicate, args, holds, root, self.nodes,
+                          {"name": case.name, "citation": case.citation, "path": case.path, "source": case.source},
+                          self.depth)
+
+    def expandable(self, level: int) -> bool:
+        return self.depth is None or level + 1 <= self.depth
+
+    def add(self, node: Node) -> str:
+        self.nodes.setdefault(node.id, node)
+        return node.id
+
+    # -- the rules
+
+    def branches_for(self, predicate: str) -> list[Branch]:
+        return self._branches.get(predicate, [])
+
+    def alternative(self, branch: Branch) -> tuple[int, int]:
+        """Which of its rule's (visible) branches this is: a rule with `or` has several."""
+        siblings = [b for b in self.branches_for(branch.head.predicate)
+                    if b.rule is branch.rule and b.hidden == branch.hidden]
+        return siblings.index(branch) + 1, len(siblings)
+
+    def binding_literals(self, branch: Branch) -> set[int]:
+        """The comparisons that *bind* a variable (``?x = …``) in the rule's own evaluation order."""
+        if branch.id not in self._binds:
+            self._binds[branch.id] = {step.index for step in schedule(branch) if step.kind == "bind"}
+        return self._binds[branch.id]
+
+    def rule_detail(self, branch: Branch) -> dict[str, Any]:
+        rule = branch.rule
+        authorities = []
+        for name in rule.authorities:
+            authority = self.program.authorities[name.text]
+            authorities.append({"name": authority.name, "citation": authority.citation, "says": authority.says})
+        detail: dict[str, Any] = {"rule": rule.label, "name": rule.name,
+                                  "location": f"{rule.span.file}:{rule.span.line}", "authorities": authorities}
+        k, n = self.alternative(branch)
+        if n > 1:
+            detail["alternative"] = [k, n]
+        return detail
+
+    # -- conditions
+
+    def absent(self, literal: Negative, env: dict[str, Value], node_id: str, level: int, written: str) -> Node:
+        """`not X` / `unless X` that held because nothing established X."""
+        hidden = literal.atom.predicate.startswith("_")
+        detail: dict[str, Any] = {"written": written, "exception": literal.exception, "compound": hidden}
+        if not hidden:
+            detail["atom"] = format_ground_atom(literal.atom.predicate,
+                                                tuple(term_value(a, env) for a in literal.atom.args))
+        return Node(node_id, "absent", format_literal(literal, env), level, detail)
+
+    def binding(self, literal: Test, env: dict[str, Value], node_id: str, level: int, written: str) -> Node:
+        """``?x = expression``, with the value it gave."""
+        comparison = literal.comparison
+        lone, other = comparison.left, comparison.right
+        if not isinstance(lone, ast.Variable):
+            lone, other = other, lone
+        name = lone.name  # type: ignore[union-attr]
+        detail = {"written": written, "variable": name, "value": to_json(env[name]),
+                  "expression": format_term(other), "computed": format_term(other, env)}
+        return Node(node_id, "binding", f"?{name} = {format_value(env[name])}", level, detail)
+
+    def comparison(self, literal: Test, env: dict[str, Value], node_id: str, level: int, written: str,
+                   failed: bool = False) -> Node:
+        """A comparison, with the values compared."""
+        comparison = literal.comparison
+        left, right = term_value(comparison.left, env), term_value(comparison.right, env)
+        detail = {"written": written, "op": comparison.op,
+                  "left": None if left is FAIL else to_json(left),
+                  "right": None if right is FAIL else to_json(right),
+                  "negated": literal.negated, "exception": literal.exception,
+                  "true": left is not FAIL and right is not FAIL and compare(comparison.op, left, right)}
+        return Node(node_id, "comparison", format_literal(literal, env), level, detail, failed=failed)
