@@ -305,3 +305,21 @@ def test_not_of_a_conjunction_sharing_a_variable_with_the_rule() -> None:
     (present,) = failed.children(failed.grounds[0])
     assert present.label == "not (mm(120) and 120 > 108) fails: all of it holds"
     assert "mm(120)" in [c.label for c in failed.children(present)]
+
+
+def test_explanations_write_terms_with_the_parentheses_they_need() -> None:
+    rules = "input a(int)\nr(?y) if a(?x) and ?y = ?x - (1 - 2) * 3 and ?x - (1 - 2) > 0\n"
+    d = run(rules, {"a": [(4,)]}).explain("r(7)")
+    (rule,) = d.grounds
+    binding, comparison = d.children(rule)[1:]
+    assert binding.detail["expression"] == "?x - (1 - 2) * 3"
+    assert binding.detail["computed"] == "4 - (1 - 2) * 3"
+    assert comparison.detail["written"] == "?x - (1 - 2) > 0"
+    assert comparison.label == "4 - (1 - 2) > 0"
+
+
+def test_a_compound_negation_is_written_as_the_rule_writes_it() -> None:
+    rules = "input a\ninput b\ninput c\nr if not (a and (b or c))\n"
+    d = run(rules, {"b": [()]}).explain("r")
+    (absent,) = d.children(d.grounds[0])
+    assert absent.kind == "absent" and absent.detail["written"] == "not (a and (b or c))"

@@ -34,3 +34,15 @@ def test_exception_not_exercised_without_the_blocking_case() -> None:
     assert data["total"]["rules"] == {"total": 3, "fired": 1}
     statute = next(a for a in data["authorities"] if a["authority"] == "Statute")
     assert statute["decisive_in"] == ["low"]
+
+
+def test_exceptions_are_written_with_only_the_parentheses_they_need(tmp_path: Path) -> None:
+    rules = tmp_path / "r.rules"
+    rules.write_text("input level(int)\ninput a\ninput b\noutcomes grant\n"
+                     "grant if level(?l) unless (a and b) unless ?l > 3 unless (a or b and ?l < 2)\n")
+    case = tmp_path / "c.case"
+    case.write_text("level(1)\n")
+    code, out = run("test", str(rules), str(case), "--coverage", "--format", "json")
+    assert code == 0, out
+    written = [e["unless"] for e in json.loads(out)["coverage"]["exceptions"]]
+    assert written == ["(a and b)", "?l > 3", "(a or b and ?l < 2)"]
