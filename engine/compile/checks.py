@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from lexkb.compile.program import BaseFact, Branch, Literal, Negative, Positive, Program, Test, strongly_connected
+from lexkb.compile.program import BaseFact, Branch, Literal, Negative, Positive, Program, Test, dependency_graph
 from lexkb.compile.schedule import schedule
+from lexkb.compile.stratify import stratify
 from lexkb.errors import CheckError, Span, did_you_mean
 from lexkb.language import ast
 from lexkb.language.parser import KEYWORDS
@@ -68,7 +69,8 @@ def check(modules: Sequence[ast.Module]) -> Program:
     _check_defined(branches, base_facts, inputs, arities)
     for branch in branches:
         schedule(branch)  # raises on an unsafe variable
-    strata, recursive = stratify(branches, arities)
+    graph = dependency_graph(branches, arities)
+    strata, recursive = stratify(branches, graph)
     return Program(
         modules=tuple(modules),
         authorities=authorities,
@@ -79,6 +81,7 @@ def check(modules: Sequence[ast.Module]) -> Program:
         outcomes=tuple(dict.fromkeys(n.text for n in outcomes)),
         arities=arities,
         strata=strata,
+        dependencies=graph,
         recursive=recursive,
     )
 
@@ -328,66 +331,3 @@ def _normalise(rules: list[ast.Rule]) -> list[Branch]:
     for rule in rules:
         normaliser.rule(rule)
     return normaliser.branches
-
-
-# ---------------------------------------------------------------- strata
-
-
-def stratify(branches: Sequence[Branch], arities: dict[str, int]) -> tuple[tuple[tuple[str, ...], ...], frozenset[str]]:
-    """Order predicates so each is computed after everything it depends on.
-
-    Returns the strata (strongly connected components, dependencies first)
-    and the set of recursive predicates; raises CheckError when a negation
-    lies on a cycle, naming the cycle.
-    """
-    graph: dict[str, set[str]] = {p: set() for p in arities}
-    negative_edges: dict[tuple[str, str], Negative] = {}
-    for branch in branches:
-        head = branch.head.predicate
-        graph.setdefault(head, set())
-        for literal in branch.literals:
-            if isinstance(literal, (Positive, Negative)):
-                graph[head].add(literal.atom.predicate)
-                graph.setdefault(literal.atom.predicate, set())
-                if isinstance(literal, Negative):
-                    negative_edges.setdefault((head, literal.atom.predicate), literal)
-    components = strongly_connected(graph)
-    component_of = {p: i for i, c in enumerate(components) for p in c}
-    recursive: set[str] = set()
-    for component in components:
-        if len(component) > 1 or component[0] in graph[component[0]]:
-            recursive.update(component)
-    for (head, negated), literal in sorted(negative_edges.items()):
-        if component_of[head] == component_of[negated]:
-            cycle = _cycle_path(graph, negated, head, set(components[component_of[head]]))
-            shown = " → ".join(p for p in [head, *cycle] if not p.startswith("_"))
-            raise CheckError(
-                f"negation through a cycle: {shown}; {negated} depends on {head}, so '{_describe(literal)}' "
-                f"cannot be used to conclude {head}",
-                literal.atom.span if not literal.atom.predicate.startswith("_") else literal.node.span,
-                hint="a predicate may not depend on 'not' of itself, directly or through other rules")
-    return tuple(tuple(c) for c in components), frozenset(recursive)
-
-
-def _describe(literal: Negative) -> str:
-    return ("unless " if literal.exception else "not ") + literal.atom.predicate
-
-
-def _cycle_path(graph: dict[str, set[str]], start: str, goal: str, within: set[str]) -> list[str]:
-    """The shortest dependency path start → … → goal inside one component."""
-    previous: dict[str, str | None] = {start: None}
-    queue = [start]
-    while queue:
-        node = queue.pop(0)
-        if node == goal:
-            break
-        for nxt in sorted(graph[node]):
-            if nxt in within and nxt not in previous:
-                previous[nxt] = node
-                queue.append(nxt)
-    path = []
-    step: str | None = goal
-    while step is not None:
-        path.append(step)
-        step = previous.get(step)
-    return list(reversed(path))

@@ -1,9 +1,11 @@
 """Compile each branch into a Python function that joins with hash indexes.
 
-A branch's schedule (see :mod:`schedule`) becomes nested loops over index
-lookups, generated as Python source once per knowledge base and compiled by
-``exec``: the join order, index choice and constant handling are decided
-here, not re-interpreted per fact. Each emitted fact records its derivation
+A branch's schedule becomes nested loops over index lookups, generated as
+Python source once per knowledge base and compiled by ``exec``, so nothing is
+re-interpreted per fact. The join order and the index each scan reads come
+from :mod:`lexkb.compile.schedule`, the value rules (comparisons, arithmetic,
+what fails) from the templates of :mod:`lexkb.compile.semantics`; this module
+only writes them out as code. Each emitted fact records its derivation
 as ``(branch id, value of each branch variable…)``, enough to rebuild every
 matched fact, compared value and absent atom exactly.
 
@@ -16,14 +18,19 @@ predicate to the list of facts new in the last round (semi-naive delta).
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from lexkb.compile.program import Branch, Negative, Positive, Test
-from lexkb.compile.schedule import schedule
+from lexkb.compile.schedule import Step, schedule
+from lexkb.compile.semantics import (
+    GENERATED_NAMESPACE,
+    arithmetic_source,
+    call_source,
+    comparison_source,
+    not_arithmetic_source,
+)
 from lexkb.language import ast
-from lexkb.values import Text
 
 BranchFunction = Callable[[dict, dict, dict, dict | None], None]
 IndexKey = tuple[str, tuple[int, ...]]
@@ -73,18 +80,17 @@ class _Gen:
             left, right = self.expr(term.left, depth), self.expr(term.right, depth)
             self._guard_ints((term.left, term.right), (left, right), depth)
             name = self.fresh()
-            self.emit(depth, f"{name} = {left} {term.op} {right}")
+            self.emit(depth, f"{name} = {arithmetic_source(term.op, left, right)}")
             return name
         left, right = self.expr(term.args[0], depth), self.expr(term.args[1], depth)
         self._guard_ints(term.args, (left, right), depth)
         name = self.fresh()
-        pick = "<=" if term.function == "min" else ">="
-        self.emit(depth, f"{name} = {left} if {left} {pick} {right} else {right}")
+        self.emit(depth, f"{name} = {call_source(term.function, left, right)}")
         return name
 
     def _guard_ints(self, terms: tuple[ast.Term, ...], codes: tuple[str, str], depth: int) -> None:
         """Arithmetic is on integers: skip the match when an operand is anything else."""
-        checks = [f"type({code}) is not int" for term, code in zip(terms, codes)
+        checks = [not_arithmetic_source(code) for term, code in zip(terms, codes)
                   if not (isinstance(term, ast.Constant) and type(term.value) is int)
                   and not isinstance(term, (ast.Arithmetic, ast.Call))]
         if checks:
@@ -134,20 +140,14 @@ def _branch_body(branch: Branch, delta_index: int | None, constants: dict[str, o
     """
     gen = _Gen(branch, constants=constants)
     depth = 2  # inside `def` and the one-shot loop that makes `continue` always legal
-    bound: set[str] = set()
     for step in schedule(branch, first=delta_index):
         literal = branch.literals[step.index]
         if step.kind == "scan":
             assert isinstance(literal, Positive)
-            depth = _scan(gen, literal.atom, bound, depth, delta=step.index == delta_index)
+            depth = _scan(gen, literal.atom, step, depth, delta=step.index == delta_index)
         elif step.kind == "bind":
-            assert isinstance(literal, Test)
-            comparison = literal.comparison
-            lone, other = (comparison.left, comparison.right)
-            if not (isinstance(lone, ast.Variable) and lone.name in step.binds):
-                lone, other = other, lone
-            value = gen.expr(other, depth)
-            gen.emit(depth, f"v_{lone.name} = {value}")  # type: ignore[union-attr]
+            assert step.value is not None
+            gen.emit(depth, f"v_{step.binds[0]} = {gen.expr(step.value, depth)}")
         elif step.kind == "test":
             assert isinstance(literal, Test)
             condition = _comparison(gen, literal.comparison, depth)
@@ -157,7 +157,6 @@ def _branch_body(branch: Branch, delta_index: int | None, constants: dict[str, o
             relation = gen.relation(literal.atom.predicate)
             key = _tuple([gen.expr(a, depth) for a in literal.atom.args])
             gen.emit(depth, f"if {key} in {relation}: continue")
-        bound.update(step.binds)
     head = branch.head
     relation = gen.relation(head.predicate)
     key = _tuple([gen.expr(a, depth) for a in head.args])
@@ -199,25 +198,15 @@ def compile_sequence(branches: list[Branch], indexed: set[str]) -> tuple[str, Ca
             lines.append(f"    if len({relation}) > before: grow({head!r}, before)")
     source = ["def run_sequence(R, IX, grow):"] + [f"    {k} = {v}" for k, v in prologue.items()] + lines
     code = "\n".join(source) + "\n"
-    namespace: dict[str, object] = {"_ONCE": (None,), "_date": datetime.date, "Text": Text, **constants}
+    namespace: dict[str, object] = {"_ONCE": (None,), **GENERATED_NAMESPACE, **constants}
     exec(compile(code, "<lexkb rules>", "exec"), namespace)  # noqa: S102 — our own generated code
     return code, namespace["run_sequence"]  # type: ignore[return-value]
 
 
-def _scan(gen: _Gen, atom: ast.Atom, bound: set[str], depth: int, delta: bool) -> int:
-    keys: list[tuple[int, str]] = []
-    binds: list[tuple[int, str]] = []
-    repeats: list[tuple[int, str]] = []
-    local: set[str] = set()
-    for position, arg in enumerate(atom.args):
-        if isinstance(arg, ast.Variable) and arg.name not in bound:
-            if arg.name in local:
-                repeats.append((position, arg.name))
-            else:
-                local.add(arg.name)
-                binds.append((position, arg.name))
-        else:
-            keys.append((position, gen.expr(arg, depth)))
+def _scan(gen: _Gen, atom: ast.Atom, step: Step, depth: int, delta: bool) -> int:
+    """Loops over the facts matching ``atom``, through the index the schedule chose."""
+    keys = [(position, gen.expr(atom.args[position], depth)) for position in step.keys]
+    binds, repeats = step.fresh, step.repeats
     if delta:
         gen.prologue[f"D_{_ident(atom.predicate)}"] = f"D[{atom.predicate!r}]"
         gen.emit(depth, f"for a in D_{_ident(atom.predicate)}:")
@@ -245,12 +234,7 @@ def _scan(gen: _Gen, atom: ast.Atom, bound: set[str], depth: int, delta: bool) -
 
 def _comparison(gen: _Gen, comparison: ast.Comparison, depth: int) -> str:
     left, right = gen.expr(comparison.left, depth), gen.expr(comparison.right, depth)
-    op = comparison.op
-    if op in ("=", "!="):
-        return f"{left} {'==' if op == '=' else '!='} {right}"
-    # Ordering is defined on integers and on dates; across kinds it is false.
-    return (f"type({left}) is type({right}) and (type({left}) is int or type({left}) is _date) "
-            f"and {left} {op} {right}")
+    return comparison_source(comparison.op, left, right)
 
 
 def compile_program(branches: list[Branch], recursive_in_stratum: Callable[[Branch, str], bool]
@@ -259,7 +243,7 @@ def compile_program(branches: list[Branch], recursive_in_stratum: Callable[[Bran
     compiled: list[CompiledBranch] = []
     all_indexes: set[IndexKey] = set()
     for branch in branches:
-        namespace: dict[str, object] = {"_ONCE": (None,), "_date": datetime.date, "Text": Text}
+        namespace: dict[str, object] = {"_ONCE": (None,), **GENERATED_NAMESPACE}
         sources = []
         constants: dict[str, object] = {}
         src, indexes = compile_branch(branch, None, f"b{branch.id}_full", constants)

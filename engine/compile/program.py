@@ -8,6 +8,7 @@ auxiliary predicate. Explanations map branches back to the rule as written.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -81,7 +82,13 @@ class BaseFact:
 
 @dataclass
 class Program:
-    """Everything the engine and the tools need, checked and normalised."""
+    """Everything the engine and the tools need, checked and normalised.
+
+    The analyses every layer needs (who reads whom, the stratum of each
+    predicate, the branches concluding each predicate) are computed here once:
+    the dependency graph by the checks (stratification needs it first), the
+    rest on first use.
+    """
 
     modules: tuple[ast.Module, ...]
     authorities: dict[str, ast.Authority]
@@ -92,66 +99,58 @@ class Program:
     outcomes: tuple[str, ...]
     arities: dict[str, int]
     strata: tuple[tuple[str, ...], ...]  # predicates, dependencies first
+    dependencies: dict[str, frozenset[str]]  # each predicate → the predicates its rules read (see dependency_graph)
     recursive: frozenset[str] = field(default_factory=frozenset)
 
-    def branches_for(self, predicate: str) -> list[Branch]:
-        return [b for b in self.branches if b.head.predicate == predicate]
-
-    def depends_on(self) -> dict[str, set[str]]:
-        """Each predicate → the predicates its rules read (positively or not)."""
-        graph: dict[str, set[str]] = {p: set() for p in self.arities}
+    @cached_property
+    def by_conclusion(self) -> dict[str, tuple[Branch, ...]]:
+        """Each predicate → the branches concluding it, in program order."""
+        grouped: dict[str, list[Branch]] = {}
         for branch in self.branches:
-            deps = graph.setdefault(branch.head.predicate, set())
-            for literal in branch.literals:
-                if isinstance(literal, (Positive, Negative)):
-                    deps.add(literal.atom.predicate)
-        return graph
+            grouped.setdefault(branch.head.predicate, []).append(branch)
+        return {predicate: tuple(branches) for predicate, branches in grouped.items()}
+
+    def branches_for(self, predicate: str) -> tuple[Branch, ...]:
+        return self.by_conclusion.get(predicate, ())
+
+    @cached_property
+    def stratum_of(self) -> dict[str, int]:
+        """Each predicate → the position of its stratum in :attr:`strata`."""
+        return {p: i for i, stratum in enumerate(self.strata) for p in stratum}
+
+    @cached_property
+    def readers(self) -> dict[str, frozenset[str]]:
+        """Each predicate → the predicates whose rules read it (the dependency graph reversed)."""
+        reversed_graph: dict[str, set[str]] = {}
+        for head, read in self.dependencies.items():
+            for predicate in read:
+                reversed_graph.setdefault(predicate, set()).add(head)
+        return {predicate: frozenset(heads) for predicate, heads in reversed_graph.items()}
+
+    def dependents(self, predicates: Iterable[str]) -> set[str]:
+        """The given predicates and every predicate whose rules read them, transitively."""
+        out: set[str] = set()
+        todo = list(predicates)
+        while todo:
+            predicate = todo.pop()
+            if predicate not in out:
+                out.add(predicate)
+                todo.extend(self.readers.get(predicate, ()))
+        return out
+
+    def recursive_in_stratum(self, branch: Branch, predicate: str) -> bool:
+        """Whether ``branch`` reads ``predicate`` recursively: a predicate of its own recursive stratum."""
+        stratum_of = self.stratum_of
+        return predicate in self.recursive and stratum_of.get(predicate) == stratum_of[branch.head.predicate]
 
 
-# ---------------------------------------------------------------- strata
-
-
-def strongly_connected(graph: dict[str, set[str]]) -> list[list[str]]:
-    """Tarjan's algorithm; components come out dependencies first."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    out: list[list[str]] = []
-    counter = 0
-
-    for root in sorted(graph):
-        if root in index:
-            continue
-        work: list[tuple[str, list[str]]] = [(root, sorted(graph.get(root, ())))]
-        index[root] = low[root] = counter
-        counter += 1
-        stack.append(root)
-        on_stack.add(root)
-        while work:
-            node, children = work[-1]
-            if children:
-                child = children.pop(0)
-                if child not in index:
-                    index[child] = low[child] = counter
-                    counter += 1
-                    stack.append(child)
-                    on_stack.add(child)
-                    work.append((child, sorted(graph.get(child, ()))))
-                elif child in on_stack:
-                    low[node] = min(low[node], index[child])
-                continue
-            work.pop()
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[node])
-            if low[node] == index[node]:
-                component = []
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    component.append(member)
-                    if member == node:
-                        break
-                out.append(sorted(component))
-    return out
+def dependency_graph(branches: Iterable[Branch], arities: dict[str, int]) -> dict[str, frozenset[str]]:
+    """Each predicate → the predicates its rules read (positively or not); every predicate is a key."""
+    graph: dict[str, set[str]] = {p: set() for p in arities}
+    for branch in branches:
+        read = graph.setdefault(branch.head.predicate, set())
+        for literal in branch.literals:
+            if isinstance(literal, (Positive, Negative)):
+                read.add(literal.atom.predicate)
+                graph.setdefault(literal.atom.predicate, set())
+    return {predicate: frozenset(read) for predicate, read in graph.items()}

@@ -58,16 +58,10 @@ class Engine:
     def __init__(self, program: Program, fact_limit: int = DEFAULT_FACT_LIMIT) -> None:
         self.program = program
         self.fact_limit = fact_limit
-        stratum_of = {p: i for i, stratum in enumerate(program.strata) for p in stratum}
-        self.stratum_of = stratum_of
-
-        def recursive_in_stratum(branch: Branch, predicate: str) -> bool:
-            return stratum_of.get(predicate) == stratum_of[branch.head.predicate] and predicate in program.recursive
-
-        self.compiled, self.indexes = compile_program(list(program.branches), recursive_in_stratum)
+        self.compiled, self.indexes = compile_program(list(program.branches), program.recursive_in_stratum)
         self.by_stratum: list[list[CompiledBranch]] = [[] for _ in program.strata]
         for compiled in self.compiled:
-            self.by_stratum[stratum_of[compiled.branch.head.predicate]].append(compiled)
+            self.by_stratum[program.stratum_of[compiled.branch.head.predicate]].append(compiled)
         self.indexes_of: dict[str, list[tuple[int, ...]]] = {}
         for predicate, positions in sorted(self.indexes):
             self.indexes_of.setdefault(predicate, []).append(positions)
@@ -76,19 +70,8 @@ class Engine:
             self.kb_facts.setdefault(fact.predicate, {}).setdefault(fact.args, Given(fact.fact, "kb"))
 
     def dependents(self, predicates: Iterable[str]) -> set[str]:
-        """The given predicates and every predicate whose rules read them, transitively."""
-        readers: dict[str, set[str]] = {}
-        for head, deps in self.program.depends_on().items():
-            for dep in deps:
-                readers.setdefault(dep, set()).add(head)
-        out: set[str] = set()
-        todo = list(predicates)
-        while todo:
-            predicate = todo.pop()
-            if predicate not in out:
-                out.add(predicate)
-                todo.extend(readers.get(predicate, ()))
-        return out
+        """The given predicates and every predicate whose rules read them (see :meth:`Program.dependents`)."""
+        return self.program.dependents(predicates)
 
     def baseline(self, dynamic: Iterable[str]) -> Baseline:
         """Evaluate everything that does not depend on the ``dynamic`` predicates, once.

@@ -1,7 +1,9 @@
 """Matching a rule's conditions directly over finished relations.
 
-The compiled plans (:mod:`plan`) are the fast path that derives facts; this is
-a plain interpreter of the same semantics for the tools that ask questions of
+The compiled plans (:mod:`lexkb.compile.codegen`) are the fast path that
+derives facts; this is a plain interpreter of the same semantics — the join
+order of :mod:`lexkb.compile.schedule`, the value rules of
+:mod:`lexkb.compile.semantics` — for the tools that ask questions of
 a finished result: explanations (every ground of a conclusion, why-not),
 coverage, reason diffs and the SMT encoding's comparisons. It finds *every*
 binding under which a branch holds, not only the one the engine recorded.
@@ -9,55 +11,15 @@ binding under which a branch holds, not only the one the engine recorded.
 
 from __future__ import annotations
 
-import datetime
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Collection, Iterator
 
 from lexkb.compile.program import Branch, Negative, Positive, Test
+from lexkb.compile.schedule import Plan, Step, StepKind, make_step, plan, readiness
+from lexkb.compile.semantics import FAIL, compare, term_value
 from lexkb.language import ast
 from lexkb.values import Value, args_key
 
-FAIL: Any = object()  # a term that cannot be computed (arithmetic on a non-number, an unbound variable)
-
 Relations = dict[str, dict[tuple[Value, ...], object]]
-
-
-def _vars(term: ast.Term) -> set[str]:
-    return set(ast.term_variables(term))
-
-
-def term_value(term: ast.Term, env: dict[str, Value]) -> Any:
-    """A term's value under ``env``; ``FAIL`` when arithmetic meets a non-integer (the engine skips such matches)."""
-    if isinstance(term, ast.Variable):
-        return env.get(term.name, FAIL)
-    if isinstance(term, ast.Constant):
-        return term.value
-    if isinstance(term, ast.Arithmetic):
-        left, right = term_value(term.left, env), term_value(term.right, env)
-        if type(left) is not int or type(right) is not int:
-            return FAIL
-        return left + right if term.op == "+" else left - right if term.op == "-" else left * right
-    left, right = term_value(term.args[0], env), term_value(term.args[1], env)
-    if type(left) is not int or type(right) is not int:
-        return FAIL
-    return min(left, right) if term.function == "min" else max(left, right)
-
-
-def compare(op: str, left: Value, right: Value) -> bool:
-    """The language's comparison: ordering only between two integers or two dates."""
-    if op == "=":
-        return left == right
-    if op == "!=":
-        return left != right
-    if type(left) is not type(right) or type(left) not in (int, datetime.date):
-        return False
-    if op == "<":
-        return left < right  # type: ignore[operator]
-    if op == "<=":
-        return left <= right  # type: ignore[operator]
-    if op == ">":
-        return left > right  # type: ignore[operator]
-    return left >= right  # type: ignore[operator]
 
 
 class Matcher:
@@ -67,6 +29,8 @@ class Matcher:
         self.relations = relations
         self._sorted: dict[str, list[tuple[Value, ...]]] = {}
         self._indexes: dict[tuple[str, tuple[int, ...]], dict[tuple[Value, ...], list[tuple[Value, ...]]]] = {}
+        # Plans by (branch, variables bound beforehand, literals to match); the branch is kept so its id stays its own.
+        self._plans: dict[tuple[int, frozenset[str], tuple[int, ...]], tuple[Branch, Plan]] = {}
 
     def facts(self, predicate: str) -> list[tuple[Value, ...]]:
         """A relation's facts in canonical order (so matches come out deterministically)."""
@@ -89,71 +53,54 @@ class Matcher:
         return args in self.relations.get(predicate, {})
 
     @staticmethod
-    def ready(literal: Positive | Negative | Test, env: dict[str, Value]) -> str | None:
+    def ready(literal: Positive | Negative | Test, env: Collection[str]) -> StepKind | None:
         """How a literal can be evaluated with these variables bound: scan, absent, test, bind, or None."""
-        names = env.keys()
-        if isinstance(literal, Positive):
-            ok = all(isinstance(a, (ast.Variable, ast.Constant)) or _vars(a) <= names for a in literal.atom.args)
-            return "scan" if ok else None
-        if isinstance(literal, Negative):
-            return "absent" if set(ast.term_variables_of_atom(literal.atom)) <= names else None
-        comparison = literal.comparison
-        if _vars(comparison.left) | _vars(comparison.right) <= names:
-            return "test"
-        if comparison.op == "=" and not literal.negated:
-            for lone, other in ((comparison.left, comparison.right), (comparison.right, comparison.left)):
-                if isinstance(lone, ast.Variable) and lone.name not in names and _vars(other) <= names:
-                    return "bind"
-        return None
+        return readiness(literal, env)
 
     def extend(self, literal: Positive | Negative | Test, env: dict[str, Value]) -> Iterator[dict[str, Value]]:
         """Every extension of ``env`` that satisfies one ready literal."""
-        if isinstance(literal, Positive):
-            yield from self._scan(literal.atom, env)
-        elif isinstance(literal, Negative):
-            key = tuple(term_value(a, env) for a in literal.atom.args)
-            if FAIL not in key and not self.holds(literal.atom.predicate, key):
+        step = make_step(literal, env)
+        if step is not None:
+            yield from self._run(step, literal, env)
+
+    def _run(self, step: Step, literal: Positive | Negative | Test, env: dict[str, Value]
+             ) -> Iterator[dict[str, Value]]:
+        if step.kind == "scan":
+            yield from self._scan(literal.atom, step, env)  # type: ignore[union-attr]
+        elif step.kind == "absent":
+            key = tuple(term_value(a, env) for a in literal.atom.args)  # type: ignore[union-attr]
+            if FAIL not in key and not self.holds(literal.atom.predicate, key):  # type: ignore[union-attr]
+                yield env
+        elif step.kind == "test":
+            comparison = literal.comparison  # type: ignore[union-attr]
+            left, right = term_value(comparison.left, env), term_value(comparison.right, env)
+            if left is not FAIL and right is not FAIL and compare(comparison.op, left, right) != literal.negated:  # type: ignore[union-attr]
                 yield env
         else:
-            comparison = literal.comparison
-            left_vars, right_vars = _vars(comparison.left), _vars(comparison.right)
-            if left_vars <= env.keys() and right_vars <= env.keys():
-                left, right = term_value(comparison.left, env), term_value(comparison.right, env)
-                if left is FAIL or right is FAIL:
-                    return
-                if compare(comparison.op, left, right) != literal.negated:
-                    yield env
-                return
-            lone, other = comparison.left, comparison.right
-            if not (isinstance(lone, ast.Variable) and lone.name not in env):
-                lone, other = other, lone
-            value = term_value(other, env)
+            value = term_value(step.value, env)  # type: ignore[arg-type]
             if value is not FAIL:
-                yield {**env, lone.name: value}  # type: ignore[union-attr]
+                yield {**env, step.binds[0]: value}
 
-    def _scan(self, atom: ast.Atom, env: dict[str, Value]) -> Iterator[dict[str, Value]]:
-        positions, key, free = [], [], []
-        for position, arg in enumerate(atom.args):
-            if isinstance(arg, ast.Variable) and arg.name not in env:
-                free.append((position, arg.name))
-            else:
-                value = term_value(arg, env)
-                if value is FAIL:
-                    return
-                positions.append(position)
-                key.append(value)
-        if not free:
-            if self.holds(atom.predicate, tuple(key)):
+    def _scan(self, atom: ast.Atom, step: Step, env: dict[str, Value]) -> Iterator[dict[str, Value]]:
+        key = tuple(term_value(atom.args[position], env) for position in step.keys)
+        if FAIL in key:
+            return
+        if not step.fresh:
+            if self.holds(atom.predicate, key):
                 yield env
             return
-        for args in self.lookup(atom.predicate, tuple(positions), tuple(key)):
-            extended = dict(env)
-            for position, name in free:
-                if name in extended and extended[name] != args[position]:
-                    break  # the same variable twice in the atom
-                extended[name] = args[position]
-            else:
+        for args in self.lookup(atom.predicate, step.keys, key):
+            if all(args[position] == args[first] for (position, _), first in self._repeats(step)):
+                extended = dict(env)
+                for position, name in step.fresh:
+                    extended[name] = args[position]
                 yield extended
+
+    @staticmethod
+    def _repeats(step: Step) -> list[tuple[tuple[int, str], int]]:
+        """Each repeated variable of a scan with the position it is first taken from."""
+        first = {name: position for position, name in step.fresh}
+        return [(repeat, first[repeat[1]]) for repeat in step.repeats]
 
     def unify_head(self, branch: Branch, args: tuple[Value | None, ...]) -> tuple[dict[str, Value], list] | None:
         """Bindings from matching the branch's conclusion to ``args`` (None: any value).
@@ -197,27 +144,26 @@ class Matcher:
         return next(self.solve(branch, args), None) is not None
 
     def search(self, branch: Branch, env: dict[str, Value], pending: tuple[int, ...]) -> Iterator[dict[str, Value]]:
-        """Extend ``env`` by the literals at ``pending``: filters first, in written order, then
-        the atom with the most known arguments (the engine's schedule, decided as bindings grow)."""
-        if not pending:
+        """Extend ``env`` by the literals at ``pending``, in the engine's join order (see :mod:`schedule`)."""
+        steps = self._plan(branch, frozenset(env), pending)
+        if steps is not None:
+            yield from self._search(branch, steps, 0, env)
+
+    def _search(self, branch: Branch, steps: tuple[Step, ...], at: int, env: dict[str, Value]
+                ) -> Iterator[dict[str, Value]]:
+        if at == len(steps):
             yield env
             return
-        literals = branch.literals
-        chosen = None
-        for index in pending:
-            if not isinstance(literals[index], Positive) and self.ready(literals[index], env):
-                chosen = index
-                break
-        if chosen is None:
-            best = -1
-            for index in pending:
-                literal = literals[index]
-                if isinstance(literal, Positive) and self.ready(literal, env):
-                    score = sum(1 for a in literal.atom.args if _vars(a) <= env.keys())
-                    if score > best:
-                        chosen, best = index, score
-        if chosen is None:
-            return  # cannot happen for a checked (safe) branch
-        rest = tuple(i for i in pending if i != chosen)
-        for extended in self.extend(literals[chosen], env):
-            yield from self.search(branch, extended, rest)
+        step = steps[at]
+        for extended in self._run(step, branch.literals[step.index], env):
+            yield from self._search(branch, steps, at + 1, extended)
+
+    def _plan(self, branch: Branch, bound: frozenset[str], pending: tuple[int, ...]) -> tuple[Step, ...] | None:
+        """The schedule's plan, once per branch and shape of question; None when it cannot be completed
+        (a literal left out by ``skip`` was the only one to bind a variable)."""
+        key = (id(branch), bound, pending)
+        cached = self._plans.get(key)
+        if cached is None:
+            cached = self._plans[key] = (branch, plan(branch, pending, bound))
+        found: Plan = cached[1]
+        return found.steps if found.complete else None
