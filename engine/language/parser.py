@@ -1,17 +1,18 @@
-"""Text → AST: the Lark parser, the tree transformer, syntax errors in plain words."""
+"""Text → AST: the Lark parser and the conversion of its tree into the AST.
+
+What to say when the text cannot be read is :mod:`lexkb.language.diagnostics`'s job.
+"""
 
 from __future__ import annotations
 
-import calendar
 import datetime
-import difflib
 import re
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
 from lark import Lark, Token, Tree
-from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+from lark.exceptions import UnexpectedInput
 
 from lexkb.errors import Span, SyntaxProblem, UsageError
 from lexkb.language import ast
@@ -36,7 +37,9 @@ def parse(text: str, file: str) -> ast.Module:
     try:
         tree = parser().parse(text)
     except UnexpectedInput as error:
-        raise _syntax_problem(error, text, file) from None
+        from lexkb.language.diagnostics import syntax_problem  # only on the error path: startup stays lean
+
+        raise syntax_problem(error, text, file) from None
     return ast.Module(file, tuple(_ToAst(file).transform(tree)))
 
 
@@ -69,7 +72,8 @@ def ground_atom(atom: str | ast.Atom, file: str = "<atom>") -> tuple[str, tuple[
 # ---------------------------------------------------------------- tree → AST
 
 
-def _token_span(file: str, token: Token) -> Span:
+def token_span(file: str, token: Token) -> Span:
+    """Where a token is, as a span."""
     return Span(file, token.line or 1, token.column or 1, token.end_line or 1, token.end_column or 1)
 
 
@@ -109,8 +113,8 @@ class _ToAst:
         if not children:
             return None
         first, last = _located(children[0]), _located(children[-1])
-        start = _token_span(self.file, first) if isinstance(first, Token) else first.span
-        end = _token_span(self.file, last) if isinstance(last, Token) else last.span
+        start = token_span(self.file, first) if isinstance(first, Token) else first.span
+        end = token_span(self.file, last) if isinstance(last, Token) else last.span
         return Span(self.file, start.line, start.column, end.end_line, end.end_column)
 
     def start(self, span: Span, children: list[ast.Statement]) -> list[ast.Statement]:
@@ -121,7 +125,7 @@ class _ToAst:
         """A term; single tokens (values, variables) arrive as tokens, not trees."""
         if not isinstance(child, Token):
             return child  # type: ignore[return-value]
-        span = _token_span(self.file, child)
+        span = token_span(self.file, child)
         kind = child.type
         if kind == "VARIABLE":
             return ast.Variable(child[1:], span)
@@ -138,8 +142,10 @@ class _ToAst:
         try:
             return datetime.date(year, month, day)
         except ValueError:
-            raise SyntaxProblem(f"{token} is not a real date: {_impossible(year, month, day)}",
-                                _token_span(self.file, token),
+            from lexkb.language.diagnostics import impossible_date
+
+            raise SyntaxProblem(f"{token} is not a real date: {impossible_date(year, month, day)}",
+                                token_span(self.file, token),
                                 hint="dates are written YYYY-MM-DD, e.g. 2012-10-24") from None
 
     def negative_integer(self, span: Span, children: list[Token]) -> ast.Constant:
@@ -186,7 +192,7 @@ class _ToAst:
         return ("unless", children[0])
 
     def because(self, span: Span, children: list[Token]) -> tuple[str, tuple[ast.Name, ...]]:
-        return ("because", tuple(ast.Name(str(t), _token_span(self.file, t)) for t in children))
+        return ("because", tuple(ast.Name(str(t), token_span(self.file, t)) for t in children))
 
     def rule(self, span: Span, children: list[object]) -> ast.Rule:
         name = children[0].text if isinstance(children[0], ast.Name) else None
@@ -204,7 +210,7 @@ class _ToAst:
         quote = None
         if len(children) > 1:
             token = children[1]
-            quote = ast.Quote(_unquote(token), _token_span(self.file, token))  # type: ignore[arg-type]
+            quote = ast.Quote(_unquote(token), token_span(self.file, token))  # type: ignore[arg-type]
         return ast.Fact(atom, quote, span)  # type: ignore[arg-type]
 
     def include(self, span: Span, children: list[Token]) -> ast.Include:
@@ -212,7 +218,7 @@ class _ToAst:
 
     def type_name(self, span: Span, children: list[Token]) -> ast.Name:
         if len(children) == 1:
-            return ast.Name(str(children[0]), _token_span(self.file, children[0]))
+            return ast.Name(str(children[0]), token_span(self.file, children[0]))
         return ast.Name("|".join(str(c) for c in children), span)
 
     def input_decl(self, span: Span, children: list[object]) -> ast.InputDecl:
@@ -220,7 +226,7 @@ class _ToAst:
         return ast.InputDecl(str(name), tuple(types), span)  # type: ignore[arg-type]
 
     def outcomes(self, span: Span, children: list[Token]) -> ast.Outcomes:
-        return ast.Outcomes(tuple(ast.Name(str(t), _token_span(self.file, t)) for t in children), span)
+        return ast.Outcomes(tuple(ast.Name(str(t), token_span(self.file, t)) for t in children), span)
 
     def case_decl(self, span: Span, children: list[Token]) -> ast.CaseDecl:
         return ast.CaseDecl(str(children[0]), _unquote(children[1]) if len(children) > 1 else None, span)
@@ -243,359 +249,3 @@ def _located(item: Any) -> Any:
         tag, value = item
         return value[-1] if tag == "because" else value
     return item
-
-
-# ---------------------------------------------------------------- syntax errors
-
-
-def _impossible(year: int, month: int, day: int) -> str:
-    """Why year-month-day is not a date, in words."""
-    if year == 0:
-        return "there is no year 0"
-    if not 1 <= month <= 12:
-        return f"there is no month {month}"
-    days = calendar.monthrange(year, month)[1]
-    return f"{calendar.month_name[month]} {year} has {days} days" if day else "there is no day 0"
-
-
-# Labelled broken inputs. A user's error gets the label of the example that
-# failed the same way: the same set of expected tokens and, where they tell
-# examples apart, the same two tokens before and the same token found (see
-# _keys). Unlike Lark's match_examples, which also compares the depth of the
-# parse stack, this does not depend on what came earlier in the file, so a
-# label holds anywhere. A label starting with "expected" gets ", found …"
-# appended; {previous} is replaced by the word before the error.
-# tests/test_errors.py checks that every example gets its own label, in
-# several surrounding contexts.
-SYNTAX_EXAMPLES: dict[str, list[str]] = {
-    "expected a condition after 'not'": ["a if b and not", "a if b and not because X", "a if b and not and c",
-                                         "a if b or not", "a if (not", "a if b unless not", "a if not not"],
-    "expected a condition after 'if not'": [
-        "deny if not because Baylor", "deny if not", "a if not and b", "a if not or b", "a if not )",
-    ],
-    "expected a condition after 'if'": ["deny if because Baylor", "deny if", "a if and b", "a if or b", "a if )"],
-    "expected a condition after 'and'": ["a if b and", "a if b and because X", "a if b and and c", "a if b and or c",
-                                         "a if b and )"],
-    "expected a condition after 'or'": ["a if b or", "a if b or because X", "a if b or and c", "a if b or )"],
-    "expected a condition after 'unless'": ["a if b unless", "a if b unless because X", "a if b unless and c"],
-    "'unless' takes one condition: put several in parentheses, e.g. unless (a and b)": [
-        "a if b unless c and d", "a if b unless c or d", "a if b unless c(1) and d", "a if b unless not c and d",
-    ],
-    "expected a condition after '('": ["a if (", "a if ()", "a if (and b)", "a if b and (", "a if b and ( because X"],
-    "expected the name of a declared authority after 'because'": [
-        'a if b because', 'a if b because "X"', "a if b because ,", "a if b because 5",
-    ],
-    "expected another name after ','": ["a if b because X,", 'a if b because X, "Y"', "a if b because X,,",
-                                        "a if b because X, Y,", "outcomes a,", "outcomes a, 5", "outcomes a, b,"],
-    "expected a name for the rule after 'rule', e.g. rule amended_level:": [
-        "rule : a if b", "rule", 'rule "x": a if b', "rule 5: a",
-    ],
-    "expected ':' after the rule's name": ["rule r a if b", "rule r", "rule r a(1) if b"],
-    "expected the rule's conclusion after its name, e.g. deny or applicable_range(?lo, ?hi)": [
-        "rule r: if b", "rule r:", "rule r: ?x if b", 'rule r: "a" if b', "rule r: 5 if b",
-    ],
-    "expected 'if' and the rule's conditions after its conclusion": [
-        "rule r: a", "rule r: a because X", "rule r: a b", "rule r: a(1)", "rule r: a(?x) b",
-    ],
-    "expected the citation in double quotes after the authority's name": [
-        "authority X", "authority X Y", "authority X says \"y\"", "authority X 5",
-    ],
-    "expected the authority's name after 'authority', e.g. authority Baylor \"citation\"": [
-        "authority", "authority \"x\"", "authority 5",
-    ],
-    "expected the sentence the authority stands for, in double quotes, after 'says'": [
-        'authority X "c" says', 'authority X "c" says y',
-    ],
-    "expected the quoted words of the decision, in double quotes, after 'from'": [
-        "a from", "a from b", "a(1) from b", "a from 5",
-    ],
-    "expected a value or a variable inside the parentheses": ["a(", "a(,", "a(1,", "a(1,)", "a(1, ,", "a if b(",
-                                                              "a if b(1,"],
-    "expected ',' between the values, or ')' to close the parentheses": [
-        "a(1 2", "a(1 b", "a(1", "a if b(?x ?y)", "a(?x if b", 'a("x" "y")', "a(1 if",
-    ],
-    "a parenthesis is not closed: expected ')'": ["a if (b and c", "a if (b", "a if (b or c because X",
-                                                  "a if (b or c unless d"],
-    "expected a value or a variable after '{previous}'": [
-        "a if ?x >", "a if ?x > and b", "a if ?x = because X", "a if ?x <", "a if ?x >=", "a if ?x !=",
-        "a if ?x = ?y +", "a if ?x = ?y -", "a if ?x = ?y *", "a if ?x = ?y + and b", "a if ?x = (",
-    ],
-    "a value on its own is not a condition: compare it with something, e.g. ?x > 3": [
-        "a if ?x", "a if ?x and b", "a if 5", "a if ?x + 1", "a if b and ?x", "a if \"x\"", "a if 2012-01-01",
-    ],
-    "expected a path in double quotes after 'include', e.g. include \"ussg/table.rules\"": [
-        "include", "include x", "include 5",
-    ],
-    "expected a path in double quotes after 'source', e.g. source \"../sources/order.txt\"": [
-        "source", "source x", "source 5",
-    ],
-    "expected a predicate name after 'input', e.g. input offense_level(int)": [
-        "input", "input 5", 'input "x"',
-    ],
-    "expected an argument type (int, date, symbol or string)": ["input a(", "input a(,", "input a(int,",
-                                                                "input a(5)", "input a()"],
-    "expected ',' between the argument types, or ')' to close them": ["input a(int 5", "input a(int date)",
-                                                                       "input a(int"],
-    "expected the names of the outcomes after 'outcomes', separated by commas": [
-        "outcomes", "outcomes 5", 'outcomes "a"',
-    ],
-    "expected the case's name after 'case', e.g. case alcaraz \"citation\"": ["case", "case 5", 'case "x"'],
-    "expected an atom after 'expect', e.g. expect deny": ["expect", "expect 5"],
-    "expected an atom after 'expect not', e.g. expect not grant": ["expect not", "expect not 5"],
-    "expected min(a, b) or max(a, b) with two values": [
-        "a if ?x = min", "a if ?x = min(", "a if ?x = min(1", "a if ?x = min(1,", "a if ?x = min(1, 2",
-        "a if ?x = min(1, 2, 3)",
-    ],
-    "a variable such as ?x can only appear in a rule, not in a fact or on its own": ["?x", "?x(1)", "x ?y"],
-    "write a rule as 'conclusion if conditions', e.g. deny if not lowers_range": ["deny :- x", "deny : x"],
-    "a comparison can only appear among a rule's conditions, after 'if'": ["x = 5", "x < y", "x != 1"],
-    "this ')' closes no parenthesis": ["a if b )", "a if (b) )", "a(1))", "x )", "a if b(1) )", "a if ?x > 1 )"],
-    "expected 'and', 'or', 'unless' or 'because' after a condition, or a new statement": [
-        "a if b 5", "a if b(1) 5", "a if b \"x\"", "a if b ?x", "a if b ,", "a if b(1) ?x", "a if ?x > 1 ?y",
-        "a if b(1) \"x\"", "a if ?x > 1 5",
-    ],
-    "expected a statement: a rule, a fact, or a declaration such as authority, input or include": [
-        "5", '"x"', ",", "x ,", "x 5", "x \"y\"", "x(1) 2",
-    ],
-}
-
-_TOKEN_WORDS = {
-    "NAME": "a name",
-    "VARIABLE": "a variable such as ?x",
-    "INT": "a number",
-    "DATE": "a date",
-    "STRING": "text in double quotes",
-    "COMPARE": "a comparison (=, !=, <, <=, >, >=)",
-    "PLUS": "'+'",
-    "MINUS": "'-'",
-    "MUL_OP": "'*'",
-    "NOT": "'not'",
-    "LPAR": "'('",
-    "RPAR": "')'",
-    "COMMA": "','",
-    "COLON": "':'",
-    "$END": "the end of the file",
-}
-
-# Keywords a misspelling most likely stands for (see _misspelled_keyword).
-_REPAIRABLE = ("if", "and", "or", "not", "unless", "because", "from", "says")
-
-
-def _word(terminal: str) -> str:
-    if terminal in _TOKEN_WORDS:
-        return _TOKEN_WORDS[terminal]
-    lowered = terminal.lower()
-    if lowered in KEYWORDS:
-        return f"'{lowered}'"
-    return "another symbol"  # never show Lark's own terminal names
-
-
-# The open constructs a statement can be inside of (on the parser's stack).
-_ANCHORS = frozenset({"RULE", "IF", "UNLESS", "BECAUSE", "AUTHORITY", "SAYS", "INCLUDE", "INPUT", "OUTCOMES",
-                      "CASE", "SOURCE", "EXPECT", "FROM", "function"})
-
-
-def _keys(error: UnexpectedToken, text: str) -> list[tuple[object, ...]]:
-    """Lookup keys for a syntax error, finest first.
-
-    What the parser expected says what kind of thing is missing; the
-    innermost open construct on the parser's stack (inside `input`, after
-    `if`, inside `min(…)`…) and the two tokens before the error say where;
-    the token found refines both. None of this depends on what came earlier
-    in the file.
-    """
-    expected = frozenset(error.expected) - {"$END"}
-    end = len(text) if error.token.type == "$END" else (error.token.start_pos or 0)
-    last2 = tuple(t.type for t in parser().lex(text[:end]))[-2:]
-    found = error.token.type
-    anchors = [symbol for symbol in (_symbol(v) for v in error.state.value_stack) if symbol in _ANCHORS]
-    anchor = anchors[-1] if anchors else None
-    keys: list[tuple[object, ...]] = []
-    for where in ((anchor,), ()):
-        for before in (last2, last2[-1:]):
-            keys += [(expected, *where, before, found), (expected, *where, before)]
-        keys += [(expected, *where, found), (expected, *where)]
-    return keys
-
-
-def _symbol(item: object) -> str:
-    """The grammar symbol on the parse stack: a token type or a rule name."""
-    return str(getattr(item, "type", None) or getattr(item, "data", ""))
-
-
-@lru_cache(maxsize=1)
-def _labels() -> dict[tuple[object, ...], str]:
-    """Each key of each example's error → the example's label (the first label wins)."""
-    table: dict[tuple[object, ...], str] = {}
-    for label, examples in SYNTAX_EXAMPLES.items():
-        for example in examples:
-            try:
-                parser().parse(example)
-            except UnexpectedToken as error:
-                for key in _keys(error, example):
-                    table.setdefault(key, label)
-            except UnexpectedInput:
-                pass
-    return table
-
-
-def _label(error: UnexpectedToken, text: str) -> str | None:
-    table = _labels()
-    for key in _keys(error, text):
-        if key in table:
-            return table[key]
-    return None
-
-
-def _is_keyword(token: Token) -> bool:
-    return token.type != "NAME" and str(token) in KEYWORDS
-
-
-# Keywords that read like nouns, and so get used as names by mistake
-# (`input source(string)`); the connectives (if, and, not…) rarely are.
-_NOUN_KEYWORDS = frozenset(KEYWORDS) - {"if", "and", "or", "not", "unless", "because"}
-
-
-def _syntax_problem(error: UnexpectedInput, text: str, file: str) -> SyntaxProblem:
-    if isinstance(error, UnexpectedCharacters):
-        return _bad_character(error, text, file)
-    if not isinstance(error, UnexpectedToken):  # UnexpectedEOF: not raised by the LALR parser, but be safe
-        line = max(1, text.count("\n") + 1)
-        return SyntaxProblem("the file ends in the middle of a statement", Span.point(file, line))
-    token = error.token
-    at_end = token.type == "$END"
-    stack = error.state.value_stack
-    previous = stack[-1] if stack and isinstance(stack[-1], Token) else None
-    if at_end:
-        # Lark places the end at the last token; point just after it instead.
-        line, column = token.end_line or 1, token.end_column or 1
-    else:
-        line, column = token.line or 1, token.column or 1
-    span = Span(file, line, column, line, column + (1 if at_end else max(1, len(str(token)))))
-    found = _describe_token(token)
-
-    repaired = _misspelled_keyword(text, error, file)
-    if repaired is not None:
-        return repaired
-    if not at_end and _is_keyword(token) and str(token) in _NOUN_KEYWORDS and "NAME" in error.expected:
-        return SyntaxProblem(f"'{token}' is a reserved word and cannot be used as a name", span,
-                             hint=_reserved_hint(str(token)))
-    if token.type == "LPAR" and previous is not None and _is_keyword(previous) and str(previous) in _NOUN_KEYWORDS:
-        where = _token_span(file, previous)
-        return SyntaxProblem(f"'{previous}' is a reserved word and cannot be used as a name", where,
-                             hint=_reserved_hint(str(previous)))
-    label = _label(error, text)
-    if label is not None:
-        message = label.replace("{previous}", str(previous) if previous is not None else "this")
-        if message.startswith("expected"):
-            message += f", found {found}"
-        return SyntaxProblem(message, span)
-    expected = sorted({_word(t) for t in error.expected})
-    message = "the file ends in the middle of a statement" if at_end else f"unexpected {found}"
-    if expected and len(expected) <= 6:
-        message += "; expected " + _or_list(expected)
-    return SyntaxProblem(message, span)
-
-
-def _reserved_hint(word: str) -> str:
-    return f"choose another name, e.g. {word}_{'name' if word in ('case', 'source', 'rule') else 'x'}; " \
-           "the reserved words are " + ", ".join(KEYWORDS)
-
-
-_CHARACTER_HINTS = {
-    ".": "statements need no full stop: a statement ends where the next one begins",
-    ";": "statements need no ';': a statement ends where the next one begins",
-    "&": "write 'and' to join conditions",
-    "|": "write 'or' between alternatives",
-    "!": "write 'not' before a condition; '!=' means 'is not equal to'",
-    "'": "text goes in double quotes, e.g. \"drug offense\"",
-    "?": "a variable is written ? followed by a name, e.g. ?level",
-    "/": "there is no division; arithmetic has +, -, *, min and max",
-}
-
-
-def _bad_character(error: UnexpectedCharacters, text: str, file: str) -> SyntaxProblem:
-    line, column = error.line or 1, error.column or 1
-    span = Span(file, line, column, line, column + 1)
-    at = error.pos_in_stream or 0
-    char = text[at] if at < len(text) else ""
-    if char == '"':
-        end = text.find("\n", at)
-        width = (end if end >= 0 else len(text)) - at
-        return SyntaxProblem("this text in double quotes is not closed on its line",
-                             Span(file, line, column, line, column + width),
-                             hint="end it with \" on the same line; write \\\" for a double quote inside the text")
-    if char == "?":
-        return SyntaxProblem("a variable is written ? followed by a name, e.g. ?level", span)
-    if re.match(r"\d{4}-\d", text[at:at + 6]) or char.isdigit():
-        return SyntaxProblem(f"'{_word_at(text, at)}' is neither a number nor a date", span,
-                             hint="dates are written YYYY-MM-DD, e.g. 2012-10-24")
-    shown = repr(char)[1:-1] if not char.isprintable() or char.isspace() else char
-    return SyntaxProblem(f"the character '{shown}' has no meaning here", span,
-                         hint=_CHARACTER_HINTS.get(char, "names use letters, digits and _; text goes in double quotes"))
-
-
-def _word_at(text: str, position: int) -> str:
-    start = position
-    while start > 0 and not text[start - 1].isspace() and text[start - 1] not in "(,":
-        start -= 1
-    match = re.match(r"[^\s(),]+", text[start:])
-    return match.group(0) if match else text[position]
-
-
-def _misspelled_keyword(text: str, error: UnexpectedToken, file: str) -> SyntaxProblem | None:
-    """A word just before the error that, written as a keyword, lets the text be read further.
-
-    `deny iff not lowers_range` fails at `not`; `iff` is close to `if`, and
-    with `if` in its place the statement parses, so the message points at
-    `iff` rather than at `not`.
-    """
-    if error.token.type == "$END":
-        end = len(text)
-    else:
-        end = error.token.start_pos or 0
-    start = text.rfind("\n", 0, max(0, end - 1)) + 1 if end else 0
-    start = max(0, min(start, end - 200))
-    words = [m for m in re.finditer(r"[A-Za-z_][A-Za-z0-9_]*", text[start:end + 40])
-             if not text[start + m.end():start + m.end() + 80].lstrip().startswith("(")]
-    for match in reversed(words[-6:]):
-        word = match.group(0)
-        if word in KEYWORDS:
-            continue
-        close = difflib.get_close_matches(word.lower(), _REPAIRABLE, n=1, cutoff=0.6)
-        if not close:
-            continue
-        keyword = close[0]
-        begin = start + match.start()
-        fixed = text[:begin] + keyword + text[begin + len(word):]
-        if _reads_further(fixed, end + len(keyword) - len(word)):
-            line = text.count("\n", 0, begin) + 1
-            column = begin - (text.rfind("\n", 0, begin) + 1) + 1
-            return SyntaxProblem(
-                f"'{word}' is not a keyword; did you mean '{keyword}'?",
-                Span(file, line, column, line, column + len(word)),
-                hint=f"as written, the text cannot be read at {_describe_token(error.token)} "
-                     f"(line {error.token.line if error.token.type != '$END' else line})")
-    return None
-
-
-def _reads_further(text: str, failed_at: int) -> bool:
-    try:
-        parser().parse(text)
-    except UnexpectedInput as error:
-        return error.pos_in_stream is not None and error.pos_in_stream > failed_at
-    return True
-
-
-def _describe_token(token: object) -> str:
-    if not isinstance(token, Token) or token.type == "$END":
-        return "the end of the file"
-    if token.type == "STRING":
-        return "text in double quotes"
-    return f"'{token}'"
-
-
-def _or_list(words: list[str]) -> str:
-    if len(words) == 1:
-        return words[0]
-    return ", ".join(words[:-1]) + " or " + words[-1]

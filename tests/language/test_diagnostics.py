@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 
 from lexkb.errors import LexkbError
-from lexkb.language.parser import SYNTAX_EXAMPLES, parse, parser
+from lexkb.language.diagnostics import SYNTAX_EXAMPLES
+from lexkb.language.parser import parse, parser
 
 GOLDEN = Path(__file__).parents[1] / "golden" / "errors"
 GOLDENS = sorted(GOLDEN.glob("*.expected"))
