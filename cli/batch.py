@@ -11,8 +11,12 @@ from typing import IO
 
 import click
 
-from lexkb.batch import runner as engine_batch
-from lexkb.batch.runner import FORMATS, CaseError, Job, Summary
+from lexkb.batch.executors import run
+from lexkb.batch.output import FORMATS, header
+from lexkb.batch.runner import CaseError, Job
+from lexkb.batch.sources import count_cases, is_case_path, items, sources
+from lexkb.batch.summary import Summary
+from lexkb.errors import plural
 
 from .common import EXIT_FINDING, EXIT_USAGE, atomic_file, format_location, load_kb, max_facts_option
 
@@ -62,7 +66,7 @@ def batch_command(paths: tuple[str, ...], output: str | None, output_format: str
     Exit codes: 0 every case ran and met its expectations; 1 an expectation
     was missed; 2 bad usage, or a case could not be run.
     """
-    cases = [p for p in paths if engine_batch.is_case_path(p)]
+    cases = [p for p in paths if is_case_path(p)]
     kb_paths = [p for p in paths if p not in cases]
     if not cases:
         raise click.UsageError("name the cases: .case files, folders of them, or .csv/.jsonl tables")
@@ -71,15 +75,15 @@ def batch_command(paths: tuple[str, ...], output: str | None, output_format: str
     if output_format is None:
         output_format = "csv" if output and output.endswith(".csv") else "jsonl"
     kb = load_kb(kb_paths, max_facts)
-    found = engine_batch.sources(cases, kb.program)
+    found = sources(cases, kb.program)
     job = Job(tuple(str(Path(p).resolve()) for p in kb_paths), max_facts, output_format)
     summary = Summary(kb.program.outcomes)
     shown: list[CaseError] = []
     show_progress = not quiet and sys.stderr.isatty()
-    total = engine_batch.count_cases(found) if show_progress else None
-    rows = engine_batch.run(job, engine_batch.items(found), jobs=jobs, scheduler=scheduler, kb=kb)
+    total = count_cases(found) if show_progress else None
+    rows = run(job, items(found), jobs=jobs, scheduler=scheduler, kb=kb)
     with _destination(output) as out, _progress(show_progress, total) as advance:
-        out.write(engine_batch.header(output_format, kb.program))
+        out.write(header(output_format, kb.program))
         for row in rows:
             out.write(row.text)
             summary.add(row)
@@ -93,12 +97,27 @@ def batch_command(paths: tuple[str, ...], output: str | None, output_format: str
         click.echo(f"… and {summary.errors - len(shown):,} more with errors: see the error column of the "
                    "results", err=True)
     if not quiet:
-        for line in summary.lines():
+        for line in _summary_lines(summary):
             click.echo(line, err=True)
     if summary.errors:
         raise SystemExit(EXIT_USAGE)
     if summary.missed:
         raise SystemExit(EXIT_FINDING)
+
+
+def _summary_lines(summary: Summary) -> list[str]:
+    """The summary in plain words: cases and speed, outcomes, expectations."""
+    rate = summary.cases / summary.elapsed if summary.elapsed > 0 else 0.0
+    out = [f"{plural(summary.cases, 'case')} in {summary.elapsed:.1f} s ({rate:,.0f} cases/s); "
+           f"{plural(summary.errors, 'error')}"]
+    if summary.outcomes_declared:
+        counts = [f"{o} {summary.per_outcome.get(o, 0):,}" for o in summary.outcomes_declared]
+        counts.append(f"none {summary.none:,}")
+        out.append("outcomes: " + ", ".join(counts))
+    if summary.met or summary.missed:
+        failed = f" (in {plural(summary.failed_cases, 'case')})" if summary.failed_cases else ""
+        out.append(f"expectations: {summary.met:,} met, {summary.missed:,} missed{failed}")
+    return out
 
 
 def _format_case_error(error: CaseError) -> str:

@@ -1,0 +1,192 @@
+"""Where a batch's cases come from: .case files, folders of them, CSV and JSONL tables.
+
+The parent process only reads here: it expands the command line into
+:class:`Source` files (checking a CSV header before any case runs, so a
+misnamed column stops the batch with nothing written) and then yields one
+raw :class:`Item` per case, lazily, one line or CSV record at a time. Nothing
+is parsed: that happens in the workers (:mod:`lexkb.batch.cells`), so the
+parent stays fast and its memory flat however large the table.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, NamedTuple
+
+from lexkb.compile.program import Program
+from lexkb.errors import SourceError, Span, UsageError, did_you_mean
+from lexkb.language.source import display_path, expand, holds_cases
+
+TABLE_SUFFIXES = (".csv", ".jsonl")
+CASE_COLUMN = "case"  # optional: the case's name (a keyword, so never a predicate)
+EXPECT_COLUMN = "expect"  # optional: `deny; not eligible`
+
+
+class Item(NamedTuple):
+    """One case to run, as the parent read it: nothing parsed yet.
+
+    ``kind`` is "case" (``file`` is the .case path as displayed, ``text`` its
+    absolute path), "csv" or "jsonl" (``line`` and ``text`` are the row's
+    first line number and raw text; ``header`` the CSV header's column names).
+    """
+
+    kind: str
+    file: str
+    line: int
+    text: str
+    header: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    """A file of cases: a .case file or a table (CSV header already checked)."""
+
+    path: str
+    name: str  # as displayed in locations
+    kind: str  # "case", "csv" or "jsonl"
+    header: tuple[str, ...] | None = None
+
+
+def is_case_path(path: str) -> bool:
+    """Whether a command-line argument names cases rather than rules.
+
+    ``.case``, ``.csv`` and ``.jsonl`` files are cases; a folder is cases
+    when it holds ``.case`` files and no ``.rules`` files.
+    """
+    p = Path(path)
+    if p.is_dir():
+        return holds_cases(p)
+    return path.endswith((".case", *TABLE_SUFFIXES))
+
+
+def sources(paths: Sequence[str], program: Program) -> list[Source]:
+    """The case sources named on the command line, folders expanded, table headers checked."""
+    out: list[Source] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir() or not path.exists():
+            out.extend(Source(str(p), display_path(p), "case") for p in expand([raw], ".case"))
+        elif raw.endswith(".case"):
+            out.append(Source(raw, display_path(path), "case"))
+        elif raw.endswith(".csv"):
+            name = display_path(path)
+            out.append(Source(raw, name, "csv", _csv_header(path, name, program)))
+        elif raw.endswith(".jsonl"):
+            out.append(Source(raw, display_path(path), "jsonl"))
+        else:
+            raise UsageError(f"{raw} is not a case: name .case files, folders of them, or .csv/.jsonl tables")
+    return out
+
+
+def items(found: Iterable[Source]) -> Iterator[Item]:
+    """Every case of the sources, read lazily: one line (or CSV record) at a time."""
+    for src in found:
+        if src.kind == "case":
+            # file: the name shown in the output; text: the absolute path, for workers elsewhere
+            yield Item("case", src.name, 0, str(Path(src.path).resolve()))
+            continue
+        with _open_table(Path(src.path), src.name) as handle:
+            number = 0
+            if src.kind == "csv":
+                _read_line(handle, src.name, 1)
+                number = 1
+            pending, start = "", 0
+            while True:
+                line = _read_line(handle, src.name, number + 1)
+                if line is None:
+                    break
+                number += 1
+                if not pending:
+                    start = number
+                pending += line
+                # a quoted CSV cell may hold a line break: the record goes on until its quotes balance
+                if src.kind == "csv" and pending.count('"') % 2:
+                    continue
+                text, pending = pending.rstrip("\r\n"), ""
+                if text.strip():
+                    yield Item(src.kind, src.name, start, text, src.header)
+            if pending.strip():
+                yield Item(src.kind, src.name, start, pending.rstrip("\r\n"), src.header)
+
+
+def count_cases(found: Iterable[Source]) -> int:
+    """How many cases the sources hold (non-blank lines; for a progress bar's total)."""
+    total = 0
+    for src in found:
+        if src.kind == "case":
+            total += 1
+            continue
+        lines = 0
+        with open(src.path, "rb") as handle:
+            for line in handle:
+                lines += bool(line.strip())
+        total += max(0, lines - (src.kind == "csv"))
+    return total
+
+
+def field_columns(text: str) -> list[int]:
+    """The 1-based column where each CSV field of a line starts (quotes honoured), to locate a cell's error."""
+    columns, quoted = [1], False
+    for index, char in enumerate(text):
+        if char == '"':
+            quoted = not quoted
+        elif char == "," and not quoted:
+            columns.append(index + 2)
+    return columns
+
+
+def inputs_hint(program: Program) -> str:
+    """What to write instead of an unknown column or key: the declared inputs."""
+    names = sorted(program.inputs)
+    if not names:
+        return "the rules declare no inputs: declare them with `input NAME(TYPES)`"
+    return "the declared inputs are: " + ", ".join(names)
+
+
+def _csv_header(path: Path, name: str, program: Program) -> tuple[str, ...]:
+    with _open_table(path, name) as handle:
+        first = _read_line(handle, name, 1)
+    if first is None or not first.strip():
+        raise SourceError(f"{name} is empty: a table starts with a header naming its columns",
+                          Span.point(name), hint="e.g. case,offense_level,criminal_history_category")
+    text = first.rstrip("\r\n")
+    header = tuple(c.strip() for c in next(csv.reader([text])))
+    columns = field_columns(text)
+    seen: set[str] = set()
+    for index, column in enumerate(header):
+        span = Span(name, 1, columns[index], 1, columns[index] + max(1, len(column)))
+        if column in seen:
+            raise SourceError(f"the column {column!r} appears twice", span, line=text)
+        seen.add(column)
+        if column in (CASE_COLUMN, EXPECT_COLUMN) or column in program.inputs:
+            continue
+        if not column:
+            raise SourceError("a column has no name", span, hint="name each column after a declared input", line=text)
+        raise SourceError(f"the column {column!r} is not a declared input", span,
+                          did_you_mean(column, program.inputs) or inputs_hint(program), line=text)
+    return header
+
+
+def _open_table(path: Path, name: str) -> IO[bytes]:
+    # bytes, decoded line by line, so a bad byte is reported on its own line
+    try:
+        return open(path, "rb")
+    except OSError as error:
+        raise SourceError(f"cannot read {name}: {error.strerror}") from None
+
+
+def _read_line(handle: IO[bytes], name: str, number: int) -> str | None:
+    data = handle.readline()
+    if not data:
+        return None
+    if number == 1 and data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]  # a byte-order mark, as spreadsheet programs write
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        column = len(data[: error.start].decode("utf-8", errors="replace")) + 1
+        raise SourceError(f"this line is not UTF-8 text (byte 0x{data[error.start]:02x} cannot be read)",
+                          Span.point(name, number, column), hint="save the table with UTF-8 encoding") from None

@@ -1,0 +1,64 @@
+"""Executors: this process, worker processes and Dask give the same rows, in input order, with bounded memory."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from lexkb.batch.executors import IN_FLIGHT_PER_WORKER, run
+from lexkb.batch.runner import Job
+from lexkb.batch.sources import Item
+
+from .conftest import Cli, small_table
+
+
+def test_jobs_1_and_2_write_the_same_bytes(here: Path, lexkb: Cli) -> None:
+    small_table(here / "many.csv", 450)
+    for jobs, name in (("1", "one.csv"), ("2", "two.csv")):
+        done = lexkb("batch", "kb", "many.csv", "good", "-o", name, "--jobs", jobs)
+        assert done.code == 0, done.err
+    one = (here / "one.csv").read_bytes()
+    assert one == (here / "two.csv").read_bytes()
+    names = [line.split(",", 1)[0] for line in one.decode().splitlines()[1:]]
+    assert names == [f"c{n}" for n in range(450)] + ["denied", "granted"]
+
+
+def test_cases_are_read_lazily_with_a_bounded_number_in_flight(here: Path) -> None:
+    pulled = 0
+
+    def endless() -> Iterator[Item]:
+        nonlocal pulled
+        while True:
+            pulled += 1
+            yield Item("jsonl", "gen", pulled, '{"level": 5, "category": "drug", "range": [1, 9]}')
+
+    stream = run(Job((str(here / "kb"),)), endless(), jobs=2, chunk_size=10)
+    for count, row in enumerate(stream, 1):
+        assert row.outcomes == ("grant",)
+        if count == 500:
+            break
+    stream.close()  # type: ignore[attr-defined]
+    assert pulled <= 500 + 2 * IN_FLIGHT_PER_WORKER * 10 + 10
+
+
+def test_dask_local_cluster_gives_the_same_output(here: Path, lexkb: Cli) -> None:
+    distributed = pytest.importorskip("distributed")
+    small_table(here / "many.csv", 1200)  # three Dask tasks of 500 cases
+    args = ["batch", "kb", "many.csv", "cases", "bad.csv"]
+    local_code = lexkb(*args, "-o", "local.jsonl", "--jobs", "2").code
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                  dashboard_address=None) as cluster:
+        done = lexkb(*args, "-o", "dask.jsonl", "--scheduler", cluster.scheduler_address)
+    assert done.code == local_code == 2, done.err  # broken.case and bad.csv's rows
+    assert (here / "dask.jsonl").read_bytes() == (here / "local.jsonl").read_bytes()
+    assert "1,207 cases" in done.err
+
+
+def test_an_unreachable_scheduler_is_a_usage_error(here: Path, lexkb: Cli) -> None:
+    pytest.importorskip("distributed")
+    done = lexkb("batch", "kb", "table.csv", "-o", "out.jsonl", "--scheduler", "tcp://127.0.0.1:9")
+    assert done.code == 2
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in done.err
+    assert not (here / "out.jsonl").exists()
