@@ -1,48 +1,73 @@
 """The rule base as z3 formulas over symbolic case inputs (used by verify and what-if).
 
-Each declared input predicate gets *slots*: a zero-argument input one Bool
-(stated or not); an input with arguments a bounded number of symbolic facts,
-each a presence flag and one typed value per argument. Every other predicate
-becomes a finite *symbolic relation*: a list of ``(guard, args)`` pairs, where
-``guard`` is a z3 Bool over the slots (or plain True/False) and each argument is
-a plain value or a z3 term. Relations that no input can change are taken from
-the engine as they are (concrete rows); the rest are computed rule by rule,
-strata first, by a symbolic join. Because the rules are stratified and every
+Each declared input predicate gets *slots* (:class:`Slot`): a zero-argument
+input one Bool (stated or not); an input with arguments a bounded number of
+symbolic facts, each a presence flag and one typed value per argument. Every
+other predicate becomes a finite *symbolic relation*: a list of ``(guard,
+args)`` pairs, where ``guard`` is a z3 Bool over the slots (or plain
+True/False) and each argument is a plain value or a z3 term (see
+:mod:`lexkb.research.symbolic_values`). Relations that no input can change are
+taken from the engine as they are (concrete rows); the rest are computed rule
+by rule, strata first, by a symbolic join in the order of
+:mod:`lexkb.compile.schedule`. Because the rules are stratified and every
 relation is finite, a `not X` is exactly the conjunction of "this tuple is not
 X" over X's finitely many guarded tuples: the completion is exact for
 non-recursive predicates. Recursive ones are unfolded a bounded number of
 rounds (an under-approximation, stated as such by the tools).
-
-Values are one z3 datatype, so a column may mix kinds as the language allows
-(``table_range(…, 360, life)``): ``int(n)``, ``date(day number)``,
-``sym(name)``, ``text(chars)``. Symbols and strings are z3 strings: only
-equality matters to the engine, so the domain is exact; witnesses rename any
-symbol the rules never mention to ``other``, ``other2``, ….
 """
 
 from __future__ import annotations
 
-import datetime
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import z3
 
-from lexkb.compile.program import Branch, Negative, Positive, Program, Test
+from lexkb.compile.program import Branch, Positive, Program, Test
+from lexkb.compile.schedule import JoinOrder, Step, known_arguments, plan
 from lexkb.evaluate.engine import Engine
-from lexkb.evaluate.matching import compare
 from lexkb.language import ast
-from lexkb.values import Text, Value
+from lexkb.research.symbolic_values import (
+    Guard,
+    Slot,
+    Term,
+    conj,
+    const,
+    disj,
+    neg,
+    sym_arithmetic,
+    sym_compare,
+    symbolic,
+    term_key,
+    veq,
+    zv,
+)
+from lexkb.values import Text, Value, args_key
 
-Guard = Any  # True, False, or a z3 BoolRef
-Term = Any  # a plain Value or a z3 expression of sort Value
 SymRelation = list[tuple[Guard, tuple[Term, ...]]]
 
 LOOKUP_MIN_GROUPS = 6  # above this many distinct results, a table lookup becomes one If-chain
 MAX_STATES = 20_000
 MAX_TUPLES = 5_000
-MIN_DAY, MAX_DAY = datetime.date.min.toordinal(), datetime.date.max.toordinal()
+
+
+class _SymbolicOrder(JoinOrder):
+    """The engine's join order with scans scored by how many symbolic states they make.
+
+    A scan that binds variables costs the size of its relation; a reference
+    table is best read last, as a lookup keyed by what is already bound.
+    """
+
+    def __init__(self, encoding: Encoding) -> None:
+        self.encoding = encoding
+
+    def scan_cost(self, atom: ast.Atom, bound: Collection[str]) -> tuple[int, ...]:
+        free = sum(1 for a in atom.args if isinstance(a, ast.Variable) and a.name not in bound)
+        size = len(self.encoding.rows(atom.predicate))
+        known = known_arguments(atom, bound)
+        if atom.predicate in self.encoding.static:
+            return (min(size, LOOKUP_MIN_GROUPS) if free < len(atom.args) else size * 100, -known)
+        return (size if free else 0, -known)
 
 
 class EncodingLimit(Exception):
@@ -51,191 +76,6 @@ class EncodingLimit(Exception):
     def __init__(self, message: str, rule: ast.Rule | None = None) -> None:
         super().__init__(message)
         self.rule = rule
-
-
-def _value_sort() -> z3.DatatypeSortRef:
-    value = z3.Datatype("Value")
-    value.declare("int_", ("num", z3.IntSort()))
-    value.declare("date_", ("day", z3.IntSort()))
-    value.declare("sym_", ("name", z3.StringSort()))
-    value.declare("text_", ("chars", z3.StringSort()))
-    return value.create()
-
-
-V = _value_sort()
-
-
-def const(value: Value) -> z3.ExprRef:
-    """A plain value as a z3 Value."""
-    if isinstance(value, bool):
-        raise TypeError("booleans are not lexkb values")
-    if isinstance(value, int):
-        return V.int_(z3.IntVal(value))
-    if isinstance(value, datetime.date):
-        return V.date_(z3.IntVal(value.toordinal()))
-    if isinstance(value, Text):
-        return V.text_(z3.StringVal(str(value)))
-    return V.sym_(z3.StringVal(value))
-
-
-def symbolic(term: Term) -> bool:
-    return isinstance(term, z3.ExprRef)
-
-
-def zv(term: Term) -> z3.ExprRef:
-    return term if symbolic(term) else const(term)
-
-
-def conj(*guards: Guard) -> Guard:
-    parts = []
-    for guard in guards:
-        if guard is False:
-            return False
-        if guard is True:
-            continue
-        parts.append(guard)
-    if not parts:
-        return True
-    return parts[0] if len(parts) == 1 else z3.And(*parts)
-
-
-def disj(guards: Iterable[Guard]) -> Guard:
-    parts = []
-    for guard in guards:
-        if guard is True:
-            return True
-        if guard is False:
-            continue
-        parts.append(guard)
-    if not parts:
-        return False
-    return parts[0] if len(parts) == 1 else z3.Or(*parts)
-
-
-def neg(guard: Guard) -> Guard:
-    if guard is True:
-        return False
-    if guard is False:
-        return True
-    return z3.Not(guard)
-
-
-def veq(a: Term, b: Term) -> Guard:
-    if not symbolic(a) and not symbolic(b):
-        return bool(a == b)
-    if symbolic(a) and symbolic(b) and a.eq(b):
-        return True
-    return zv(a) == zv(b)
-
-
-def _key(term: Term) -> tuple:
-    if symbolic(term):
-        return ("z", term.get_id())
-    return ("c", type(term).__name__, term)
-
-
-def _is_int(term: Term) -> Guard:
-    return type(term) is int if not symbolic(term) else V.is_int_(term)
-
-
-def _num(term: Term) -> z3.ArithRef:
-    return z3.IntVal(term) if not symbolic(term) else V.num(term)
-
-
-def _day(term: Term) -> z3.ArithRef:
-    return z3.IntVal(term.toordinal()) if not symbolic(term) else V.day(term)
-
-
-def _is_date(term: Term) -> Guard:
-    return True if not symbolic(term) else V.is_date_(term)
-
-
-def _order(op: str, a: z3.ArithRef, b: z3.ArithRef) -> z3.BoolRef:
-    return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]
-
-
-def sym_compare(op: str, a: Term, b: Term) -> Guard:
-    """A comparison on symbolic terms, with the engine's semantics."""
-    if not symbolic(a) and not symbolic(b):
-        return compare(op, a, b)
-    if op == "=":
-        return veq(a, b)
-    if op == "!=":
-        return neg(veq(a, b))
-    kinds = []
-    for concrete in (a, b):
-        if not symbolic(concrete):
-            if type(concrete) is int:
-                kinds = ["int"]
-            elif type(concrete) is datetime.date:
-                kinds = ["date"]
-            else:
-                return False
-    parts = []
-    if not kinds or kinds == ["int"]:
-        parts.append(conj(_is_int(a), _is_int(b), _order(op, _num(a), _num(b))))
-    if not kinds or kinds == ["date"]:
-        parts.append(conj(_is_date(a), _is_date(b), _order(op, _day(a), _day(b))))
-    return disj(parts)
-
-
-# ---------------------------------------------------------------- inputs
-
-
-@dataclass
-class Slot:
-    """One symbolic input fact: present or not, with typed values."""
-
-    predicate: str
-    present: z3.BoolRef
-    values: tuple[z3.ExprRef, ...]  # z3 Values
-    raw: tuple[z3.ExprRef, ...]  # the underlying Int/String variables
-    types: tuple[str, ...]
-
-
-def make_slot(predicate: str, types: Sequence[str], name: str) -> tuple[Slot, list[z3.BoolRef]]:
-    """A fresh slot and the constraints its values obey (dates in range)."""
-    raw: list[z3.ExprRef] = []
-    values: list[z3.ExprRef] = []
-    constraints: list[z3.BoolRef] = []
-    for i, type_name in enumerate(types):
-        var_name = f"{name}.{i}"
-        if "|" in type_name:  # a choice of kinds, e.g. int|symbol: any Value of those kinds
-            var = z3.Const(var_name, V)
-            values.append(var)
-            constraints.append(z3.Or([_is_kind(part, var) for part in type_name.split("|")]))
-            raw.append(var)
-            continue
-        if type_name == "int":
-            var = z3.Int(var_name)
-            values.append(V.int_(var))
-        elif type_name == "date":
-            var = z3.Int(var_name)
-            values.append(V.date_(var))
-            constraints += [var >= MIN_DAY, var <= MAX_DAY]
-        elif type_name == "string":
-            var = z3.String(var_name)
-            values.append(V.text_(var))
-        else:
-            var = z3.String(var_name)
-            values.append(V.sym_(var))
-            constraints.append(z3.Length(var) >= 1)
-        raw.append(var)
-    present = z3.Bool(f"{name}.present")
-    return Slot(predicate, present, tuple(values), tuple(raw), tuple(types)), constraints
-
-
-_KIND_TESTER = {"int": V.is_int_, "date": V.is_date_, "symbol": V.is_sym_, "string": V.is_text_}
-_KIND_FIELD = {"int": V.num, "date": V.day, "symbol": V.name, "string": V.chars}
-
-
-def _is_kind(kind: str, value: z3.ExprRef) -> z3.BoolRef:
-    test = _KIND_TESTER[kind](value)
-    if kind == "date":
-        return z3.And(test, V.day(value) >= MIN_DAY, V.day(value) <= MAX_DAY)
-    if kind == "symbol":
-        return z3.And(test, z3.Length(V.name(value)) >= 1)
-    return test
 
 
 # ---------------------------------------------------------------- the encoding
@@ -247,6 +87,7 @@ class Encoding:
     def __init__(self, program: Program, engine: Engine, static: dict[str, dict[tuple[Value, ...], object]],
                  slots: list[Slot], constraints: list[z3.BoolRef], depth: int) -> None:
         self.program = program
+        self._order = _SymbolicOrder(self)
         self.slots = slots
         self.constraints = constraints
         self.depth = depth
@@ -254,7 +95,7 @@ class Encoding:
         self.static: dict[str, list[tuple[Value, ...]]] = {}
         for predicate in program.arities:
             if predicate not in dynamic:
-                self.static[predicate] = sorted(static.get(predicate, {}), key=lambda a: _sort_args(a))
+                self.static[predicate] = sorted(static.get(predicate, {}), key=lambda a: args_key(a))
         self.relations: dict[str, SymRelation] = {}
         for predicate in program.inputs:
             if predicate in dynamic:
@@ -301,7 +142,7 @@ class Encoding:
         for guard, args in rows:
             if guard is False:
                 continue
-            key = tuple(_key(a) for a in args)
+            key = tuple(term_key(a) for a in args)
             if key in merged:
                 merged[key][0].append(guard)
             else:
@@ -339,7 +180,7 @@ class Encoding:
         if not any(symbolic(a) for a in args):
             # Plain arguments: only same-valued plain rows and the symbolic rows can match.
             concrete, open_rows = self._split(predicate)
-            found = concrete.get(tuple(_key(a) for a in args), False)
+            found = concrete.get(tuple(term_key(a) for a in args), False)
             return disj([found, *(conj(g, *(veq(a, t) for a, t in zip(args, row))) for g, row in open_rows)])
         return disj(conj(g, *(veq(a, t) for a, t in zip(args, row))) for g, row in self.rows(predicate))
 
@@ -354,7 +195,7 @@ class Encoding:
             if any(symbolic(t) for t in row):
                 open_rows.append((guard, row))
             else:
-                key = tuple(_key(t) for t in row)
+                key = tuple(term_key(t) for t in row)
                 concrete[key] = disj([concrete.get(key, False), guard])
         self._splits[predicate] = (relation, concrete, open_rows)
         return concrete, open_rows
@@ -382,7 +223,7 @@ class Encoding:
         if key not in self._indexes:
             index: dict[tuple, list[tuple[Value, ...]]] = {}
             for args in self.static[predicate]:
-                index.setdefault(tuple(_key(args[p]) for p in positions), []).append(args)
+                index.setdefault(tuple(term_key(args[p]) for p in positions), []).append(args)
             self._indexes[key] = index
         return self._indexes[key]
 
@@ -405,86 +246,42 @@ class Encoding:
 
     def branch_states(self, branch: Branch, skip: frozenset[int] = frozenset()) -> list[tuple[Guard, dict[str, Term]]]:
         """Every way the branch's literals can match: a guard and the variables' values."""
-        remaining = [i for i in range(len(branch.literals)) if i not in skip]
+        steps = plan(branch, (i for i in range(len(branch.literals)) if i not in skip), order=self._order)
         states: list[tuple[Guard, dict[str, Term]]] = [(True, {})]
-        bound: set[str] = set()
-        while remaining and states:
-            index, kind = self._next(branch, remaining, bound)
-            remaining.remove(index)
-            literal = branch.literals[index]
+        for step in steps.steps:
+            if not states:
+                return states
             new: list[tuple[Guard, dict[str, Term]]] = []
             for guard, env in states:
-                if kind == "scan":
-                    new.extend(self._scan(literal.atom, guard, env))  # type: ignore[union-attr]
-                elif kind == "bind":
-                    c = literal.comparison  # type: ignore[union-attr]
-                    lone, other = (c.left, c.right) if isinstance(c.left, ast.Variable) and c.left.name not in bound \
-                        else (c.right, c.left)
-                    value, g = self.term(other, env)
-                    g = conj(guard, g)
-                    if g is not False:
-                        new.append((g, {**env, lone.name: value}))  # type: ignore[union-attr]
-                elif kind == "test":
-                    c = literal.comparison  # type: ignore[union-attr]
-                    left, gl = self.term(c.left, env)
-                    right, gr = self.term(c.right, env)
-                    test = sym_compare(c.op, left, right) if gl is not False and gr is not False else False
-                    if literal.negated:  # type: ignore[union-attr]
-                        test = neg(test)
-                    g = conj(guard, gl, gr, test)
-                    if g is not False:
-                        new.append((g, env))
-                else:
-                    g = conj(guard, self._absent(literal.atom, env))  # type: ignore[union-attr]
-                    if g is not False:
-                        new.append((g, env))
+                new.extend(self._step(branch, step, guard, env))
                 if len(new) > MAX_STATES:
                     raise EncodingLimit(f"rule {branch.label} has more than {MAX_STATES:,} symbolic matches",
                                         branch.rule)
             states = new
-            literal_vars = ast.condition_variables(literal.atom if isinstance(literal, (Positive, Negative))
-                                                   else literal.comparison)
-            if kind in ("scan", "bind"):
-                bound.update(literal_vars)
+        if states and not steps.complete:
+            raise EncodingLimit(f"rule {branch.label} cannot be ordered for symbolic evaluation", branch.rule)
         return states
 
-    def _next(self, branch: Branch, remaining: list[int], bound: set[str]) -> tuple[int, str]:
-        best, best_cost = None, None
-        for index in remaining:
-            literal = branch.literals[index]
-            if isinstance(literal, Test):
-                c = literal.comparison
-                used = set(ast.condition_variables(c))
-                if used <= bound:
-                    return index, "test"
-                if c.op == "=" and not literal.negated:
-                    for lone, other in ((c.left, c.right), (c.right, c.left)):
-                        if isinstance(lone, ast.Variable) and lone.name not in bound and \
-                                set(ast.term_variables(other)) <= bound:
-                            return index, "bind"
-            elif isinstance(literal, Negative):
-                if set(ast.term_variables_of_atom(literal.atom)) <= bound:
-                    return index, "absent"
-        for index in remaining:
-            literal = branch.literals[index]
-            if not isinstance(literal, Positive):
-                continue
-            atom = literal.atom
-            if not all(isinstance(a, (ast.Variable, ast.Constant)) or set(ast.term_variables(a)) <= bound
-                       for a in atom.args):
-                continue
-            free = sum(1 for a in atom.args if isinstance(a, ast.Variable) and a.name not in bound)
-            size = len(self.rows(atom.predicate))
-            cost = (size if free else 0, -sum(1 for a in atom.args if not isinstance(a, ast.Variable)
-                                              or a.name in bound))
-            if atom.predicate in self.static:
-                # A table is best read last, as a lookup keyed by what is already bound.
-                cost = (min(size, LOOKUP_MIN_GROUPS) if free < len(atom.args) else size * 100, cost[1])
-            if best_cost is None or cost < best_cost:
-                best, best_cost = index, cost
-        if best is None:
-            raise EncodingLimit(f"rule {branch.label} cannot be ordered for symbolic evaluation", branch.rule)
-        return best, "scan"
+    def _step(self, branch: Branch, step: Step, guard: Guard, env: dict[str, Term]
+              ) -> list[tuple[Guard, dict[str, Term]]]:
+        """The states one step of the plan extends one state to."""
+        literal = branch.literals[step.index]
+        if step.kind == "scan":
+            return self._scan(literal.atom, step, guard, env)  # type: ignore[union-attr]
+        if step.kind == "bind":
+            value, g = self.term(step.value, env)  # type: ignore[arg-type]
+            g = conj(guard, g)
+            return [] if g is False else [(g, {**env, step.binds[0]: value})]
+        if step.kind == "test":
+            assert isinstance(literal, Test)
+            c = literal.comparison
+            left, gl = self.term(c.left, env)
+            right, gr = self.term(c.right, env)
+            test = sym_compare(c.op, left, right) if gl is not False and gr is not False else False
+            g = conj(guard, gl, gr, neg(test) if literal.negated else test)
+        else:
+            g = conj(guard, self._absent(literal.atom, env))  # type: ignore[union-attr]
+        return [] if g is False else [(g, env)]
 
     def term(self, term: ast.Term, env: dict[str, Term]) -> tuple[Term, Guard]:
         """A term's value and the condition for it to have one (arithmetic is on integers only)."""
@@ -493,41 +290,23 @@ class Encoding:
         if isinstance(term, ast.Variable):
             return env[term.name], True
         if isinstance(term, ast.Arithmetic):
-            operands = (term.left, term.right)
+            operator, operands = term.op, (term.left, term.right)
         else:
-            operands = term.args
+            operator, operands = term.function, term.args
         (a, ga), (b, gb) = (self.term(o, env) for o in operands)
-        guard = conj(ga, gb, _is_int(a), _is_int(b))
-        if guard is False:
-            return 0, False
-        if not symbolic(a) and not symbolic(b):
-            if isinstance(term, ast.Arithmetic):
-                return (a + b if term.op == "+" else a - b if term.op == "-" else a * b), guard
-            return (min(a, b) if term.function == "min" else max(a, b)), guard
-        x, y = _num(a), _num(b)
-        if isinstance(term, ast.Arithmetic):
-            result = x + y if term.op == "+" else x - y if term.op == "-" else x * y
-        else:
-            result = z3.If(x <= y, x, y) if term.function == "min" else z3.If(x >= y, x, y)
-        return V.int_(result), guard
+        return sym_arithmetic(operator, a, b, ga, gb)
 
-    def _scan(self, atom: ast.Atom, guard: Guard, env: dict[str, Term]) -> list[tuple[Guard, dict[str, Term]]]:
+    def _scan(self, atom: ast.Atom, step: Step, guard: Guard, env: dict[str, Term]
+              ) -> list[tuple[Guard, dict[str, Term]]]:
         fixed: list[tuple[int, Term]] = []
-        free: list[tuple[int, str]] = []
-        repeats: list[tuple[int, int]] = []
-        first: dict[str, int] = {}
         guards = [guard]
-        for position, arg in enumerate(atom.args):
-            if isinstance(arg, ast.Variable) and arg.name not in env:
-                if arg.name in first:
-                    repeats.append((first[arg.name], position))
-                else:
-                    first[arg.name] = position
-                    free.append((position, arg.name))
-            else:
-                value, g = self.term(arg, env)
-                guards.append(g)
-                fixed.append((position, value))
+        for position in step.keys:
+            value, g = self.term(atom.args[position], env)
+            guards.append(g)
+            fixed.append((position, value))
+        free = list(step.fresh)
+        first = {name: position for position, name in step.fresh}
+        repeats = [(first[name], position) for position, name in step.repeats]
         guard = conj(*guards)
         if guard is False:
             return []
@@ -560,10 +339,10 @@ class Encoding:
                 if any(symbolic(row[p]) for p in positions):
                     open_rows.append((guard, row))
                 else:
-                    index.setdefault(tuple(_key(row[p]) for p in positions), []).append((guard, row))
+                    index.setdefault(tuple(term_key(row[p]) for p in positions), []).append((guard, row))
             cached = (rows, index, open_rows)
             self._joins[key] = cached
-        return cached[1].get(tuple(_key(v) for _, v in plain), []) + cached[2]
+        return cached[1].get(tuple(term_key(v) for _, v in plain), []) + cached[2]
 
     def _scan_static(self, predicate: str, fixed: list[tuple[int, Term]], free: list[tuple[int, str]],
                      repeats: list[tuple[int, int]], guard: Guard, env: dict[str, Term]
@@ -571,7 +350,7 @@ class Encoding:
         concrete = [(p, v) for p, v in fixed if not symbolic(v)]
         open_ = [(p, v) for p, v in fixed if symbolic(v)]
         if concrete:
-            rows = self._index(predicate, tuple(p for p, _ in concrete)).get(tuple(_key(v) for _, v in concrete), [])
+            rows = self._index(predicate, tuple(p for p, _ in concrete)).get(tuple(term_key(v) for _, v in concrete), [])
         else:
             rows = self.static[predicate]
         rows = [r for r in rows if all(r[a] == r[b] for a, b in repeats)]
@@ -579,7 +358,7 @@ class Encoding:
             return []
         groups: dict[tuple, list[tuple[Value, ...]]] = {}
         for row in rows:
-            groups.setdefault(tuple(_key(row[p]) for p, _ in free), []).append(row)
+            groups.setdefault(tuple(term_key(row[p]) for p, _ in free), []).append(row)
         out: list[tuple[Guard, dict[str, Term]]] = []
         if open_ and free and len(groups) > LOOKUP_MIN_GROUPS and self._functional(rows, open_, free):
             # One lookup: the open arguments select a row; the free ones are an If-chain over the rows.
@@ -608,8 +387,8 @@ class Encoding:
     def _functional(rows: list[tuple[Value, ...]], open_: list[tuple[int, Term]], free: list[tuple[int, str]]) -> bool:
         seen: dict[tuple, tuple] = {}
         for row in rows:
-            key = tuple(_key(row[p]) for p, _ in open_)
-            value = tuple(_key(row[p]) for p, _ in free)
+            key = tuple(term_key(row[p]) for p, _ in open_)
+            value = tuple(term_key(row[p]) for p, _ in free)
             if seen.setdefault(key, value) != value:
                 return False
         return True
@@ -625,49 +404,13 @@ class Encoding:
             concrete = [(p, v) for p, v in enumerate(values) if not symbolic(v)]
             if concrete:
                 rows = self._index(atom.predicate, tuple(p for p, _ in concrete)).get(
-                    tuple(_key(v) for _, v in concrete), [])
+                    tuple(term_key(v) for _, v in concrete), [])
             else:
                 rows = self.static[atom.predicate]
             present = disj(conj(*(veq(v, row[p]) for p, v in enumerate(values) if symbolic(v))) for row in rows)
         else:
             present = self.holds(atom.predicate, values)
         return conj(*guards, neg(present))
-
-
-def _sort_args(args: tuple[Value, ...]) -> tuple:
-    from lexkb.values import args_key
-
-    return args_key(args)
-
-
-# ---------------------------------------------------------------- models
-
-
-def model_value(model: z3.ModelRef, slot: Slot, position: int, rename: dict[str, str],
-                known: set[str]) -> Value:
-    """The value a model gives one argument of a slot, symbols outside the rules renamed."""
-    raw = model.eval(slot.raw[position], model_completion=True)
-    kind = slot.types[position]
-    if "|" in kind:  # a choice of kinds: find the one the model picked, then read it as that kind
-        kind = next(part for part in kind.split("|") if z3.is_true(model.eval(_is_kind(part, raw))))
-        raw = model.eval(_KIND_FIELD[kind](raw), model_completion=True)
-    if kind == "int":
-        return raw.as_long()  # type: ignore[union-attr]
-    if kind == "date":
-        return datetime.date.fromordinal(raw.as_long())  # type: ignore[union-attr]
-    text = raw.as_string()  # type: ignore[union-attr]
-    if kind == "string":
-        return Text(text)
-    if text in known:
-        return text
-    if text not in rename:
-        n = len(rename) + 1
-        name = "other" if n == 1 else f"other{n}"
-        while name in known:
-            n += 1
-            name = f"other{n}"
-        rename[text] = name
-    return rename[text]
 
 
 def program_symbols(program: Program) -> set[str]:

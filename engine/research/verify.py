@@ -43,17 +43,8 @@ from lexkb.language.format import format_ground_atom
 from lexkb.language.parser import parse_atom
 from lexkb.language.source import line_text
 from lexkb.research.reasons import deciding_rules, decisive_reasons, rule_location
-from lexkb.research.symbolic import (
-    Encoding,
-    EncodingLimit,
-    Slot,
-    conj,
-    disj,
-    make_slot,
-    model_value,
-    neg,
-    program_symbols,
-)
+from lexkb.research.symbolic import Encoding, EncodingLimit, program_symbols
+from lexkb.research.symbolic_values import Slot, conj, disj, make_slot, model_value, neg
 from lexkb.values import Value
 
 if TYPE_CHECKING:

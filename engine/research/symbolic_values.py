@@ -1,0 +1,257 @@
+"""Values, guards and input slots as z3 terms, with the language's value rules.
+
+Values are one z3 datatype, so a column may mix kinds as the language allows
+(``table_range(…, 360, life)``): ``int(n)``, ``date(day number)``,
+``sym(name)``, ``text(chars)``. Symbols and strings are z3 strings: only
+equality matters to the engine, so the domain is exact.
+
+A *term* here is a plain value or a z3 expression of sort Value; a *guard* is
+True, False or a z3 Bool. Plain operands are computed in Python, so formulas
+only grow where an input is involved. Comparisons and arithmetic follow
+:mod:`lexkb.compile.semantics`: its tables give the operators (they work on z3
+integers as on Python ones) and the ordered kinds, each encoded below by its
+tester and its integer field.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import z3
+
+from lexkb.compile.semantics import ARITHMETIC, ARITHMETIC_KIND, FUNCTIONS, ORDERED_KINDS, ORDERINGS, compare
+from lexkb.compile.semantics import arithmetic as plain_arithmetic
+from lexkb.compile.semantics import call as plain_call
+from lexkb.values import Text, Value
+
+Guard = Any  # True, False, or a z3 BoolRef
+Term = Any  # a plain Value or a z3 expression of sort Value
+
+MIN_DAY, MAX_DAY = datetime.date.min.toordinal(), datetime.date.max.toordinal()
+
+
+def _value_sort() -> z3.DatatypeSortRef:
+    value = z3.Datatype("Value")
+    value.declare("int_", ("num", z3.IntSort()))
+    value.declare("date_", ("day", z3.IntSort()))
+    value.declare("sym_", ("name", z3.StringSort()))
+    value.declare("text_", ("chars", z3.StringSort()))
+    return value.create()
+
+
+V = _value_sort()
+
+# Each kind the semantics orders, as z3 sees it: its tester and the integer it is ordered by.
+_ORDERED_ENCODING: dict[type, tuple[Any, Any]] = {int: (V.is_int_, V.num), datetime.date: (V.is_date_, V.day)}
+
+
+def const(value: Value) -> z3.ExprRef:
+    """A plain value as a z3 Value."""
+    if isinstance(value, bool):
+        raise TypeError("booleans are not lexkb values")
+    if isinstance(value, int):
+        return V.int_(z3.IntVal(value))
+    if isinstance(value, datetime.date):
+        return V.date_(z3.IntVal(value.toordinal()))
+    if isinstance(value, Text):
+        return V.text_(z3.StringVal(str(value)))
+    return V.sym_(z3.StringVal(value))
+
+
+def symbolic(term: Term) -> bool:
+    return isinstance(term, z3.ExprRef)
+
+
+def zv(term: Term) -> z3.ExprRef:
+    return term if symbolic(term) else const(term)
+
+
+def conj(*guards: Guard) -> Guard:
+    parts = []
+    for guard in guards:
+        if guard is False:
+            return False
+        if guard is True:
+            continue
+        parts.append(guard)
+    if not parts:
+        return True
+    return parts[0] if len(parts) == 1 else z3.And(*parts)
+
+
+def disj(guards: Iterable[Guard]) -> Guard:
+    parts = []
+    for guard in guards:
+        if guard is True:
+            return True
+        if guard is False:
+            continue
+        parts.append(guard)
+    if not parts:
+        return False
+    return parts[0] if len(parts) == 1 else z3.Or(*parts)
+
+
+def neg(guard: Guard) -> Guard:
+    if guard is True:
+        return False
+    if guard is False:
+        return True
+    return z3.Not(guard)
+
+
+def veq(a: Term, b: Term) -> Guard:
+    if not symbolic(a) and not symbolic(b):
+        return bool(a == b)
+    if symbolic(a) and symbolic(b) and a.eq(b):
+        return True
+    return zv(a) == zv(b)
+
+
+def term_key(term: Term) -> tuple:
+    """A hashable identity for a term: plain values by kind and value, z3 terms by their id."""
+    if symbolic(term):
+        return ("z", term.get_id())
+    return ("c", type(term).__name__, term)
+
+
+def _has_kind(kind: type, term: Term) -> Guard:
+    return type(term) is kind if not symbolic(term) else _ORDERED_ENCODING[kind][0](term)
+
+
+def _ordinal(kind: type, term: Term) -> z3.ArithRef:
+    """The integer a value of an ordered kind is ordered by (a date's day number)."""
+    if symbolic(term):
+        return _ORDERED_ENCODING[kind][1](term)
+    return z3.IntVal(term.toordinal() if kind is datetime.date else term)
+
+
+def sym_compare(op: str, a: Term, b: Term) -> Guard:
+    """A comparison on symbolic terms, with the engine's semantics."""
+    if not symbolic(a) and not symbolic(b):
+        return compare(op, a, b)
+    if op == "=":
+        return veq(a, b)
+    if op == "!=":
+        return neg(veq(a, b))
+    kinds = ORDERED_KINDS
+    for plain in (a, b):
+        if not symbolic(plain):
+            if type(plain) not in ORDERED_KINDS:
+                return False
+            kinds = (type(plain),)
+    return disj(conj(_has_kind(kind, a), _has_kind(kind, b), ORDERINGS[op](_ordinal(kind, a), _ordinal(kind, b)))
+                for kind in kinds)
+
+
+def sym_arithmetic(operator: str, a: Term, b: Term, *guards: Guard) -> tuple[Term, Guard]:
+    """``a op b`` (``op`` an arithmetic operator or ``min``/``max``) and the condition for it to have a value.
+
+    ``guards``: the conditions for the operands to have one.
+    """
+    guard = conj(*guards, _has_kind(ARITHMETIC_KIND, a), _has_kind(ARITHMETIC_KIND, b))
+    if guard is False:
+        return 0, False
+    if not symbolic(a) and not symbolic(b):
+        value = plain_arithmetic(operator, a, b) if operator in ARITHMETIC else plain_call(operator, a, b)
+        return value, guard
+    x, y = _ordinal(int, a), _ordinal(int, b)
+    if operator in ARITHMETIC:
+        result = ARITHMETIC[operator](x, y)
+    else:
+        result = z3.If(ORDERINGS[FUNCTIONS[operator]](x, y), x, y)
+    return V.int_(result), guard
+
+
+# ---------------------------------------------------------------- inputs
+
+
+@dataclass
+class Slot:
+    """One symbolic input fact: present or not, with typed values."""
+
+    predicate: str
+    present: z3.BoolRef
+    values: tuple[z3.ExprRef, ...]  # z3 Values
+    raw: tuple[z3.ExprRef, ...]  # the underlying Int/String variables
+    types: tuple[str, ...]
+
+
+def make_slot(predicate: str, types: Sequence[str], name: str) -> tuple[Slot, list[z3.BoolRef]]:
+    """A fresh slot and the constraints its values obey (dates in range)."""
+    raw: list[z3.ExprRef] = []
+    values: list[z3.ExprRef] = []
+    constraints: list[z3.BoolRef] = []
+    for i, type_name in enumerate(types):
+        var_name = f"{name}.{i}"
+        if "|" in type_name:  # a choice of kinds, e.g. int|symbol: any Value of those kinds
+            var = z3.Const(var_name, V)
+            values.append(var)
+            constraints.append(z3.Or([is_kind(part, var) for part in type_name.split("|")]))
+            raw.append(var)
+            continue
+        if type_name == "int":
+            var = z3.Int(var_name)
+            values.append(V.int_(var))
+        elif type_name == "date":
+            var = z3.Int(var_name)
+            values.append(V.date_(var))
+            constraints += [var >= MIN_DAY, var <= MAX_DAY]
+        elif type_name == "string":
+            var = z3.String(var_name)
+            values.append(V.text_(var))
+        else:
+            var = z3.String(var_name)
+            values.append(V.sym_(var))
+            constraints.append(z3.Length(var) >= 1)
+        raw.append(var)
+    present = z3.Bool(f"{name}.present")
+    return Slot(predicate, present, tuple(values), tuple(raw), tuple(types)), constraints
+
+
+_KIND_TESTER = {"int": V.is_int_, "date": V.is_date_, "symbol": V.is_sym_, "string": V.is_text_}
+_KIND_FIELD = {"int": V.num, "date": V.day, "symbol": V.name, "string": V.chars}
+
+
+def is_kind(kind: str, value: z3.ExprRef) -> z3.BoolRef:
+    """Whether a z3 Value is a valid value of the kind named (dates in range, symbols not empty)."""
+    test = _KIND_TESTER[kind](value)
+    if kind == "date":
+        return z3.And(test, V.day(value) >= MIN_DAY, V.day(value) <= MAX_DAY)
+    if kind == "symbol":
+        return z3.And(test, z3.Length(V.name(value)) >= 1)
+    return test
+
+
+def model_value(model: z3.ModelRef, slot: Slot, position: int, rename: dict[str, str],
+                known: set[str]) -> Value:
+    """The value a model gives one argument of a slot, symbols outside the rules renamed.
+
+    Witnesses rename any symbol the rules never mention (not in ``known``) to
+    ``other``, ``other2``, …: z3 picks arbitrary strings for them.
+    """
+    raw = model.eval(slot.raw[position], model_completion=True)
+    kind = slot.types[position]
+    if "|" in kind:  # a choice of kinds: find the one the model picked, then read it as that kind
+        kind = next(part for part in kind.split("|") if z3.is_true(model.eval(is_kind(part, raw))))
+        raw = model.eval(_KIND_FIELD[kind](raw), model_completion=True)
+    if kind == "int":
+        return raw.as_long()  # type: ignore[union-attr]
+    if kind == "date":
+        return datetime.date.fromordinal(raw.as_long())  # type: ignore[union-attr]
+    text = raw.as_string()  # type: ignore[union-attr]
+    if kind == "string":
+        return Text(text)
+    if text in known:
+        return text
+    if text not in rename:
+        n = len(rename) + 1
+        name = "other" if n == 1 else f"other{n}"
+        while name in known:
+            n += 1
+            name = f"other{n}"
+        rename[text] = name
+    return rename[text]
