@@ -56,6 +56,11 @@ class Finding:
     span: Span | None
     hint: str | None = None
 
+    def to_json(self) -> dict[str, str | None]:
+        """``{"message", "location", "hint"}``; the location is ``file:line:column`` (or null), as in
+        ``lexkb test --format json``."""
+        return {"message": self.message, "location": str(self.span) if self.span else None, "hint": self.hint}
+
 
 def load_case(path: str | Path) -> Case:
     """Parse a ``.case`` file (facts, expects, case and source declarations).
