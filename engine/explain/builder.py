@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING, Any
 
 from lexkb.compile.program import Branch, Negative, Positive, Test
 from lexkb.compile.schedule import schedule
+from lexkb.compile.semantics import FAIL, compare, term_value
 from lexkb.errors import UsageError, did_you_mean, plural
-from lexkb.evaluate.matching import FAIL, Matcher, compare, term_value
+from lexkb.evaluate.matching import Matcher
 from lexkb.explain.graph import Derivation, Node
 from lexkb.language import ast
 from lexkb.language.format import (
@@ -81,9 +82,6 @@ class Builder:
         self.max_grounds = max(1, max_grounds)
         self.nodes: dict[str, Node] = {}
         self.queue: deque[Callable[[], None]] = deque()  # expansions still to do, shallowest first
-        self._branches: dict[str, list[Branch]] = {}
-        for branch in self.program.branches:
-            self._branches.setdefault(branch.head.predicate, []).append(branch)
         self._binds: dict[int, set[int]] = {}
 
     # -- driving
@@ -107,8 +105,8 @@ class Builder:
 
     # -- the rules
 
-    def branches_for(self, predicate: str) -> list[Branch]:
-        return self._branches.get(predicate, [])
+    def branches_for(self, predicate: str) -> tuple[Branch, ...]:
+        return self.program.branches_for(predicate)
 
     def alternative(self, branch: Branch) -> tuple[int, int]:
         """Which of its rule's (visible) branches this is: a rule with `or` has several."""

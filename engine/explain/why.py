@@ -13,9 +13,9 @@ import hashlib
 from typing import TYPE_CHECKING
 
 from lexkb.compile.program import Branch, Negative, Positive
+from lexkb.compile.semantics import term_value
 from lexkb.errors import UsageError
 from lexkb.evaluate.engine import Given, bindings
-from lexkb.evaluate.matching import term_value
 from lexkb.explain.builder import COUNT_LIMIT, DEFAULT_MAX_GROUNDS, Builder, check_atom, format_literal
 from lexkb.explain.graph import Derivation, Node
 from lexkb.language.format import format_atom, format_ground_atom, format_value
@@ -52,7 +52,6 @@ class WhyBuilder(Builder):
 
     def __init__(self, result: Result, depth: int | None, max_grounds: int) -> None:
         super().__init__(result, depth, max_grounds)
-        self._stratum = {p: i for i, stratum in enumerate(self.program.strata) for p in stratum}
         self._ranks: dict[tuple[str, tuple[Value, ...]], int] = {}
 
     def fact(self, predicate: str, args: tuple[Value, ...], level: int) -> str:
@@ -115,10 +114,11 @@ class WhyBuilder(Builder):
 
     def _premises(self, branch: Branch, env: dict[str, Value]) -> list[tuple[str, tuple[Value, ...]]]:
         """The facts of the same recursive component a ground rests on."""
-        stratum = self._stratum[branch.head.predicate]
+        stratum_of = self.program.stratum_of
+        stratum = stratum_of[branch.head.predicate]
         out = []
         for literal in branch.literals:
-            if isinstance(literal, Positive) and self._stratum.get(literal.atom.predicate) == stratum:
+            if isinstance(literal, Positive) and stratum_of.get(literal.atom.predicate) == stratum:
                 out.append((literal.atom.predicate, tuple(term_value(a, env) for a in literal.atom.args)))
         return out
 

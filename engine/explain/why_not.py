@@ -13,8 +13,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from lexkb.compile.program import Branch, Negative, Positive
+from lexkb.compile.schedule import WRITTEN_ORDER, next_step, readiness
+from lexkb.compile.semantics import FAIL, term_value
 from lexkb.errors import UsageError, plural
-from lexkb.evaluate.matching import FAIL, term_value
 from lexkb.explain.builder import COUNT_LIMIT, DEFAULT_MAX_GROUNDS, SHOWN_VALUES, check_atom, format_literal
 from lexkb.explain.graph import Derivation, Node
 from lexkb.explain.why import WhyBuilder
@@ -132,9 +133,10 @@ class WhyNotBuilder(WhyBuilder):
         while pending:
             # The earliest condition, in written order, that can be evaluated now
             # (a comparison waits until the atoms before it have bound its variables).
-            index = next((i for i in pending if self.matcher.ready(branch.literals[i], envs[0])), None)
-            if index is None:
+            step = next_step(branch, pending, envs[0], WRITTEN_ORDER)
+            if step is None:
                 break
+            index = step.index
             literal = branch.literals[index]
             extended: list[dict[str, Value]] = []
             for current in envs:
@@ -192,7 +194,7 @@ class WhyNotBuilder(WhyBuilder):
             return [self._failed_atom(literal.atom, envs, level, node_id, detail)]
         if isinstance(literal, Negative):
             return [self._failed_negation(literal, envs, level, node_id, detail)]
-        mode = self.matcher.ready(literal, envs[0])
+        mode = readiness(literal, envs[0])
         if mode == "bind":
             label = f"{instances[0]} cannot be computed (arithmetic needs whole numbers)"
             return [self.add(Node(node_id, "binding", label, level, detail, failed=True))]

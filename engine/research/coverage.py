@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from lexkb.compile.program import Negative, Program, Test
+from lexkb.compile.semantics import FAIL, compare, term_value
 from lexkb.evaluate.matching import Matcher
 from lexkb.language import ast
 from lexkb.language.format import format_exception_condition
@@ -99,7 +100,7 @@ def coverage(program: Program, results: Sequence[tuple[str, Result]]) -> Coverag
                 continue
             heads = set()
             for env in matcher.matches(branch):
-                heads.add(tuple(_value(a, env) for a in branch.head.args))
+                heads.add(tuple(term_value(a, env) for a in branch.head.args))
             if heads:
                 fired.setdefault(id(branch.rule), set()).update(heads)
         for rule_id, heads in fired.items():
@@ -115,12 +116,6 @@ def coverage(program: Program, results: Sequence[tuple[str, Result]]) -> Coverag
                     cases.append(name)
     files = {name: a.span.file for name, a in program.authorities.items()}
     return Coverage([n for n, _ in results], rules, exceptions, authorities, files)
-
-
-def _value(term: ast.Term, env: dict) -> object:
-    from lexkb.evaluate.matching import term_value
-
-    return term_value(term, env)
 
 
 def _exercised(program: Program, matcher: Matcher, entry: ExceptionCoverage) -> bool:
@@ -147,8 +142,6 @@ def _belongs(literal: object, span: ast.Span) -> bool:  # type: ignore[name-defi
 
 
 def _literal_holds(matcher: Matcher, literal: object, env: dict) -> bool:
-    from lexkb.evaluate.matching import FAIL, compare, term_value
-
     if isinstance(literal, Negative):
         args = tuple(term_value(a, env) for a in literal.atom.args)
         return FAIL not in args and args not in matcher.relations.get(literal.atom.predicate, {})

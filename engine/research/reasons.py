@@ -13,8 +13,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from lexkb.compile.program import Branch, Positive
+from lexkb.compile.semantics import term_value
 from lexkb.evaluate.engine import bindings
-from lexkb.evaluate.matching import Matcher, term_value
+from lexkb.evaluate.matching import Matcher
 from lexkb.language import ast
 from lexkb.values import Value
 
