@@ -1,11 +1,14 @@
-"""Shared fixtures: run the command line in-process and capture what it prints."""
+"""Shared fixtures: the command line run through its real entry point, golden files,
+scratch files. One way to do each, so a test reads the same wherever it lives."""
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable
-from dataclasses import dataclass
+import sys
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import NamedTuple, Protocol
 
 import pytest
 from hypothesis import settings
@@ -19,35 +22,79 @@ if os.environ.get("CI") == "true":
     settings.load_profile("ci")
 
 ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = ROOT / "tests" / "golden"
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """What one command did: its exit code and what it printed."""
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", default=False,
+                     help="rewrite the files under tests/golden/ with what the code produces now "
+                          "(review the diff before committing)")
+
+
+class Outcome(NamedTuple):
+    """What one command did: its exit code and what it printed. A tuple, so
+    ``code, out, err = lexkb(...)`` reads as well as ``outcome.code``."""
 
     code: int
     out: str
     err: str
 
 
-@pytest.fixture
-def lexkb(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Callable[..., Outcome]:
-    """``lexkb("run", "x.rules", cwd=path)`` runs ``main`` as the installed script
-    would (errors formatted, exit codes chosen) and returns an :class:`Outcome`."""
+class Lexkb(Protocol):
+    def __call__(self, *args: str, cwd: Path | None = None, env: Mapping[str, str] | None = None,
+                 terminal: bool = False) -> Outcome: ...
 
-    def run(*args: str, cwd: Path | None = None) -> Outcome:
+
+@pytest.fixture
+def lexkb(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Lexkb:
+    """``lexkb("run", "x.rules", cwd=path)`` runs ``lexkb.cli.main``, the installed
+    script's entry point (errors formatted, exit codes chosen), and returns an
+    :class:`Outcome`. It is the only way tests run the command line, so every test
+    sees what a user sees.
+
+    ``cwd`` runs it from that folder (for the rest of the test); ``env`` sets
+    environment variables (for the rest of the test); ``terminal=True`` sends
+    standard error into ``out``, interleaved as a terminal shows them (``err`` is then empty).
+    """
+
+    def run(*args: str, cwd: Path | None = None, env: Mapping[str, str] | None = None,
+            terminal: bool = False) -> Outcome:
         if cwd is not None:
             monkeypatch.chdir(cwd)
+        for name, value in (env or {}).items():
+            monkeypatch.setenv(name, value)
         capsys.readouterr()
-        try:
-            main(list(args))
-            code = 0
-        except SystemExit as done:
-            code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+        with contextlib.redirect_stderr(sys.stdout) if terminal else contextlib.nullcontext():
+            try:
+                main(list(args))
+                code = 0
+            except SystemExit as done:
+                code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
         out, err = capsys.readouterr()
         return Outcome(code, out, err)
 
     return run
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest) -> Callable[[str, str], None]:
+    """``golden("explain/toy-deny.txt", text)``: ``text`` must equal that file under
+    tests/golden/. ``pytest --update-golden`` writes ``text`` to the file instead, for a
+    deliberate change; the diff is then reviewed as a reader of the output would."""
+    update = bool(request.config.getoption("--update-golden"))
+
+    def check(name: str, actual: str) -> None:
+        path = GOLDEN / name
+        if update:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(actual, encoding="utf-8")
+            return
+        assert path.exists(), f"no golden file {path}: run pytest --update-golden to create it"
+        expected = path.read_text(encoding="utf-8")
+        assert actual == expected, (f"{name} differs from its golden file; if the change is intended, "
+                                    "regenerate with pytest --update-golden and review the diff")
+
+    return check
 
 
 @pytest.fixture

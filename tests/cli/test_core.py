@@ -1,15 +1,19 @@
-"""The commands `run`, `check` and `test` through click's CliRunner and through main()."""
+"""The commands `run`, `check` and `test`, run through the real entry point (the `lexkb` fixture)."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 import pytest
-from click.testing import CliRunner
 
 from lexkb.cli import cli
+
+if TYPE_CHECKING:
+    from conftest import Lexkb
 
 RULES = """
 authority Baylor "United States v. Baylor, 556 F.3d 672, 673 (8th Cir. 2009)"
@@ -51,14 +55,10 @@ def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def invoke(*args: str):  # type: ignore[no-untyped-def]
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
-
-
-def test_deny_if_not_lowers_range_runs_as_written(folder: Path) -> None:
-    result = invoke("run", "kb", "--case", "alcaraz.case")
-    assert result.exit_code == 0, result.output
-    lines = result.stdout.splitlines()
+def test_deny_if_not_lowers_range_runs_as_written(folder: Path, lexkb: Lexkb) -> None:
+    result = lexkb("run", "kb", "--case", "alcaraz.case")
+    assert result.code == 0, result
+    lines = result.out.splitlines()
     assert lines[0] == "Case alcaraz: United States v. Alcaraz (D. Minn. 2013)"
     assert lines[1] == "Outcome: deny"
     assert "holds" in lines[3] and lines[3].endswith("deny")
@@ -66,10 +66,10 @@ def test_deny_if_not_lowers_range_runs_as_written(folder: Path) -> None:
     assert "  serious" in lines
 
 
-def test_run_json_shape(folder: Path) -> None:
-    result = invoke("run", "kb", "--case", "alcaraz.case", "--format", "json")
-    assert result.exit_code == 0
-    data = json.loads(result.stdout)
+def test_run_json_shape(folder: Path, lexkb: Lexkb) -> None:
+    result = lexkb("run", "kb", "--case", "alcaraz.case", "--format", "json")
+    assert result.code == 0
+    data = json.loads(result.out)
     assert set(data) == {"facts", "outcomes"}
     assert data["outcomes"] == ["deny"]
     facts = data["facts"]
@@ -82,45 +82,45 @@ def test_run_json_shape(folder: Path) -> None:
     assert not any(name.startswith("_") for name in facts)
 
 
-def test_run_without_a_case(folder: Path) -> None:
-    result = invoke("run", "kb/reduction.rules", "--format", "json")
-    assert result.exit_code == 0
-    assert json.loads(result.stdout)["outcomes"] == ["deny"]
+def test_run_without_a_case(folder: Path, lexkb: Lexkb) -> None:
+    result = lexkb("run", "kb/reduction.rules", "--format", "json")
+    assert result.code == 0
+    assert json.loads(result.out)["outcomes"] == ["deny"]
 
 
-def test_json_lists_are_sorted_and_stable(folder: Path, write) -> None:  # type: ignore[no-untyped-def]
+def test_json_lists_are_sorted_and_stable(folder: Path, write: Callable[[str, str], Path], lexkb: Lexkb) -> None:
     write("many.rules", "p(3, b)\np(1, z)\np(1, a)\np(2012-01-01, a)\np(\"s\", a)\np(-5, a)\n")
-    first = invoke("run", str(folder / "many.rules"), "--format", "json").stdout
+    first = lexkb("run", str(folder / "many.rules"), "--format", "json").out
     assert json.loads(first)["facts"]["p"] == [[-5, "a"], [1, "a"], [1, "z"], [3, "b"], ["2012-01-01", "a"],
                                                ["s", "a"]]
-    assert invoke("run", str(folder / "many.rules"), "--format", "json").stdout == first
+    assert lexkb("run", str(folder / "many.rules"), "--format", "json").out == first
 
 
-def test_check_passes_and_counts(folder: Path) -> None:
-    result = invoke("check", "kb", "--case", "alcaraz.case")
-    assert result.exit_code == 0, result.output
-    assert "no problems found" in result.stdout
-    assert "2 quote" in result.stdout
+def test_check_passes_and_counts(folder: Path, lexkb: Lexkb) -> None:
+    result = lexkb("check", "kb", "--case", "alcaraz.case")
+    assert result.code == 0, result
+    assert "no problems found" in result.out
+    assert "2 quote" in result.out
 
 
-def test_check_finding_exits_1(folder: Path) -> None:
+def test_check_finding_exits_1(folder: Path, lexkb: Lexkb) -> None:
     (folder / "typo.case").write_text("case typo\noffense_categry(drug)\n", encoding="utf-8")
-    result = invoke("check", "kb", "--case", "typo.case")
-    assert result.exit_code == 1
-    assert "typo.case:2:1: error: the case states offense_categry" in result.stderr
-    assert "did you mean 'offense_category'?" in result.stderr
-    assert result.stdout == ""
+    result = lexkb("check", "kb", "--case", "typo.case")
+    assert result.code == 1
+    assert "typo.case:2:1: error: the case states offense_categry" in result.err
+    assert "did you mean 'offense_category'?" in result.err
+    assert result.out == ""
 
 
-def test_test_command_passes_and_fails(folder: Path) -> None:
-    result = invoke("test", "kb", "alcaraz.case")
-    assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines() == ["PASS alcaraz (2 expectations)", "1 passed, 0 failed"]
+def test_test_command_passes_and_fails(folder: Path, lexkb: Lexkb) -> None:
+    result = lexkb("test", "kb", "alcaraz.case")
+    assert result.code == 0, result
+    assert result.out.splitlines() == ["PASS alcaraz (2 expectations)", "1 passed, 0 failed"]
     (folder / "wrong.case").write_text("case wrong\nlowers_range\nexpect deny\nexpect not eligible\n",
                                        encoding="utf-8")
-    result = invoke("test", "kb", "alcaraz.case", "wrong.case")
-    assert result.exit_code == 1
-    out = result.stdout
+    result = lexkb("test", "kb", "alcaraz.case", "wrong.case")
+    assert result.code == 1
+    out = result.out
     assert "PASS alcaraz" in out and "FAIL wrong" in out and "1 passed, 1 failed" in out
     assert "wrong.case:3:1: miss: expected deny, but it does not hold" in out
     assert "wrong.case:4:1: miss: expected not eligible, but it holds" in out
@@ -130,14 +130,14 @@ def test_test_command_passes_and_fails(folder: Path) -> None:
     ("run",), ("test", "kb"), ("test", "alcaraz.case"), ("run", "kb", "--format", "yaml"), ("frobnicate",),
     ("run", "missing_folder"), ("run", "kb", "--case", "missing.case"), ("check", "kb", "--case", "nope.case"),
 ])
-def test_usage_errors_exit_2_without_traceback(folder: Path, lexkb, args: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+def test_usage_errors_exit_2_without_traceback(folder: Path, lexkb: Lexkb, args: tuple[str, ...]) -> None:
     outcome = lexkb(*args)
     assert outcome.code == 2, outcome
     assert "Traceback" not in outcome.err and outcome.err.strip()
     assert outcome.out == ""
 
 
-def test_an_invalid_program_exits_2_with_location(folder: Path, lexkb) -> None:  # type: ignore[no-untyped-def]
+def test_an_invalid_program_exits_2_with_location(folder: Path, lexkb: Lexkb) -> None:
     (folder / "kb" / "broken.rules").write_text("grant if eligible and\n", encoding="utf-8")
     outcome = lexkb("run", "kb", "--case", "alcaraz.case")
     assert outcome.code == 2
@@ -146,20 +146,20 @@ def test_an_invalid_program_exits_2_with_location(folder: Path, lexkb) -> None: 
 
 
 @pytest.mark.parametrize("command", ["run", "check", "test"])
-def test_help_teaches(command: str) -> None:
-    result = invoke(command, "--help")
-    assert result.exit_code == 0
-    assert "Example:" in result.stdout and "lexkb " + command in result.stdout
-    assert "KB_PATHS" in result.stdout
+def test_help_teaches(command: str, lexkb: Lexkb) -> None:
+    result = lexkb(command, "--help")
+    assert result.code == 0
+    assert "Example:" in result.out and "lexkb " + command in result.out
+    assert "KB_PATHS" in result.out
 
 
-def test_top_level_help_and_version() -> None:
-    result = invoke("--help")
-    assert result.exit_code == 0
+def test_top_level_help_and_version(lexkb: Lexkb) -> None:
+    result = lexkb("--help")
+    assert result.code == 0
     for word in ("run", "check", "test", "Exit codes"):
-        assert word in result.stdout
-    version = invoke("--version")
-    assert version.exit_code == 0 and "0." in version.stdout
+        assert word in result.out
+    version = lexkb("--version")
+    assert version.code == 0 and "0." in version.out
 
 
 def test_the_command_list_matches_each_commands_own_help() -> None:

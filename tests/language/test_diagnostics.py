@@ -4,18 +4,18 @@ the properties every syntax message must have.
 Each ``tests/golden/errors/NAME.expected`` holds, on its first line, the
 command (``$ lexkb run NAME.rules``, run in that folder), then the exact
 standard error, then ``[exit N]``. Regenerate after a deliberate change of
-wording with ``LEXKB_UPDATE_GOLDEN=1 .venv/bin/pytest tests/test_errors.py``
+wording with ``.venv/bin/pytest tests/language/test_diagnostics.py --update-golden``
 and review the diff as a reader of the messages would.
 """
 
 from __future__ import annotations
 
-import os
 import random
 import re
 import shlex
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -23,25 +23,19 @@ from lexkb.errors import LexkbError
 from lexkb.language.diagnostics import SYNTAX_EXAMPLES
 from lexkb.language.parser import parse, parser
 
+if TYPE_CHECKING:
+    from conftest import Lexkb
+
 GOLDEN = Path(__file__).parents[1] / "golden" / "errors"
 GOLDENS = sorted(GOLDEN.glob("*.expected"))
-UPDATE = bool(os.environ.get("LEXKB_UPDATE_GOLDEN"))
-
-
-def run_golden(path: Path, lexkb: Callable[..., object]) -> tuple[str, str, int]:
-    command = path.read_text(encoding="utf-8").split("\n", 1)[0]
-    assert command.startswith("$ lexkb "), f"{path.name}: the first line must be the command"
-    outcome = lexkb(*shlex.split(command[len("$ lexkb "):]), cwd=GOLDEN)
-    text = f"{command}\n{outcome.err}[exit {outcome.code}]\n"  # type: ignore[attr-defined]
-    return text, outcome.out, outcome.code  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("path", GOLDENS, ids=lambda p: p.stem)
-def test_golden(path: Path, lexkb: Callable[..., object]) -> None:
-    text, out, code = run_golden(path, lexkb)
-    if UPDATE:
-        path.write_text(text, encoding="utf-8")
-    assert text == path.read_text(encoding="utf-8")
+def test_golden(path: Path, lexkb: Lexkb, golden: Callable[[str, str], None]) -> None:
+    command = path.read_text(encoding="utf-8").split("\n", 1)[0]
+    assert command.startswith("$ lexkb "), f"{path.name}: the first line must be the command"
+    code, out, err = lexkb(*shlex.split(command[len("$ lexkb "):]), cwd=GOLDEN)
+    golden(f"errors/{path.name}", f"{command}\n{err}[exit {code}]\n")
     assert out == "", "an error must not leave partial output on stdout"
     assert code in (1, 2)
 

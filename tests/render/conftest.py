@@ -1,9 +1,8 @@
-"""Shared pieces of the renderer tests: the fixture case, golden files, hostile labels."""
+"""Shared pieces of the renderer tests: the fixture case and hostile labels (golden files:
+the ``golden`` fixture in tests/conftest.py, under tests/golden/explain/)."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,6 @@ import pytest
 import lexkb
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-GOLDEN = ROOT / "tests" / "golden" / "explain"
 FIXTURE_RULES = "tests/fixtures/explain/reduction.rules"
 FIXTURE_CASE = "tests/fixtures/explain/cases/toy.case"
 ALCARAZ_CASE = "kb/cases/alcaraz.case"
@@ -49,21 +47,3 @@ def alcaraz(at_root: Path) -> lexkb.Result:
     if not (at_root / ALCARAZ_CASE).exists():
         pytest.skip("the bundled knowledge base has no Alcaraz case yet")
     return lexkb.load("kb").run(ALCARAZ_CASE)
-
-
-@pytest.fixture
-def golden() -> Callable[[str, str], None]:
-    """``golden(name, text)``: text must equal tests/golden/explain/NAME;
-    LEXKB_UPDATE_GOLDEN=1 rewrites the file instead."""
-
-    def check(name: str, text: str) -> None:
-        path = GOLDEN / name
-        if os.environ.get("LEXKB_UPDATE_GOLDEN") == "1":
-            path.write_text(text, encoding="utf-8")
-            return
-        assert path.exists(), f"no golden file {path}: run with LEXKB_UPDATE_GOLDEN=1 to create it"
-        expected = path.read_text(encoding="utf-8")
-        assert text == expected, (f"{name} differs from its golden file; if the change is intended, "
-                                  "regenerate with LEXKB_UPDATE_GOLDEN=1")
-
-    return check

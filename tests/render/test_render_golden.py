@@ -23,7 +23,7 @@ def widest(text: str) -> int:
 
 def test_text_golden_deny(toy: lexkb.Result, golden: Callable[[str, str], None]) -> None:
     text = render_text(toy.explain("deny"))
-    golden("toy-deny.txt", text)
+    golden("explain/toy-deny.txt", text)
     assert widest(text) <= 80
     assert text.count("Ground ") == 3
     assert "(shown above)" in text  # amended_applicable_range is shared by two grounds
@@ -31,26 +31,26 @@ def test_text_golden_deny(toy: lexkb.Result, golden: Callable[[str, str], None])
 
 def test_text_golden_why_not(toy: lexkb.Result, golden: Callable[[str, str], None]) -> None:
     text = render_text(toy.why_not("grant"))
-    golden("toy-grant-why-not.txt", text)
+    golden("explain/toy-grant-why-not.txt", text)
     assert "the case does not state sentenced_on" in text
 
 
 def test_dot_golden_deny(toy: lexkb.Result, golden: Callable[[str, str], None]) -> None:
     source = render_dot(toy.explain("deny"))
-    golden("toy-deny.dot", source)
+    golden("explain/toy-deny.dot", source)
     assert "rankdir=TB" in source and "legend" in source
 
 
 def test_dot_golden_why_not(toy: lexkb.Result, golden: Callable[[str, str], None]) -> None:
-    golden("toy-grant-why-not.dot", render_dot(toy.why_not("grant")))
+    golden("explain/toy-grant-why-not.dot", render_dot(toy.why_not("grant")))
 
 
 def test_alcaraz_goldens(alcaraz: lexkb.Result, golden: Callable[[str, str], None]) -> None:
     derivation = alcaraz.explain("deny")
     text = render_text(derivation)
-    golden("alcaraz-deny.txt", text)
-    golden("alcaraz-deny.dot", render_dot(derivation))
-    golden("alcaraz-eligible-why-not.txt", render_text(alcaraz.why_not("eligible")))
+    golden("explain/alcaraz-deny.txt", text)
+    golden("explain/alcaraz-deny.dot", render_dot(derivation))
+    golden("explain/alcaraz-eligible-why-not.txt", render_text(alcaraz.why_not("eligible")))
     assert widest(text) <= 80
     assert len(derivation.grounds) >= 3
     rules = {g.detail["rule"]: g for g in derivation.grounds}
