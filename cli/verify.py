@@ -13,6 +13,7 @@ from lexkb.api import KnowledgeBase
 from lexkb.errors import LexkbError, plural
 from lexkb.language.cases import load_case
 from lexkb.language.format import format_ground_atom
+from lexkb.language.source import Sources
 from lexkb.research.verify import DEFAULT_BOUND, DEFAULT_DEPTH, Finding, Report, verify, witness_case
 
 from .common import EXIT_FINDING, format_location, kb_paths_argument, load_kb, status_line, write_atomically
@@ -63,15 +64,9 @@ def verify_command(kb_paths: tuple[str, ...], witness_dir: str | None, output_fo
     if witness_dir is not None:
         _write_witnesses(kb, report, witness_dir, " ".join(kb_paths))
     if output_format == "json":
-        payload = {
-            "bound": report.bound, "depth": report.depth,
-            "findings": [f.to_json() for f in report.findings],
-            "counts": report.counts, "proved": report.proved, "searched": report.searched, "notes": report.notes,
-            "clean": not report.failing,
-        }
-        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     else:
-        click.echo(_text(report))
+        click.echo(_text(report, kb.sources))
     if report.failing:
         raise SystemExit(EXIT_FINDING)
 
@@ -107,7 +102,7 @@ def _write_witnesses(kb: KnowledgeBase, report: Report, directory: str, kb_label
         finding.witness = str(Path(directory) / file_name)
 
 
-def _text(report: Report) -> str:
+def _text(report: Report, sources: Sources) -> str:
     lines: list[str] = []
     counts = report.counts
     failing = len(report.failing)
@@ -121,7 +116,8 @@ def _text(report: Report) -> str:
             label += " (acknowledged)"
         lines.append("")
         if finding.kind == "dead":
-            lines.append(format_location(finding.span, finding.message, severity=label.lower()))
+            lines.append(format_location(finding.span, finding.message, severity=label.lower(),
+                                         line=sources.line(finding.span)))
         else:
             lines.append(f"{label}: {finding.message}" + (f" — witness {finding.witness}" if finding.witness else ""))
             facts = ", ".join(format_ground_atom(p, a) for p, a in finding.facts) or "(no facts stated)"

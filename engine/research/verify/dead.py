@@ -1,0 +1,129 @@
+"""Dead rules: a rule, or one `or` alternative of it, whose conditions no case can satisfy.
+
+A branch is dead when z3 proves that none of its ways to fire can hold. The
+finding says why: the predicate it reads that nothing can establish, or the
+smallest set of its conditions that contradict each other (found by dropping
+each test or negation that the contradiction does not need). A rule that is
+dead only because the bound is too small to match it is a note, not a finding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from lexkb.compile.program import Branch, Negative, Positive, Program, Test
+from lexkb.errors import plural
+from lexkb.explain.builder import format_literal
+from lexkb.research.reasons import rule_location
+from lexkb.research.symbolic_values import disj
+from lexkb.research.verify.acknowledgements import Acknowledgement
+from lexkb.research.verify.findings import Finding
+from lexkb.research.verify.solver import DEAD_TIMEOUT_MS, BoundedSolver
+
+
+def dead_rules(solver: BoundedSolver, acks: list[Acknowledgement], notes: list[str],
+               progress: Callable[[str], None]) -> list[Finding]:
+    """A finding for each dead rule (once for the whole rule) or dead alternative, among the exactly encoded ones."""
+    program = solver.program
+    findings = []
+    by_rule: dict[int, list[Branch]] = {}
+    for branch in program.branches:
+        if not branch.hidden:
+            by_rule.setdefault(id(branch.rule), []).append(branch)
+    need = facts_needed(program)
+    for number, branches in enumerate(by_rule.values(), start=1):
+        rule = branches[0].rule
+        progress(f"looking for dead rules: {number} of {len(by_rule)} ({rule.label})")
+        if not all(solver.is_exact(b) for b in branches):
+            continue  # not encoded exactly: cannot be proved dead (listed in the statement)
+        dead = []
+        for branch in branches:
+            heads = solver.encoding.branch_heads(branch)
+            answer = solver.satisfiable(disj(g for g, _ in heads))
+            if answer is None:
+                notes.append(f"rule {rule.label} ({rule_location(rule)}): z3 gave up deciding whether it "
+                             f"can fire within {DEAD_TIMEOUT_MS // 1000} s (not proved live or dead)")
+            elif not answer:
+                dead.append(branch)
+        if not dead:
+            continue
+        ack = next((a for a in acks if a.kind == "dead" and a.subject[0] in (rule.name, rule.label)), None)
+        for branch in dead:
+            whole = len(dead) == len(branches)
+            if whole and branch is not dead[0]:
+                continue
+            what = (f"rule {rule.label} can never fire" if whole else
+                    f"an alternative of rule {rule.label} can never fire: "
+                    + " and ".join(format_literal(lit) for lit in branch.literals))
+            over = {q: n for q, n in need.get(branch.id, {}).items() if n > solver.bound}
+            if over:
+                # Dead only within the bound: not a finding, since more facts could make it fire.
+                notes.append(
+                    f"{what} ({rule_location(rule)}) with at most {plural(solver.bound, 'fact')} of each input, but it "
+                    "can match up to " + ", ".join(f"{n} {q} facts" for q, n in sorted(over.items()))
+                    + ": not reported (raise --bound to decide it)")
+                continue
+            findings.append(Finding("dead", what, span=rule.span, acknowledged=ack,
+                                    details=_why_dead(solver, branch)))
+    return findings
+
+
+def _why_dead(solver: BoundedSolver, branch: Branch) -> list[str]:
+    for literal in branch.literals:
+        if isinstance(literal, Positive):
+            rows = solver.encoding.rows(literal.atom.predicate)
+            if not solver.satisfiable(disj(g for g, _ in rows)):
+                predicate = literal.atom.predicate
+                has_rules = bool(solver.program.branches_for(predicate))
+                return [f"it reads {predicate}, which "
+                        + ("no case can establish: every rule concluding it is dead" if has_rules
+                           else "no rule, fact or input establishes")]
+    # Deletion: drop each test or negation that is not needed for the contradiction.
+    droppable = [i for i, lit in enumerate(branch.literals) if not isinstance(lit, Positive)]
+    skip: set[int] = set()
+    for index in droppable:
+        trial = frozenset(skip | {index})
+        heads = solver.encoding.branch_heads(branch, trial)
+        if solver.satisfiable(disj(g for g, _ in heads)) is False:
+            skip.add(index)
+    core = [branch.literals[i] for i in range(len(branch.literals)) if i not in skip]
+    tests = [lit for lit in core if isinstance(lit, (Test, Negative))]
+    if tests:
+        return ["these conditions cannot all hold: " + "; ".join(
+            f"{format_literal(lit)} ({_where(lit)})" for lit in core)]
+    return ["no facts can match its conditions together: " + " and ".join(format_literal(lit) for lit in core)]
+
+
+def facts_needed(program: Program) -> dict[int, dict[str, int]]:
+    """For each branch: how many facts of each input one match can use (more than the bound: not proved)."""
+    memo: dict[str, dict[str, int]] = {}
+
+    def of(predicate: str, stack: tuple[str, ...]) -> dict[str, int]:
+        if predicate in program.inputs:
+            return {predicate: 1}
+        if predicate in memo:
+            return memo[predicate]
+        if predicate in stack:
+            return {}
+        out: dict[str, int] = {}
+        for branch in program.branches_for(predicate):
+            for q, n in branch_need(branch, (*stack, predicate)).items():
+                out[q] = max(out.get(q, 0), n)
+        memo[predicate] = out
+        return out
+
+    def branch_need(branch: Branch, stack: tuple[str, ...]) -> dict[str, int]:
+        total: dict[str, int] = {}
+        for literal in branch.literals:
+            if isinstance(literal, Positive):
+                for q, n in of(literal.atom.predicate, stack).items():
+                    total[q] = total.get(q, 0) + n
+        return total
+
+    return {b.id: branch_need(b, (b.head.predicate,)) for b in program.branches if not b.hidden}
+
+
+def _where(literal: Positive | Negative | Test) -> str:
+    span = literal.comparison.span if isinstance(literal, Test) else (
+        literal.node.span if isinstance(literal, Negative) else literal.atom.span)
+    return f"{span.file}:{span.line}:{span.column}"

@@ -1,0 +1,124 @@
+"""The z3 side of verify: every case with at most ``bound`` facts of each input, encoded, and queries on it.
+
+Each input predicate gets ``bound`` fact slots (one for a zero-argument
+input), each present or not, with values of its declared types; the rules
+are encoded over those slots by :class:`~lexkb.research.symbolic.Encoding`.
+The checks (:mod:`.outcomes`, :mod:`.dead`) only ask two questions: can this
+formula hold (:meth:`BoundedSolver.satisfiable`), and under which fewest facts
+(:meth:`BoundedSolver.witness`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import z3
+
+from lexkb.compile.program import Branch, Negative, Positive
+from lexkb.errors import CheckError
+from lexkb.language.cases import case_from_mapping
+from lexkb.research.symbolic import Encoding, EncodingLimit, program_symbols
+from lexkb.research.symbolic_values import Slot, conj, make_slot, model_value, neg
+from lexkb.research.verify.acknowledgements import Acknowledgement
+from lexkb.research.verify.findings import Facts
+
+if TYPE_CHECKING:
+    from lexkb.api import KnowledgeBase
+
+SOLVER_TIMEOUT_MS = 60_000
+DEAD_TIMEOUT_MS = 10_000
+
+
+class BoundedSolver:
+    """The rules encoded over every case with at most ``bound`` facts of each input; recursion unfolded ``depth`` times."""
+
+    def __init__(self, kb: KnowledgeBase, bound: int, depth: int) -> None:
+        self.program = kb.program
+        self.bound = bound
+        self.depth = depth
+        self.slots: list[Slot] = []
+        self.constraints: list[z3.BoolRef] = []
+        for predicate, decl in sorted(self.program.inputs.items()):
+            count = 1 if not decl.types else bound
+            for i in range(count):
+                slot, constraints = make_slot(predicate, [t.text for t in decl.types], f"{predicate}#{i + 1}")
+                self.slots.append(slot)
+                self.constraints += constraints
+        static = kb.run(case_from_mapping({}), validate=False).relations
+        try:
+            self.encoding = Encoding(self.program, kb.engine, static, self.slots, self.constraints, depth)
+        except EncodingLimit as error:
+            span = error.rule.span if error.rule else None
+            raise CheckError(f"verify cannot encode this rule base: {error}", span,
+                             hint="split the rule, or lower --bound") from None
+        self.symbols = program_symbols(self.program)
+        abstracted = self.encoding.abstracted
+        # Predicates whose encoding is inexact: the abstracted ones and everything reading them.
+        self.approximated = kb.engine.dependents(abstracted) if abstracted else set()
+        # Outside `region`, no abstracted predicate can hold, so the encoding is exact there.
+        self.region = conj(*(neg(self.encoding.trigger(p)) for p in sorted(abstracted)))
+
+    def is_exact(self, branch: Branch) -> bool:
+        """Whether a rule branch is encoded exactly: it neither concludes nor reads an approximated predicate."""
+        return branch.head.predicate not in self.approximated and not any(
+            isinstance(lit, (Positive, Negative)) and lit.atom.predicate in self.approximated
+            for lit in branch.literals)
+
+    def satisfiable(self, formula: Any, timeout_ms: int = DEAD_TIMEOUT_MS) -> bool | None:
+        """True, False, or None when z3 gives up within the time limit."""
+        if formula is True or formula is False:
+            return formula
+        solver = self._solver()
+        solver.set("timeout", timeout_ms)
+        solver.add(formula)
+        answer = solver.check()
+        return True if answer == z3.sat else False if answer == z3.unsat else None
+
+    def witness(self, formula: Any) -> Facts | None:
+        """A smallest set of input facts (fewest facts stated) under which ``formula`` holds."""
+        if formula is False:
+            return None
+        optimizer = z3.Optimize()
+        optimizer.set("timeout", SOLVER_TIMEOUT_MS)
+        optimizer.add(*self.constraints)
+        if formula is not True:
+            optimizer.add(formula)
+        for slot in self.slots:
+            optimizer.add_soft(z3.Not(slot.present))
+        answer = optimizer.check()
+        if answer == z3.sat:
+            model = optimizer.model()
+        else:
+            solver = self._solver()
+            if formula is not True:
+                solver.add(formula)
+            if solver.check() != z3.sat:
+                return None
+            model = solver.model()
+        return self._facts_of(model)
+
+    def outside(self, acks: list[Acknowledgement]) -> Any:
+        """Inputs outside every acknowledgement's `when` (False when one covers everything)."""
+        parts = []
+        for ack in acks:
+            if not ack.when:
+                return False
+            covered = conj(*(neg(self.encoding.holds_pattern(a)) if negated else self.encoding.holds_pattern(a)
+                             for negated, a in ack.when))
+            parts.append(neg(covered))
+        return conj(*parts)
+
+    def _solver(self) -> z3.Solver:
+        solver = z3.Solver()
+        solver.set("timeout", SOLVER_TIMEOUT_MS)
+        solver.add(*self.constraints)
+        return solver
+
+    def _facts_of(self, model: z3.ModelRef) -> Facts:
+        rename: dict[str, str] = {}
+        facts: dict[tuple[str, tuple[Any, ...]], None] = {}
+        for slot in self.slots:
+            if z3.is_true(model.eval(slot.present, model_completion=True)):
+                args = tuple(model_value(model, slot, i, rename, self.symbols) for i in range(len(slot.types)))
+                facts[(slot.predicate, args)] = None
+        return list(facts)
