@@ -95,6 +95,8 @@ class KnowledgeBase:
             return case
         if isinstance(case, (str, Path)):
             return load_case(case)
+        if not isinstance(case, Mapping):  # a programming error, not a user's: say so at once
+            raise TypeError(f"a case is a .case path, a Case or a mapping of facts, not {type(case).__name__}")
         return case_from_mapping(case)
 
     def run(self, case: CaseInput = None, *, validate: bool = True) -> Result:
@@ -146,6 +148,8 @@ class Result:
             return atom[0], tuple(atom[1])
         if isinstance(atom, str):
             return read_atom(atom)
+        if not isinstance(atom, ast.Atom):
+            raise TypeError(f"an atom is text, (predicate, values) or an ast.Atom, not {type(atom).__name__}")
         return ground_atom(atom)
 
     def holds(self, atom: AtomInput) -> bool:

@@ -98,3 +98,15 @@ def test_an_atom_that_does_not_parse_carries_its_text() -> None:
     with pytest.raises(lexkb.SyntaxProblem) as caught:
         result.holds("grant(")
     assert caught.value.line == "grant("
+
+
+@pytest.mark.parametrize("case", [42, ["level(3)"], b"c.case"])
+def test_a_case_of_another_type_is_a_type_error(case: object) -> None:
+    with pytest.raises(TypeError, match="a case is a .case path, a Case or a mapping of facts"):
+        lexkb.loads(RULES, "levels.rules").run(case)  # type: ignore[arg-type]
+
+
+def test_an_atom_of_another_type_is_a_type_error() -> None:
+    result = lexkb.loads(RULES, "levels.rules").run()
+    with pytest.raises(TypeError, match="an atom is text, \\(predicate, values\\) or an ast.Atom, not int"):
+        result.holds(3)  # type: ignore[arg-type]
