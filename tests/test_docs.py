@@ -18,20 +18,20 @@ Conventions in docs/language.md and docs/cli.md (see docs/README.md):
 
 from __future__ import annotations
 
-import contextlib
 import glob
-import io
-import os
 import re
 import shlex
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 import lexkb
-from lexkb.cli import main
 from lexkb.language.parser import parse
+
+if TYPE_CHECKING:
+    from conftest import Lexkb
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ("docs/language.md", "docs/cli.md")
@@ -116,24 +116,12 @@ def test_annotations_only_in_runnable_blocks() -> None:
             assert not ANNOTATION.search(block.body), f"{block.id}: '# holds:' outside a '# runnable' block"
 
 
-def run_cli(command: str, cwd: Path) -> tuple[int, str]:
-    """Run one `lexkb …` command line in ``cwd``; return its exit code and what it printed."""
+def arguments(command: str, cwd: Path) -> list[str]:
+    """The words of one `lexkb …` command line after the command name, with globs expanded as a shell would."""
     args = []
     for word in shlex.split(command)[1:]:
         args.extend(sorted(glob.glob(word, root_dir=cwd)) if "*" in word else [word])
-    printed = io.StringIO()
-    previous = Path.cwd()
-    os.chdir(cwd)
-    try:
-        with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
-            try:
-                main(args)
-                code = 0
-            except SystemExit as done:
-                code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
-    finally:
-        os.chdir(previous)
-    return code, printed.getvalue()
+    return args
 
 
 def session(body: str) -> list[tuple[str, list[str]]]:
@@ -156,7 +144,7 @@ def trimmed(lines: list[str]) -> list[str]:
 
 
 @pytest.mark.parametrize("doc", DOCS)
-def test_console_sessions_print_what_the_docs_show(doc: str, tmp_path: Path) -> None:
+def test_console_sessions_print_what_the_docs_show(doc: str, tmp_path: Path, lexkb: Lexkb) -> None:
     if not (ROOT / doc).exists():
         pytest.skip(f"{doc} is not written yet")
     problems = []
@@ -173,7 +161,7 @@ def test_console_sessions_print_what_the_docs_show(doc: str, tmp_path: Path) -> 
             if command == "echo $?":
                 actual = [str(last_code)]
             elif command.startswith("lexkb ") or command == "lexkb":
-                last_code, printed = run_cli(command, tmp_path)
+                last_code, printed, _ = lexkb(*arguments(command, tmp_path), cwd=tmp_path, terminal=True)
                 actual = [line.rstrip() for line in printed.rstrip("\n").split("\n")] if printed else []
                 ran += 1
             else:

@@ -4,21 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from click.testing import CliRunner
-
-from lexkb.cli import cli
+if TYPE_CHECKING:
+    from conftest import Lexkb
 
 FIX = Path(__file__).parents[1] / "fixtures" / "research"
 
 
-def run(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, list(args))
-    return result.exit_code, result.output
-
-
-def test_text_coverage_and_closing_line() -> None:
-    code, out = run("test", str(FIX / "cov.rules"), str(FIX / "low.case"), str(FIX / "repeat.case"), "--coverage")
+def test_text_coverage_and_closing_line(lexkb: Lexkb) -> None:
+    code, out, _ = lexkb("test", str(FIX / "cov.rules"), str(FIX / "low.case"), str(FIX / "repeat.case"), "--coverage")
     assert code == 0, out
     assert out.strip().splitlines()[-1] == "2 passed, 0 failed"
     assert "1/3 rules fired, 1/1 exceptions exercised, 1/2 authorities decisive" in out
@@ -26,8 +21,8 @@ def test_text_coverage_and_closing_line() -> None:
     assert any("high_denies" in line for line in unfired) and any("never_used" in line for line in unfired)
 
 
-def test_exception_not_exercised_without_the_blocking_case() -> None:
-    code, out = run("test", str(FIX / "cov.rules"), str(FIX / "low.case"), "--coverage", "--format", "json")
+def test_exception_not_exercised_without_the_blocking_case(lexkb: Lexkb) -> None:
+    code, out, _ = lexkb("test", str(FIX / "cov.rules"), str(FIX / "low.case"), "--coverage", "--format", "json")
     assert code == 0
     data = json.loads(out)["coverage"]
     assert data["exceptions"][0]["exercised_in"] == []
@@ -36,13 +31,13 @@ def test_exception_not_exercised_without_the_blocking_case() -> None:
     assert statute["decisive_in"] == ["low"]
 
 
-def test_exceptions_are_written_with_only_the_parentheses_they_need(tmp_path: Path) -> None:
+def test_exceptions_are_written_with_only_the_parentheses_they_need(tmp_path: Path, lexkb: Lexkb) -> None:
     rules = tmp_path / "r.rules"
     rules.write_text("input level(int)\ninput a\ninput b\noutcomes grant\n"
                      "grant if level(?l) unless (a and b) unless ?l > 3 unless (a or b and ?l < 2)\n")
     case = tmp_path / "c.case"
     case.write_text("level(1)\n")
-    code, out = run("test", str(rules), str(case), "--coverage", "--format", "json")
+    code, out, _ = lexkb("test", str(rules), str(case), "--coverage", "--format", "json")
     assert code == 0, out
     written = [e["unless"] for e in json.loads(out)["coverage"]["exceptions"]]
     assert written == ["(a and b)", "?l > 3", "(a or b and ?l < 2)"]

@@ -5,48 +5,43 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from click.testing import CliRunner
-
-from lexkb.cli import cli
+if TYPE_CHECKING:
+    from conftest import Lexkb
 
 FIX = Path(__file__).parents[1] / "fixtures" / "research"
 
 
-def run(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, list(args))
-    return result.exit_code, result.output
-
-
-def test_save_then_report_changed_reasons(tmp_path: Path) -> None:
+def test_save_then_report_changed_reasons(tmp_path: Path, lexkb: Lexkb) -> None:
     rules = tmp_path / "r.rules"
     rules.write_text((FIX / "cov.rules").read_text())
     case = tmp_path / "cases" / "low.case"
     case.parent.mkdir()
     shutil.copy(FIX / "low.case", case)
-    code, out = run("test", str(rules), str(case), "--save-reasons")
+    code, out, _ = lexkb("test", str(rules), str(case), "--save-reasons")
     assert code == 0 and out.strip().endswith("1 passed, 0 failed")
     saved = json.loads((case.parent / ".reasons.json").read_text())
     assert saved["cases"]["low.case"]["grant"] == {"rules": ["low_grants"], "authorities": ["Statute"]}
-    code, out = run("test", str(rules), str(case))
+    code, out, _ = lexkb("test", str(rules), str(case))
     assert code == 0 and "REASONS CHANGED" not in out
     # the same outcome, now for another rule and authority
     rules.write_text((FIX / "cov.rules").read_text().replace(
         "rule low_grants: grant if level(?l) and ?l < 10 unless repeat_offender because Statute",
         "rule small_grants: grant if level(?l) and ?l < 5 because Other"))
-    code, out = run("test", str(rules), str(case))
+    code, out, _ = lexkb("test", str(rules), str(case))
     assert code == 0
     assert "REASONS CHANGED low" in out
     assert "grant: now also rule small_grants" in out and "grant: no longer rule low_grants" in out
     assert out.strip().splitlines()[-1] == "1 passed, 0 failed"
 
 
-def test_explicit_reasons_file(tmp_path: Path) -> None:
+def test_explicit_reasons_file(tmp_path: Path, lexkb: Lexkb) -> None:
     store = tmp_path / "reasons.json"
-    code, _ = run("test", str(FIX / "cov.rules"), str(FIX / "low.case"), "--save-reasons", str(store))
+    code, _, _ = lexkb("test", str(FIX / "cov.rules"), str(FIX / "low.case"), "--save-reasons", str(store))
     assert code == 0 and store.exists()
     first = store.read_bytes()
-    run("test", str(FIX / "cov.rules"), str(FIX / "low.case"), "--save-reasons", str(store))
+    lexkb("test", str(FIX / "cov.rules"), str(FIX / "low.case"), "--save-reasons", str(store))
     assert store.read_bytes() == first  # deterministic
-    code, out = run("test", str(FIX / "cov.rules"), str(FIX / "low.case"), "--reasons", str(store))
+    code, out, _ = lexkb("test", str(FIX / "cov.rules"), str(FIX / "low.case"), "--reasons", str(store))
     assert code == 0 and "REASONS CHANGED" not in out

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-
-from click.testing import CliRunner
+from typing import TYPE_CHECKING
 
 import lexkb
-from lexkb.cli import cli
 from lexkb.research.whatif import whatif
+
+if TYPE_CHECKING:
+    from conftest import Lexkb
 
 FIX = Path(__file__).parents[1] / "fixtures" / "research"
 
@@ -32,26 +33,26 @@ def test_threshold_is_found_on_the_boundary() -> None:
         assert not kb.run(facts).holds("grant")
 
 
-def test_adding_a_flag_flips_and_cli_explains() -> None:
-    result = CliRunner().invoke(cli, ["whatif", str(FIX / "cov.rules"), "--case", str(FIX / "low.case"), "grant",
-                                      "--format", "json"])
-    assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
+def test_adding_a_flag_flips_and_cli_explains(lexkb: Lexkb) -> None:
+    code, out, err = lexkb("whatif", str(FIX / "cov.rules"), "--case", str(FIX / "low.case"), "grant",
+                           "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
     sentences = [f["sentence"] for f in data["flips"]]
     assert "had the case not stated level(3), grant would not hold" in sentences
 
 
-def test_no_flip_within_bound_exits_1() -> None:
-    result = CliRunner().invoke(cli, ["whatif", str(FIX / "cov.rules"), "--case", str(FIX / "low.case"), "deny",
-                                      "--max-runs", "1"])
-    assert result.exit_code == 1
-    assert "No flip found" in result.output
+def test_no_flip_within_bound_exits_1(lexkb: Lexkb) -> None:
+    code, out, _ = lexkb("whatif", str(FIX / "cov.rules"), "--case", str(FIX / "low.case"), "deny",
+                         "--max-runs", "1")
+    assert code == 1
+    assert "No flip found" in out
 
 
-def test_unknown_atom_is_a_usage_error() -> None:
-    result = CliRunner().invoke(cli, ["whatif", str(FIX / "cov.rules"), "--case", str(FIX / "low.case"), "gant"])
-    assert isinstance(result.exception, lexkb.UsageError)
-    assert "did you mean 'grant'" in (result.exception.hint or "")
+def test_unknown_atom_is_a_usage_error(lexkb: Lexkb) -> None:
+    code, out, err = lexkb("whatif", str(FIX / "cov.rules"), "--case", str(FIX / "low.case"), "gant")
+    assert code == 2 and out == ""
+    assert "did you mean 'grant'" in err
 
 
 def test_symbol_candidates_are_those_the_rules_tell_apart() -> None:
