@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "verify": ("verify", "verify_command", "Look for conflicts, gaps and dead rules, using the z3 solver."),
     "whatif": ("whatif", "whatif_command", "Find the smallest change to a case's facts that flips an atom."),
     "batch": ("batch", "batch_command", "Run many cases and write one row of results per case."),
+    "fmt": ("fmt", "fmt_command", "Rewrite .rules and .case files in the canonical layout, every comment kept."),
 }
 
 
@@ -67,6 +68,7 @@ def cli() -> None:
       lexkb run kb --case kb/cases/alcaraz.case
       lexkb explain kb --case kb/cases/alcaraz.case deny --format html -o alcaraz.html
       lexkb test kb kb/cases/*.case
+      lexkb fmt kb                                 the canonical layout, comments kept
     
     For researchers testing a rule base:
       lexkb verify kb                              conflicts, gaps, dead rules

@@ -8,8 +8,9 @@ coverage, what-if changes, verify's witness cases, batch and the CLI.
 rule's line, and wraps a rule too long for one line at its top-level ``and``
 / ``or``. Parsing the output gives back the same AST, spans aside
 (:func:`strip_spans` makes two ASTs comparable): a formatter that changed a
-rule's meaning would be worse than none. Comments are not part of the AST and
-are not reproduced.
+rule's meaning would be worse than none. Comments are not part of the AST:
+``format_module`` does not reproduce them; :func:`format_source` (``lexkb fmt``)
+takes them from the parser and keeps every one.
 """
 
 from __future__ import annotations
@@ -17,11 +18,15 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from lexkb.errors import Span
 from lexkb.language import ast
 from lexkb.values import Text, Value
+
+if TYPE_CHECKING:
+    from lexkb.language.parser import Comment
 
 WIDTH = 100
 INDENT = "    "
@@ -169,11 +174,7 @@ def format_statement(statement: ast.Statement, width: int = WIDTH) -> str:
     if isinstance(statement, ast.Rule):
         return _rule(statement, width)
     if isinstance(statement, ast.Fact):
-        text = format_atom(statement.atom)
-        if statement.quote is None:
-            return text
-        quote = f"from {format_string(statement.quote.text)}"
-        return f"{text} {quote}" if len(text) + 1 + len(quote) <= width else f"{text}\n{INDENT}{quote}"
+        return _fact(statement, width)
     if isinstance(statement, ast.Authority):
         text = f"authority {statement.name} {format_string(statement.citation)}"
         if statement.says is None:
@@ -195,6 +196,16 @@ def format_statement(statement: ast.Statement, width: int = WIDTH) -> str:
     if isinstance(statement, ast.Expect):
         return f"expect {'not ' if statement.negated else ''}{format_atom(statement.atom)}"
     raise TypeError(f"not a statement: {statement!r}")
+
+
+def _fact(fact: ast.Fact, width: int, quote_as_written: str | None = None) -> str:
+    """A fact, its quote on the next line when both do not fit on one; ``quote_as_written`` is the
+    quote's string as the source spells it (the formatter keeps an analyst's escapes)."""
+    text = format_atom(fact.atom)
+    if fact.quote is None:
+        return text
+    quote = f"from {quote_as_written or format_string(fact.quote.text)}"
+    return f"{text} {quote}" if len(text) + 1 + len(quote) <= width else f"{text}\n{INDENT}{quote}"
 
 
 def _rule(rule: ast.Rule, width: int) -> str:
@@ -238,6 +249,56 @@ def format_module(module: ast.Module, width: int = WIDTH) -> str:
         out.append(text)
         previous = statement
     return "\n".join(out) + "\n" if out else ""
+
+
+# ---------------------------------------------------------------- a source file, comments kept
+
+
+def format_source(module: ast.Module, comments: Sequence[Comment], text: str, width: int = WIDTH) -> str:
+    """What ``lexkb fmt`` writes for a file: each statement as :func:`format_statement` lays it
+    out, every comment kept, the author's grouping kept; ends with a newline.
+
+    ``module`` and ``comments`` are ``text`` parsed (:func:`~lexkb.language.parser.parse_with_comments`).
+    A comment on the line where a statement ends stays at the end of that statement;
+    one inside a statement (between the lines of a long rule) goes just above it, so
+    that no layout can swallow it; any other stays on its own line, before what follows
+    it. One blank line stands wherever the author left one or more: an analyst groups
+    rules by doctrine. Quotes keep their spelling (the source's escapes).
+    """
+    lines = text.split("\n")
+    blocks: list[tuple[int, int, str]] = []  # (first line, last line, text) in the file's order
+    pending = list(comments)
+    statements = module.statements
+    for index, statement in enumerate(statements):
+        span = statement.span
+        while pending and pending[0].span.line < span.line:
+            comment = pending.pop(0)
+            blocks.append((comment.span.line, comment.span.line, comment.text))
+        inside = []
+        while pending and pending[0].span.line < span.end_line:
+            inside.append(pending.pop(0).text)
+        printed = _statement_as_written(statement, lines, width)
+        following = statements[index + 1] if index + 1 < len(statements) else None
+        shares_line = following is not None and following.span.line == span.end_line
+        if pending and pending[0].span.line == span.end_line and not shares_line:
+            printed += "  " + pending.pop(0).text
+        blocks.append((span.line, span.end_line, "\n".join([*inside, printed])))
+    blocks.extend((c.span.line, c.span.line, c.text) for c in pending)
+    out: list[str] = []
+    previous_last = None
+    for first, last, block in blocks:
+        if previous_last is not None and first > previous_last + 1:
+            out.append("")
+        out.append(block)
+        previous_last = last
+    return "\n".join(out) + "\n" if out else ""
+
+
+def _statement_as_written(statement: ast.Statement, lines: Sequence[str], width: int) -> str:
+    if isinstance(statement, ast.Fact) and statement.quote is not None:
+        span = statement.quote.span  # a string token: always on one line
+        return _fact(statement, width, lines[span.line - 1][span.column - 1:span.end_column - 1])
+    return format_statement(statement, width)
 
 
 # ---------------------------------------------------------------- comparing ASTs

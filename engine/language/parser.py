@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime
 import re
+import threading
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -34,13 +36,68 @@ def parser() -> Lark:
 
 def parse(text: str, file: str) -> ast.Module:
     """Parse one file's text into a Module; raise SyntaxProblem on bad input."""
+    return _parse_with(parser(), text, file)
+
+
+def _parse_with(lark: Lark, text: str, file: str) -> ast.Module:
     try:
-        tree = parser().parse(text)
+        tree = lark.parse(text)
     except UnexpectedInput as error:
         from lexkb.language.diagnostics import syntax_problem  # only on the error path: startup stays lean
 
         raise syntax_problem(error, text, file) from None
     return ast.Module(file, tuple(_ToAst(file).transform(tree)))
+
+
+# ---------------------------------------------------------------- comments (for the formatter)
+
+
+@dataclass(frozen=True)
+class Comment:
+    """A ``# …`` comment as written (trailing spaces dropped), and where it is."""
+
+    text: str
+    span: Span
+
+
+class _CommentSink:
+    """Where the comment-keeping parser's lexer puts the comments it skips.
+
+    Lark binds lexer callbacks when the parser is built, so the one cached parser
+    writes into this sink; the lock keeps two threads' comments apart.
+    """
+
+    def __init__(self) -> None:
+        self.tokens: list[Token] = []
+        self.lock = threading.Lock()
+
+    def __call__(self, token: Token) -> Token:
+        self.tokens.append(token)
+        return token
+
+
+_COMMENTS = _CommentSink()
+
+
+@lru_cache(maxsize=1)
+def _comment_keeping_parser() -> Lark:
+    """The same parser, its lexer also handing over the comments it skips. A parser of its
+    own, so that ``run`` and ``check`` (which ignore comments) pay nothing for it."""
+    grammar = resources.files("lexkb.grammar").joinpath("lexkb.lark").read_text(encoding="utf-8")
+    return Lark(grammar, parser="lalr", lexer="basic", propagate_positions=False, maybe_placeholders=False,
+                cache=True, lexer_callbacks={"COMMENT": _COMMENTS})
+
+
+def parse_with_comments(text: str, file: str) -> tuple[ast.Module, tuple[Comment, ...]]:
+    """Parse one file's text, and also return its comments in order (what ``lexkb fmt`` keeps)."""
+    with _COMMENTS.lock:
+        _COMMENTS.tokens.clear()
+        try:
+            module = _parse_with(_comment_keeping_parser(), text, file)
+            tokens = list(_COMMENTS.tokens)
+        finally:
+            _COMMENTS.tokens.clear()
+    return module, tuple(Comment(str(t).rstrip(), token_span(file, t)) for t in tokens)
 
 
 def parse_atom(text: str, file: str = "<atom>") -> ast.Atom:
