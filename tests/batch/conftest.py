@@ -5,14 +5,11 @@ from __future__ import annotations
 import csv
 import json
 import shutil
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "batch"
-Cli = Callable[..., Any]  # the type of the shared `lexkb` fixture (tests/conftest.py): the real entry point
 
 
 @pytest.fixture

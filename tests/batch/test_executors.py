@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -11,10 +12,13 @@ from lexkb.batch.executors import IN_FLIGHT_PER_WORKER, run
 from lexkb.batch.runner import Job
 from lexkb.batch.sources import Item
 
-from .conftest import Cli, small_table
+from .conftest import small_table
+
+if TYPE_CHECKING:
+    from conftest import Lexkb
 
 
-def test_jobs_1_and_2_write_the_same_bytes(here: Path, lexkb: Cli) -> None:
+def test_jobs_1_and_2_write_the_same_bytes(here: Path, lexkb: Lexkb) -> None:
     small_table(here / "many.csv", 450)
     for jobs, name in (("1", "one.csv"), ("2", "two.csv")):
         done = lexkb("batch", "kb", "many.csv", "good", "-o", name, "--jobs", jobs)
@@ -43,7 +47,8 @@ def test_cases_are_read_lazily_with_a_bounded_number_in_flight(here: Path) -> No
     assert pulled <= 500 + 2 * IN_FLIGHT_PER_WORKER * 10 + 10
 
 
-def test_dask_local_cluster_gives_the_same_output(here: Path, lexkb: Cli) -> None:
+@pytest.mark.dask
+def test_dask_local_cluster_gives_the_same_output(here: Path, lexkb: Lexkb) -> None:
     distributed = pytest.importorskip("distributed")
     small_table(here / "many.csv", 1200)  # three Dask tasks of 500 cases
     args = ["batch", "kb", "many.csv", "cases", "bad.csv"]
@@ -56,7 +61,8 @@ def test_dask_local_cluster_gives_the_same_output(here: Path, lexkb: Cli) -> Non
     assert "1,207 cases" in done.err
 
 
-def test_an_unreachable_scheduler_is_a_usage_error(here: Path, lexkb: Cli) -> None:
+@pytest.mark.dask
+def test_an_unreachable_scheduler_is_a_usage_error(here: Path, lexkb: Lexkb) -> None:
     pytest.importorskip("distributed")
     done = lexkb("batch", "kb", "table.csv", "-o", "out.jsonl", "--scheduler", "tcp://127.0.0.1:9")
     assert done.code == 2

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import importlib.util
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from .conftest import FIXTURES, Cli, rows
+from .conftest import FIXTURES, rows
+
+if TYPE_CHECKING:
+    from conftest import Lexkb
 
 BUNDLED_KB = Path(__file__).parents[2] / "kb"
 
@@ -36,7 +39,7 @@ def test_generator_writes_a_table_the_bundled_vocabulary_accepts(tmp_path: Path)
 
 
 @pytest.mark.skipif(not BUNDLED_KB.is_dir(), reason="the bundled knowledge base is not there")
-def test_generated_cases_run_on_the_bundled_knowledge_base(tmp_path: Path, lexkb: Cli) -> None:
+def test_generated_cases_run_on_the_bundled_knowledge_base(tmp_path: Path, lexkb: Lexkb) -> None:
     with open(tmp_path / "c.csv", "w", encoding="utf-8", newline="") as handle:
         make_cases().write(200, handle, seed=7)
     done = lexkb("batch", str(BUNDLED_KB), "c.csv", "-o", "out.jsonl", "--jobs", "2", cwd=tmp_path)

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lexkb import load
 from lexkb.batch.runner import Job, Runner, deciding_rules
 from lexkb.batch.sources import Item
 
-from .conftest import Cli, rows
+from .conftest import rows
+
+if TYPE_CHECKING:
+    from conftest import Lexkb
 
 
-def test_csv_table(here: Path, lexkb: Cli) -> None:
+def test_csv_table(here: Path, lexkb: Lexkb) -> None:
     done = lexkb("batch", "kb", "table.csv", "-o", "out.jsonl", "--jobs", "1")
     assert done.code == 0, done.err
     got = rows(here / "out.jsonl")
@@ -44,7 +48,7 @@ def test_a_failing_row_keeps_its_name_and_the_text_of_its_line(here: Path) -> No
     assert broken.error is not None and broken.error.line == "level(12"
 
 
-def test_a_missed_expectation_exits_1(here: Path, lexkb: Cli) -> None:
+def test_a_missed_expectation_exits_1(here: Path, lexkb: Lexkb) -> None:
     done = lexkb("batch", "kb", "cases/wrong.case", "good")
     assert done.code == 1
     got = [json.loads(line) for line in done.out.splitlines()]  # no -o: the rows go to standard output
@@ -52,7 +56,7 @@ def test_a_missed_expectation_exits_1(here: Path, lexkb: Cli) -> None:
     assert "1 missed (in 1 case)" in done.err
 
 
-def test_bad_cases_are_reported_in_their_rows_and_the_batch_goes_on(here: Path, lexkb: Cli) -> None:
+def test_bad_cases_are_reported_in_their_rows_and_the_batch_goes_on(here: Path, lexkb: Lexkb) -> None:
     done = lexkb("batch", "kb", "bad.csv", "cases", "-o", "out.jsonl", "--jobs", "2")
     assert done.code == 2
     got = rows(here / "out.jsonl")

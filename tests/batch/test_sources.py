@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -11,7 +12,10 @@ from lexkb import load
 from lexkb.batch.sources import Item, count_cases, field_columns, is_case_path, items, sources
 from lexkb.errors import SourceError
 
-from .conftest import FIXTURES, Cli, rows
+from .conftest import FIXTURES, rows
+
+if TYPE_CHECKING:
+    from conftest import Lexkb
 
 
 def test_arguments_are_cases_or_rules(here: Path) -> None:
@@ -41,7 +45,7 @@ def test_field_columns_honour_quotes() -> None:
     assert field_columns('a,"b,c",d') == [1, 3, 9]
 
 
-def test_case_files_and_folders(here: Path, lexkb: Cli) -> None:
+def test_case_files_and_folders(here: Path, lexkb: Lexkb) -> None:
     done = lexkb("batch", "kb", "good", "cases/granted.case", "-o", "out.csv")
     assert done.code == 0, done.err
     lines = (here / "out.csv").read_text(encoding="utf-8").splitlines()
@@ -52,7 +56,7 @@ def test_case_files_and_folders(here: Path, lexkb: Cli) -> None:
     ]
 
 
-def test_jsonl_table_gives_the_same_results_as_csv(here: Path, lexkb: Cli) -> None:
+def test_jsonl_table_gives_the_same_results_as_csv(here: Path, lexkb: Lexkb) -> None:
     assert lexkb("batch", "kb", "table.csv", "-o", "a.jsonl", "-j", "1").code == 0
     assert lexkb("batch", "kb", "table.jsonl", "-o", "b.jsonl", "-j", "1").code == 0
     a, b = rows(here / "a.jsonl"), rows(here / "b.jsonl")
@@ -73,7 +77,7 @@ def test_bad_headers_are_source_errors(here: Path, header: str, words: str) -> N
         sources(["t.csv"], load(["kb"]).program)
 
 
-def test_a_bad_header_stops_before_any_output(here: Path, lexkb: Cli) -> None:
+def test_a_bad_header_stops_before_any_output(here: Path, lexkb: Lexkb) -> None:
     (here / "t.csv").write_text("case,levle\nx,1\n", encoding="utf-8")
     done = lexkb("batch", "kb", "t.csv", "-o", "out.jsonl")
     assert done.code == 2
@@ -85,7 +89,7 @@ def test_a_bad_header_stops_before_any_output(here: Path, lexkb: Cli) -> None:
     assert sorted(os.listdir(here)) == sorted([e.name for e in FIXTURES.iterdir()] + ["t.csv"])  # no output
 
 
-def test_a_table_that_is_not_utf8_leaves_no_output(here: Path, lexkb: Cli) -> None:
+def test_a_table_that_is_not_utf8_leaves_no_output(here: Path, lexkb: Lexkb) -> None:
     (here / "t.csv").write_bytes(b"level,category\n1,drug\n2,dr\xffug\n")
     done = lexkb("batch", "kb", "t.csv", "-o", "out.jsonl", "--jobs", "2")
     assert done.code == 2
@@ -99,7 +103,7 @@ def test_a_table_that_is_not_utf8_leaves_no_output(here: Path, lexkb: Cli) -> No
     (["kb", "nowhere.csv"], "no such file or folder: nowhere.csv"),
     (["kb", "table.csv", "-o", "missing/out.jsonl"], "the folder missing does not exist"),
 ])
-def test_usage_errors_exit_2(here: Path, lexkb: Cli, args: list[str], words: str) -> None:
+def test_usage_errors_exit_2(here: Path, lexkb: Lexkb, args: list[str], words: str) -> None:
     done = lexkb("batch", *args)
     assert done.code == 2
     assert words in done.err and "Traceback" not in done.err

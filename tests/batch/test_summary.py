@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lexkb.batch.runner import CaseError, Row
 from lexkb.batch.summary import Summary
 
-from .conftest import Cli
+if TYPE_CHECKING:
+    from conftest import Lexkb
 
 
 def test_counts_over_rows() -> None:
@@ -23,7 +25,7 @@ def test_counts_over_rows() -> None:
     assert summary.elapsed > 0
 
 
-def test_the_summary_in_words(here: Path, lexkb: Cli) -> None:
+def test_the_summary_in_words(here: Path, lexkb: Lexkb) -> None:
     done = lexkb("batch", "kb", "table.csv", "cases/wrong.case", "-o", "out.jsonl")
     lines = done.err.splitlines()
     assert lines[0].startswith("5 cases in ") and lines[0].endswith(" cases/s); 0 errors")

@@ -95,8 +95,6 @@ def _when(text: str, span: Span) -> tuple[tuple[bool, ast.Atom], ...]:
     for part in re.split(r"\s+and\s+", text.strip()):
         negated = part.startswith("not ")
         atom_text = part[4:].strip() if negated else part.strip()
-        if not atom_text:
-            raise CheckError("'when' lists conditions: ATOM or not ATOM, joined by 'and'", span)
         try:
             atom = parse_atom(atom_text, span.file)
         except CheckError:
