@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.packaging
+
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ["engine", "cli", "grammar", "kb", "pyproject.toml", "README.md"]
 
