@@ -75,6 +75,7 @@ class Runner:
         return [self.run_item(item) for item in chunk]
 
     def run_item(self, item: Item) -> Row:
+        """One case into its row; any error, located and with its line, goes into the row instead of raising."""
         where = item.file if item.kind == "case" else f"{item.file}:{item.line}"
         names = [where]  # replaced by the case's own name as soon as it is known, even if the case then fails
         try:
