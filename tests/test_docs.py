@@ -189,3 +189,26 @@ def test_relative_links_point_at_files(doc: str) -> None:
         if Path(target).name in PLANNED:
             continue
         assert (path.parent / target).exists(), f"{doc}: the link to {target} leads nowhere"
+
+
+ARCHITECTURE = ROOT / "ARCHITECTURE.md"
+CODE_PATH = re.compile(r"`(?P<path>[\w./-]+\.(?:py|toml|sh|lark|md))`|\b(?P<bare>(?:engine|cli|tests|scripts)/[\w./-]*\w)")
+
+
+def test_architecture_names_only_files_that_exist() -> None:
+    """ARCHITECTURE.md names modules by path; a module moved or renamed must not leave it pointing nowhere.
+    A path may be written from the root or from inside its layer (``compile/schedule.py``, ``ast.py``)."""
+    text = ARCHITECTURE.read_text(encoding="utf-8")
+    named = {m.group("path") or m.group("bare") for m in CODE_PATH.finditer(text)}
+    assert len(named) > 30, "the pattern no longer finds the paths ARCHITECTURE.md names"
+    tree = [path.relative_to(ROOT).as_posix() for top in ("engine", "cli", "tests", "scripts", "docs", "grammar")
+            for path in (ROOT / top).rglob("*") if "__pycache__" not in path.parts]
+    tree += [path.name for path in ROOT.iterdir()]
+    missing = sorted(name for name in named
+                     if not any(path == name.rstrip("/") or path.endswith("/" + name.rstrip("/")) for path in tree))
+    assert missing == []
+
+
+def test_architecture_links_point_at_files() -> None:
+    for match in LINK.finditer(ARCHITECTURE.read_text(encoding="utf-8")):
+        assert (ROOT / match.group("target")).exists(), f"ARCHITECTURE.md: the link to {match.group('target')} leads nowhere"
