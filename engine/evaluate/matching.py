@@ -11,10 +11,10 @@ binding under which a branch holds, not only the one the engine recorded.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Iterator
 
 from lexkb.compile.program import Branch, Negative, Positive, Test
-from lexkb.compile.schedule import Plan, Step, StepKind, make_step, plan, readiness
+from lexkb.compile.schedule import Plan, Step, make_step, plan
 from lexkb.compile.semantics import FAIL, compare, term_value
 from lexkb.language import ast
 from lexkb.values import Value, args_key
@@ -51,11 +51,6 @@ class Matcher:
 
     def holds(self, predicate: str, args: tuple[Value, ...]) -> bool:
         return args in self.relations.get(predicate, {})
-
-    @staticmethod
-    def ready(literal: Positive | Negative | Test, env: Collection[str]) -> StepKind | None:
-        """How a literal can be evaluated with these variables bound: scan, absent, test, bind, or None."""
-        return readiness(literal, env)
 
     def extend(self, literal: Positive | Negative | Test, env: dict[str, Value]) -> Iterator[dict[str, Value]]:
         """Every extension of ``env`` that satisfies one ready literal."""
