@@ -81,10 +81,14 @@ def golden(request: pytest.FixtureRequest) -> Callable[[str, str], None]:
     """``golden("explain/toy-deny.txt", text)``: ``text`` must equal that file under
     tests/golden/. ``pytest --update-golden`` writes ``text`` to the file instead, for a
     deliberate change; the diff is then reviewed as a reader of the output would."""
-    update = bool(request.config.getoption("--update-golden"))
+    return golden_files(GOLDEN, update=bool(request.config.getoption("--update-golden")))
+
+
+def golden_files(folder: Path, update: bool) -> Callable[[str, str], None]:
+    """The comparison behind the ``golden`` fixture, for the files under ``folder``."""
 
     def check(name: str, actual: str) -> None:
-        path = GOLDEN / name
+        path = folder / name
         if update:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(actual, encoding="utf-8")
