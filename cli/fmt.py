@@ -6,10 +6,10 @@ from pathlib import Path
 
 import click
 
-from lexkb.errors import SourceError, plural
+from lexkb.errors import plural
 from lexkb.language.format import format_source
 from lexkb.language.parser import parse_with_comments
-from lexkb.language.source import Sources, display_path
+from lexkb.language.source import Sources, display_path, expand
 
 from .common import EXIT_FINDING, write_atomically
 
@@ -34,7 +34,7 @@ def fmt_command(paths: tuple[str, ...], check: bool) -> None:
     Formatting twice changes nothing, and the rules mean what they meant.
     Every file is read first: if one cannot be read, none is written.
     """
-    files = _files(paths)
+    files = list(dict.fromkeys(expand(paths, SUFFIXES)))  # a file named twice is formatted once
     changed = _reformatted(files)
     unchanged = len(files) - len(changed)
     if check:
@@ -48,23 +48,6 @@ def fmt_command(paths: tuple[str, ...], check: bool) -> None:
         write_atomically(str(file), data)
         click.echo(f"reformatted {display_path(file)}")
     click.echo(f"{plural(len(changed), 'file')} reformatted, {unchanged} left unchanged")
-
-
-def _files(paths: tuple[str, ...]) -> list[Path]:
-    """Files named directly, and every rules and case file below each folder, sorted; each once."""
-    files: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file())
-            if not found:
-                raise SourceError(f"no .rules or .case files in the folder {display_path(path)}")
-            files.extend(found)
-        elif path.exists():
-            files.append(path)
-        else:
-            raise SourceError(f"no such file or folder: {raw}")
-    return list(dict.fromkeys(files))
 
 
 def _reformatted(files: list[Path]) -> list[tuple[Path, bytes]]:

@@ -120,18 +120,20 @@ def holds_cases(folder: Path) -> bool:
     return not any(folder.rglob("*.rules")) and any(folder.rglob("*.case"))
 
 
-def expand(paths: Iterable[str | Path], suffix: str = ".rules") -> list[Path]:
+def expand(paths: Iterable[str | Path], suffix: str | tuple[str, ...] = ".rules") -> list[Path]:
     """Files named directly, and every ``*{suffix}`` below each folder (sub-folders included), sorted.
 
-    The one way lexkb turns folders into files, for rules and for cases alike.
+    The one way lexkb turns folders into files, for rules and for cases alike
+    (``lexkb fmt`` asks for both suffixes at once).
     """
+    suffixes = (suffix,) if isinstance(suffix, str) else suffix
     files: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(p for p in path.rglob(f"*{suffix}") if p.is_file())
+            found = sorted(p for p in path.rglob("*") if p.name.endswith(suffixes) and p.is_file())
             if not found:
-                raise SourceError(f"no {suffix} files in the folder {display_path(path)}")
+                raise SourceError(f"no {' or '.join(suffixes)} files in the folder {display_path(path)}")
             files.extend(found)
         elif path.exists():
             files.append(path)

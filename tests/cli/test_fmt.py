@@ -149,3 +149,13 @@ def test_top_level_help_lists_fmt(lexkb: Lexkb) -> None:
     code, out, _ = lexkb("--help")
     assert code == 0
     assert re.search(r"^  fmt\s+Rewrite \.rules and \.case files", out, re.MULTILINE)
+
+
+def test_the_example_in_the_docs_is_what_fmt_writes(tmp_path: Path, lexkb: Lexkb) -> None:
+    docs = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    written = re.search(r"```lexkb\n# file: messy/grounds.rules\n(.*?)```", docs, re.S)
+    shown = re.search(r"`messy/grounds.rules` now reads:\n\n```lexkb\n(.*?)```", docs, re.S)
+    assert written and shown
+    (tmp_path / "grounds.rules").write_text(written.group(1), encoding="utf-8")
+    assert lexkb("fmt", "grounds.rules", cwd=tmp_path).code == 0
+    assert (tmp_path / "grounds.rules").read_text(encoding="utf-8") == shown.group(1)
