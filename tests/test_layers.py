@@ -32,3 +32,11 @@ def test_library_imports_are_absolute() -> None:
     relative = [str(path.relative_to(ENGINE)) for path in ENGINE.rglob("*.py")
                 if any(isinstance(n, ast.ImportFrom) and n.level for n in ast.walk(ast.parse(path.read_text())))]
     assert relative == [] or all(r.startswith("render/") for r in relative), relative
+
+
+def test_every_layer_has_its_tests_folder() -> None:
+    """The tests mirror the layout: a reader looking for the tests of engine/<layer>/ finds tests/<layer>/."""
+    tests = ENGINE.parent / "tests"
+    layers = sorted(p.name for p in ENGINE.iterdir() if (p / "__init__.py").exists())
+    assert len(layers) >= 7
+    assert [layer for layer in layers if not any((tests / layer).glob("test_*.py"))] == []
