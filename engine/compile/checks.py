@@ -7,6 +7,7 @@ variables and stratification of negation.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from lexkb.compile.program import BaseFact, Branch, Literal, Negative, Positive, Program, Test, dependency_graph
 from lexkb.compile.schedule import schedule
@@ -61,6 +62,7 @@ def check(modules: Sequence[ast.Module]) -> Program:
     _check_keyword_lookalikes(modules)
     _check_rule_names(rules)
     _check_authorities(rules, authorities)
+    _check_anonymous(rules, facts)
     base_facts = _check_facts(facts)
     arities = _check_arities(rules, facts, inputs, outcomes)
     branches = _normalise(rules)
@@ -168,6 +170,47 @@ def _check_facts(facts: list[ast.Fact]) -> list[BaseFact]:
     return out
 
 
+_ANY_VALUE_HINT = ("_ stands for 'any value' and can only appear inside a condition's atom, e.g. "
+                   "modified(?d, _); to use the value, give it a name such as ?x")
+
+
+def _check_anonymous(rules: list[ast.Rule], facts: list[ast.Fact]) -> None:
+    """``_`` means "any value" only as an argument of a condition's atom; anywhere else it has no value."""
+
+    def refuse(terms: Sequence[ast.Term], where: str) -> None:
+        for term in terms:
+            anonymous = _first_anonymous(term)
+            if anonymous is not None:
+                raise CheckError(f"_ cannot be used in {where}", anonymous.span, hint=_ANY_VALUE_HINT)
+
+    def walk(condition: ast.Condition) -> None:
+        if isinstance(condition, ast.Atom):
+            refuse([a for a in condition.args if not isinstance(a, ast.Variable)], "arithmetic")
+        elif isinstance(condition, ast.Comparison):
+            refuse([condition.left, condition.right], "a comparison")
+        elif isinstance(condition, ast.Negation):
+            walk(condition.condition)
+        else:
+            for item in condition.items:
+                walk(item)
+
+    for fact in facts:
+        refuse(fact.atom.args, "a fact: a fact states plain values")
+    for rule in rules:
+        refuse(rule.head.args, "a rule's conclusion: every value it concludes must be known")
+        for condition in (rule.condition, *rule.exceptions):
+            walk(condition)
+
+
+def _first_anonymous(term: ast.Term) -> ast.Variable | None:
+    if isinstance(term, ast.Variable):
+        return term if term.anonymous else None
+    if isinstance(term, ast.Constant):
+        return None
+    parts = (term.left, term.right) if isinstance(term, ast.Arithmetic) else term.args
+    return next((found for found in map(_first_anonymous, parts) if found is not None), None)
+
+
 def _plural(n: int) -> str:
     return f"{n} argument" if n == 1 else f"{n} arguments"
 
@@ -235,9 +278,12 @@ def _check_defined(branches: list[Branch], facts: list[BaseFact], inputs: dict[s
 class _Normaliser:
     def __init__(self) -> None:
         self.branches: list[Branch] = []
+        self.written: ast.Rule | None = None  # the rule as written, which every branch of it refers to
 
     def rule(self, rule: ast.Rule) -> None:
-        self._add(rule, rule.head, rule.condition, rule.exceptions, hidden=False)
+        self.written = rule
+        numbered = _number_anonymous(rule)
+        self._add(numbered, numbered.head, numbered.condition, numbered.exceptions, hidden=False)
 
     def _add(self, rule: ast.Rule, head: ast.Atom, condition: ast.Condition,
              exceptions: tuple[ast.Condition, ...], hidden: bool) -> None:
@@ -250,7 +296,8 @@ class _Normaliser:
             for literal in literals:
                 node = literal.atom if isinstance(literal, (Positive, Negative)) else literal.comparison
                 variables.extend(ast.condition_variables(node))
-            self.branches.append(Branch(len(self.branches), rule, head, tuple(literals),
+            assert self.written is not None
+            self.branches.append(Branch(len(self.branches), self.written, head, tuple(literals),
                                         tuple(dict.fromkeys(variables)), hidden))
 
     def _dnf(self, rule: ast.Rule, head: ast.Atom, condition: ast.Condition,
@@ -271,7 +318,7 @@ class _Normaliser:
     def _negated(self, rule: ast.Rule, head: ast.Atom, negation: ast.Negation,
                  exception: bool) -> list[list[Literal]]:
         inner = negation.condition
-        if isinstance(inner, ast.Atom):
+        if isinstance(inner, ast.Atom) and not any(isinstance(a, ast.Variable) and a.anonymous for a in inner.args):
             return [[Negative(inner, exception, negation)]]
         if isinstance(inner, ast.Comparison):
             return [[Test(inner, negated=True, exception=exception)]]
@@ -283,7 +330,8 @@ class _Normaliser:
                 part = self._negated(rule, head, ast.Negation(item, negation.span), exception)
                 result = [a + b for a in result for b in part]
             return result
-        # not (a and b): a hidden predicate for the conjunction, then negate it
+        # not (a and b), or not a(?x, _) ("for no value"): a hidden predicate for the condition,
+        # projected onto the variables it shares with the rule, then negate it
         outside = set(ast.term_variables_of_atom(head)) | _rule_variables_outside(rule, inner)
         shared = [v for v in ast.condition_variables(inner) if v in outside]
         name = f"_{rule.label.replace(':', '_').replace('.', '_')}_not_{negation.span.line}_{negation.span.column}"
@@ -296,6 +344,29 @@ class _Normaliser:
         body = ast.Conjunction((*context, inner), inner.span) if context else inner
         self._add(rule, aux_head, body, (), hidden=True)
         return [[Negative(aux_head, exception, negation)]]
+
+
+def _number_anonymous(rule: ast.Rule) -> ast.Rule:
+    """The rule with each ``_`` a variable of its own (``_1``, ``_2``, …: names a user cannot write)."""
+    count = 0
+
+    def number(term: ast.Term) -> ast.Term:
+        nonlocal count
+        if isinstance(term, ast.Variable) and term.anonymous:
+            count += 1
+            return ast.Variable(f"{ast.ANONYMOUS}{count}", term.span)
+        return term
+
+    def walk(condition: ast.Condition) -> ast.Condition:
+        if isinstance(condition, ast.Atom):
+            return replace(condition, args=tuple(number(a) for a in condition.args))
+        if isinstance(condition, ast.Comparison):
+            return condition
+        if isinstance(condition, ast.Negation):
+            return replace(condition, condition=walk(condition.condition))
+        return replace(condition, items=tuple(walk(item) for item in condition.items))
+
+    return replace(rule, condition=walk(rule.condition), exceptions=tuple(walk(e) for e in rule.exceptions))
 
 
 def _top_level_atoms(condition: ast.Condition) -> list[ast.Atom]:

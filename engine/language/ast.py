@@ -11,10 +11,19 @@ from lexkb.values import Value
 # ---------------------------------------------------------------- terms
 
 
+ANONYMOUS = "_"
+"""The name of ``_``, the anonymous variable (a fresh variable at each occurrence). Variable names
+starting with ``_`` are lexkb's own: the user writes ``_`` alone, normalisation numbers each one."""
+
+
 @dataclass(frozen=True)
 class Variable:
-    name: str  # without the leading '?'
+    name: str  # without the leading '?'; starting with '_' for an anonymous variable
     span: Span
+
+    @property
+    def anonymous(self) -> bool:
+        return self.name.startswith(ANONYMOUS)
 
 
 @dataclass(frozen=True)

@@ -95,7 +95,7 @@ def _term(term: ast.Term, env: Bindings | None, level: int) -> str:
     if isinstance(term, ast.Variable):
         if env is not None and term.name in env:
             return format_value(env[term.name])
-        return f"?{term.name}"
+        return ast.ANONYMOUS if term.anonymous else f"?{term.name}"
     if isinstance(term, ast.Constant):
         return format_value(term.value)
     if isinstance(term, ast.Call):

@@ -185,7 +185,12 @@ class _ToAst:
         span = token_span(self.file, child)
         kind = child.type
         if kind == "VARIABLE":
+            if child.startswith("?" + ast.ANONYMOUS):
+                raise SyntaxProblem(f"{child} is not a variable name: a variable's name starts with a letter",
+                                    span, hint="write _ alone for 'any value', or name the variable, e.g. ?x")
             return ast.Variable(child[1:], span)
+        if kind == "NAME" and child == ast.ANONYMOUS:
+            return ast.Variable(ast.ANONYMOUS, span)
         if kind == "INT":
             return ast.Constant(int(child), span)
         if kind == "STRING":

@@ -44,7 +44,8 @@ class Pred:
     level: int  # 0 for base facts
 
 
-# A term is ("var", name) | ("const", value) | (op, term, term) with op in + - * min max.
+# A term is ("var", name) | ("const", value) | ("anon",) for `_` (atoms' arguments only)
+#   | (op, term, term) with op in + - * min max.
 # A literal is ("pos", pred, args) | ("neg", pred, args) | ("cmp", op, term, term)
 #   | ("bind", var, term) | ("or", [literals], [literals]) | ("notand", [literals]) | ("unless", pred, args)
 
@@ -124,7 +125,9 @@ class _Generator:
     def args(self, pred: Pred, bound: list[tuple], allow_new: bool) -> tuple:
         out = []
         for _ in range(pred.arity):
-            if bound and (not allow_new or self.chance(60)):
+            if self.chance(10):
+                out.append(("anon",))  # `_`: in a positive atom any value, in a negated one no value
+            elif bound and (not allow_new or self.chance(60)):
                 out.append(self.choice(bound))
             elif allow_new and self.chance(70):
                 out.append(self.var())
@@ -220,6 +223,8 @@ def lx_value(value: Value) -> str:
 
 
 def lx_term(term: tuple) -> str:
+    if term[0] == "anon":
+        return "_"
     if term[0] == "var":
         return "?" + term[1]
     if term[0] == "const":

@@ -9,6 +9,8 @@ conjunction through an auxiliary predicate, min/max through ``(A+B-|A-B|)/2``.
 
 from __future__ import annotations
 
+import re
+
 import clingo
 import pytest
 from hypothesis import given, settings
@@ -23,6 +25,8 @@ pytestmark = pytest.mark.clingo
 
 
 def cl_term(term: tuple) -> str:
+    if term[0] == "anon":
+        return "_"
     if term[0] == "var":
         return term[1]
     if term[0] == "const":
@@ -134,6 +138,10 @@ def test_the_generator_covers_the_language() -> None:
         text = to_lexkb(program)
         seen.update(word for word in (" or ", "not (", " unless ", "min(", "max(", " * ", " - ", " + ", " != ",
                                       " <= ", " >= ", "tc(", " = ") if word in text)
+        if re.search(r"\b_\b", text):
+            seen.add("_")
+        if re.search(r"(not|unless) \w+\([^()]*\b_\b", text):
+            seen.add("not ... _")
         try:
             kb = lexkb.loads(text, "g.rules")
         except lexkb.LexkbError:
@@ -147,7 +155,7 @@ def test_the_generator_covers_the_language() -> None:
 
     collect()
     assert {"recursion", "mutual recursion", "auxiliary", " or ", "not (", " unless ", "min(", "max(", " * ",
-            "tc("} <= seen, seen
+            "tc(", "_", "not ... _"} <= seen, seen
 
 
 @settings(max_examples=20, deadline=None)

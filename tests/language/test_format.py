@@ -31,7 +31,10 @@ NO_SPAN = Span("", 0, 0, 0, 0)
 
 # ---------------------------------------------------------------- strategies, one per node kind
 
-names = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,8}", fullmatch=True).filter(lambda n: n not in KEYWORDS)
+names = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,8}", fullmatch=True).filter(
+    lambda n: n not in KEYWORDS and n != ast.ANONYMOUS)  # a lone `_` is the anonymous variable
+# A variable's name starts with a letter; `_` alone is the anonymous variable.
+variable_names = st.one_of(st.just(ast.ANONYMOUS), names.filter(lambda n: not n.startswith("_")))
 # Any text, with the characters a printer gets wrong drawn often.
 texts = st.text(st.one_of(st.sampled_from('\n\t\r"\\\x00\x1b\x7f\x85é∀—“'), st.characters(blacklist_categories=("Cs",))),
                 max_size=12)
@@ -42,7 +45,7 @@ values: st.SearchStrategy[Value] = st.one_of(
     names,
 )
 TERMS: dict[type, Any] = {
-    ast.Variable: lambda inner: names.map(lambda n: ast.Variable(n, NO_SPAN)),
+    ast.Variable: lambda inner: variable_names.map(lambda n: ast.Variable(n, NO_SPAN)),
     ast.Constant: lambda inner: values.map(lambda v: ast.Constant(v, NO_SPAN)),
     ast.Arithmetic: lambda inner: st.builds(lambda op, a, b: ast.Arithmetic(op, a, b, NO_SPAN),
                                             st.sampled_from("+-*"), inner, inner),
