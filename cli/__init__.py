@@ -91,7 +91,10 @@ def main(argv: list[str] | None = None) -> None:
     except LexkbError as error:
         click.echo(format_error(error), err=True)
         sys.exit(error.exit_code)
-    except click.exceptions.Abort:
+    except click.exceptions.Abort as abort:
+        if isinstance(abort.__context__, KeyboardInterrupt):  # click turns Ctrl-C into Abort
+            click.echo("Interrupted.", err=True)
+            sys.exit(130)
         click.echo("Aborted.", err=True)
         sys.exit(EXIT_USAGE)
     except click.ClickException as error:

@@ -15,6 +15,7 @@ from lexkb.language.cases import load_case
 from lexkb.language.format import format_ground_atom
 from lexkb.language.source import Sources
 from lexkb.research.verify import DEFAULT_BOUND, DEFAULT_DEPTH, Finding, Report, verify, witness_case
+from lexkb.research.verify.solver import DEAD_TIMEOUT_MS, SOLVER_TIMEOUT_MS
 
 from .common import EXIT_FINDING, format_location, kb_paths_argument, load_kb, status_line, write_atomically
 
@@ -28,8 +29,11 @@ from .common import EXIT_FINDING, format_location, kb_paths_argument, load_kb, s
               help="How many facts of each input predicate (with arguments) a case may state.")
 @click.option("--depth", type=click.IntRange(min=1, max=20), default=DEFAULT_DEPTH, show_default=True,
               help="Rounds of derivation unfolded for recursive predicates (those are searched, not proved).")
+@click.option("--timeout", type=click.FloatRange(min=0.001), default=None, metavar="SECONDS",
+              help=f"Time for each z3 query [default: {SOLVER_TIMEOUT_MS // 1000} s per witness, "
+                   f"{DEAD_TIMEOUT_MS // 1000} s per dead-rule check]; what z3 does not decide is listed as gave up.")
 def verify_command(kb_paths: tuple[str, ...], witness_dir: str | None, output_format: str, bound: int,
-                   depth: int) -> None:
+                   depth: int, timeout: float | None) -> None:
     """Look for conflicts, gaps and dead rules, using the z3 solver.
 
     \b
@@ -40,6 +44,8 @@ def verify_command(kb_paths: tuple[str, ...], witness_dir: str | None, output_fo
     it is reported; with --witness-dir it is written as a .case file that
     `lexkb run` reproduces. The report ends by stating exactly what was proved
     (cases with at most --bound facts of each input) and what was only searched.
+    What z3 cannot decide (it answers "unknown": a timeout, or nonlinear
+    integer arithmetic) is listed under "Gave up", with z3's reason, never as proved.
 
     \b
     Reviewed findings can be acknowledged in a rules file, with a reason:
@@ -52,7 +58,8 @@ def verify_command(kb_paths: tuple[str, ...], witness_dir: str | None, output_fo
     \b
     Example:
       lexkb verify kb --witness-dir witnesses
-    Exit codes: 0 nothing unacknowledged found; 1 findings; 2 invalid input.
+    Exit codes: 0 nothing unacknowledged found, every question decided; 1 findings
+    or z3 gave up; 2 invalid input; 130 interrupted (Ctrl-C: no report).
     """
     try:
         import z3  # noqa: F401
@@ -60,14 +67,15 @@ def verify_command(kb_paths: tuple[str, ...], witness_dir: str | None, output_fo
         raise click.UsageError("verify needs the z3 solver: pip install 'lexkb[verify]'") from None
     kb = load_kb(kb_paths)
     with status_line("verify") as show:
-        report = verify(kb, bound=bound, depth=depth, progress=show)
+        report = verify(kb, bound=bound, depth=depth, progress=show,
+                        timeout_ms=None if timeout is None else max(1, round(timeout * 1000)))
     if witness_dir is not None:
         _write_witnesses(kb, report, witness_dir, " ".join(kb_paths))
     if output_format == "json":
         click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     else:
         click.echo(_text(report, kb.sources))
-    if report.failing:
+    if not report.clean:
         raise SystemExit(EXIT_FINDING)
 
 
@@ -107,7 +115,8 @@ def _text(report: Report, sources: Sources) -> str:
     counts = report.counts
     failing = len(report.failing)
     lines.append(f"lexkb verify: {plural(counts['conflicts'], 'conflict')}, {plural(counts['gaps'], 'gap')}, "
-                 f"{plural(counts['dead'], 'dead rule')}; {counts['acknowledged']} acknowledged, {failing} to fix")
+                 f"{plural(counts['dead'], 'dead rule')}; {counts['acknowledged']} acknowledged, {failing} to fix"
+                 + (f"; gave up on {len(report.gave_up)}" if report.gave_up else ""))
     numbers: dict[str, int] = {}
     for finding in report.findings:
         numbers[finding.kind] = numbers.get(finding.kind, 0) + 1
@@ -136,9 +145,19 @@ def _text(report: Report, sources: Sources) -> str:
         lines.append("")
         lines.append(f"note: {note}")
     lines.append("")
-    lines.append("Proved (z3, confirmed by the engine), for:")
+    if report.gave_up:
+        lines.append("Gave up (z3 could not decide; neither found nor proved):")
+        lines.extend(f"  - {g}" for g in report.gave_up)
+        lines.append("Proved (z3, confirmed by the engine), except what z3 gave up on, for:")
+    else:
+        lines.append("Proved (z3, confirmed by the engine), for:")
     lines.extend(f"  - {p}" for p in report.proved)
     lines.append("Searched, not proved:")
     lines.extend(f"  - {s}" for s in report.searched)
-    lines.append("Result: " + ("clean — nothing unacknowledged found" if not failing else plural(failing, "finding")))
+    if report.clean:
+        lines.append("Result: clean — nothing unacknowledged found")
+    else:
+        lines.append("Result: " + ", ".join(
+            ([plural(failing, "finding")] if failing else [])
+            + ([f"not proved — z3 gave up on {plural(len(report.gave_up), 'question')}"] if report.gave_up else [])))
     return "\n".join(lines)

@@ -154,7 +154,7 @@ def test_the_report_as_json_says_whether_it_is_clean() -> None:
     dead = Finding("dead", "rule r can never fire")
     report = Report([dead], 2, 4, ["p"], ["s"], [], {"conflicts": 0, "gaps": 0, "dead": 1, "acknowledged": 0})
     data = report.to_json()
-    assert list(data) == ["bound", "depth", "findings", "counts", "proved", "searched", "notes", "clean"]
+    assert list(data) == ["bound", "depth", "findings", "counts", "proved", "searched", "notes", "gave_up", "clean"]
     assert data["clean"] is False and report.failing == [dead]
     assert data["findings"] == [{"kind": "dead", "message": "rule r can never fire", "location": None,
                                  "acknowledged": None}]
@@ -171,3 +171,14 @@ def test_a_rule_joining_two_facts_of_an_input_is_not_proved_dead_with_one() -> N
     assert not [f for f in report.findings if f.kind == "dead"]
     assert any("can match up to 2 level facts" in note for note in report.notes)
     assert [f.kind for f in verify(kb, bound=2).findings].count("dead") == 1
+
+
+def test_unknown_from_z3_is_gave_up_never_proved(lexkb: Lexkb) -> None:
+    """z3 answers "unknown" on a conflict needing factoring: it is listed as gave up, and the run is not clean."""
+    rules = str(Path(__file__).parents[1] / "hostile" / "verify-unknown-is-not-proved" / "factoring.rules")
+    code, out, _ = lexkb("verify", rules, "--timeout", "0.5", "--format", "json")
+    report = json.loads(out)
+    assert code == 1 and report["clean"] is False
+    assert report["counts"]["conflicts"] == 0
+    assert any("grant and deny can both hold" in g and "z3 gave up" in g for g in report["gave_up"])
+    assert not any("grant" in p for p in report["proved"])

@@ -10,6 +10,7 @@ dead only because the bound is too small to match it is a note, not a finding.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from lexkb.compile.program import Branch, Negative, Positive, Program, Test
 from lexkb.errors import plural
@@ -18,12 +19,15 @@ from lexkb.research.reasons import rule_location
 from lexkb.research.symbolic_values import disj
 from lexkb.research.verify.acknowledgements import Acknowledgement
 from lexkb.research.verify.findings import Finding
-from lexkb.research.verify.solver import DEAD_TIMEOUT_MS, BoundedSolver
+from lexkb.research.verify.solver import BoundedSolver, GaveUp
 
 
-def dead_rules(solver: BoundedSolver, acks: list[Acknowledgement], notes: list[str],
+def dead_rules(solver: BoundedSolver, acks: list[Acknowledgement], notes: list[str], gave_up: list[str],
                progress: Callable[[str], None]) -> list[Finding]:
-    """A finding for each dead rule (once for the whole rule) or dead alternative, among the exactly encoded ones."""
+    """A finding for each dead rule (once for the whole rule) or dead alternative, among the exactly encoded ones.
+
+    A rule z3 could not decide is said in ``gave_up`` (with z3's reason): neither live nor dead is proved.
+    """
     program = solver.program
     findings = []
     by_rule: dict[int, list[Branch]] = {}
@@ -39,12 +43,12 @@ def dead_rules(solver: BoundedSolver, acks: list[Acknowledgement], notes: list[s
         dead = []
         for branch in branches:
             heads = solver.encoding.branch_heads(branch)
-            answer = solver.satisfiable(disj(g for g, _ in heads))
-            if answer is None:
-                notes.append(f"rule {rule.label} ({rule_location(rule)}): z3 gave up deciding whether it "
-                             f"can fire within {DEAD_TIMEOUT_MS // 1000} s (not proved live or dead)")
-            elif not answer:
-                dead.append(branch)
+            try:
+                if not solver.satisfiable(disj(g for g, _ in heads)):
+                    dead.append(branch)
+            except GaveUp as undecided:
+                gave_up.append(f"whether rule {rule.label} ({rule_location(rule)}) can fire: z3 gave up "
+                               f"({undecided.reason})")
         if not dead:
             continue
         ack = next((a for a in acks if a.kind == "dead" and a.subject[0] in (rule.name, rule.label)), None)
@@ -72,7 +76,7 @@ def _why_dead(solver: BoundedSolver, branch: Branch) -> list[str]:
     for literal in branch.literals:
         if isinstance(literal, Positive):
             rows = solver.encoding.rows(literal.atom.predicate)
-            if not solver.satisfiable(disj(g for g, _ in rows)):
+            if _proved_unsatisfiable(solver, disj(g for g, _ in rows)):
                 predicate = literal.atom.predicate
                 has_rules = bool(solver.program.branches_for(predicate))
                 return [f"it reads {predicate}, which "
@@ -84,7 +88,7 @@ def _why_dead(solver: BoundedSolver, branch: Branch) -> list[str]:
     for index in droppable:
         trial = frozenset(skip | {index})
         heads = solver.encoding.branch_heads(branch, trial)
-        if solver.satisfiable(disj(g for g, _ in heads)) is False:
+        if _proved_unsatisfiable(solver, disj(g for g, _ in heads)):
             skip.add(index)
     core = [branch.literals[i] for i in range(len(branch.literals)) if i not in skip]
     tests = [lit for lit in core if isinstance(lit, (Test, Negative))]
@@ -92,6 +96,14 @@ def _why_dead(solver: BoundedSolver, branch: Branch) -> list[str]:
         return ["these conditions cannot all hold: " + "; ".join(
             f"{format_literal(lit)} ({_where(lit)})" for lit in core)]
     return ["no facts can match its conditions together: " + " and ".join(format_literal(lit) for lit in core)]
+
+
+def _proved_unsatisfiable(solver: BoundedSolver, formula: Any) -> bool:
+    """For explaining a proved-dead rule: a part z3 cannot decide is simply not named as the reason."""
+    try:
+        return not solver.satisfiable(formula)
+    except GaveUp:
+        return False
 
 
 def facts_needed(program: Program) -> dict[int, dict[str, int]]:

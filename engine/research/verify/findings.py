@@ -64,7 +64,12 @@ class Finding:
 
 @dataclass
 class Report:
-    """Every finding, and exactly what was proved and what was only searched, within ``bound`` and ``depth``."""
+    """Every finding, and exactly what was proved and what was only searched, within ``bound`` and ``depth``.
+
+    ``gave_up`` holds the questions z3 did not decide (it answered "unknown": a timeout, or a
+    theory it cannot decide such as nonlinear integer arithmetic), each with z3's reason.
+    They are neither findings nor proved, and the run is not clean while there are any.
+    """
 
     findings: list[Finding]
     bound: int
@@ -73,6 +78,12 @@ class Report:
     searched: list[str]
     notes: list[str]
     counts: dict[str, int]
+    gave_up: list[str] = field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        """Nothing unacknowledged found and every question decided."""
+        return not self.failing and not self.gave_up
 
     @property
     def failing(self) -> list[Finding]:
@@ -84,5 +95,5 @@ class Report:
             "bound": self.bound, "depth": self.depth,
             "findings": [f.to_json() for f in self.findings],
             "counts": self.counts, "proved": self.proved, "searched": self.searched, "notes": self.notes,
-            "clean": not self.failing,
+            "gave_up": self.gave_up, "clean": self.clean,
         }

@@ -16,7 +16,7 @@ from lexkb.research.reasons import deciding_rules, decisive_reasons, rule_locati
 from lexkb.research.symbolic_values import conj, neg
 from lexkb.research.verify.acknowledgements import Acknowledgement, covers
 from lexkb.research.verify.findings import Facts, Finding, Side
-from lexkb.research.verify.solver import BoundedSolver
+from lexkb.research.verify.solver import BoundedSolver, GaveUp
 from lexkb.values import Value
 
 if TYPE_CHECKING:
@@ -24,8 +24,11 @@ if TYPE_CHECKING:
 
 
 def conflicts_and_gaps(kb: KnowledgeBase, solver: BoundedSolver, acks: list[Acknowledgement], notes: list[str],
-                       progress: Callable[[str], None]) -> list[Finding]:
-    """A conflict for each pair of declared outcomes that can both hold, then a gap if none may hold."""
+                       gave_up: list[str], progress: Callable[[str], None]) -> list[Finding]:
+    """A conflict for each pair of declared outcomes that can both hold, then a gap if none may hold.
+
+    A question z3 could not decide is said in ``gave_up`` (with z3's reason): neither found nor proved absent.
+    """
     outcomes = kb.program.outcomes
     if not outcomes:
         notes.append("no outcomes are declared, so there are no conflicts or gaps to look for")
@@ -36,11 +39,20 @@ def conflicts_and_gaps(kb: KnowledgeBase, solver: BoundedSolver, acks: list[Ackn
     for i, first in enumerate(outcomes):
         for second in outcomes[i + 1:]:
             progress(f"looking for a conflict: {first} and {second}")
-            finding = search.run("conflict", (first, second), conj(holds[first], holds[second]))
+            try:
+                finding = search.run("conflict", (first, second), conj(holds[first], holds[second]))
+            except GaveUp as undecided:
+                gave_up.append(f"whether {first} and {second} can both hold (a conflict): z3 gave up "
+                               f"({undecided.reason})")
+                continue
             if finding:
                 findings.append(finding)
     progress("looking for a gap: no outcome")
-    finding = search.run("gap", outcomes, conj(*(neg(h) for h in holds.values())))
+    try:
+        finding = search.run("gap", outcomes, conj(*(neg(h) for h in holds.values())))
+    except GaveUp as undecided:
+        gave_up.append(f"whether no declared outcome can hold (a gap): z3 gave up ({undecided.reason})")
+        finding = None
     if finding:
         findings.append(finding)
     return findings

@@ -10,6 +10,7 @@ formula hold (:meth:`BoundedSolver.satisfiable`), and under which fewest facts
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
 import z3
@@ -29,13 +30,51 @@ SOLVER_TIMEOUT_MS = 60_000
 DEAD_TIMEOUT_MS = 10_000
 
 
+class GaveUp(Exception):
+    """z3 answered "unknown": the question is undecided, never to be read as "no" (nor printed as proved).
+
+    ``reason`` is z3's own (``timeout``, ``incomplete (theory arithmetic)``…), in words.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def decide(checker: z3.Solver | z3.Optimize, timeout_ms: int) -> bool:
+    """Whether the checker's assertions can hold: True or False, else :class:`GaveUp` with z3's reason.
+
+    z3 catches Ctrl-C itself during a query: it cancels the query and answers "unknown",
+    which must stop the run, not become a "gave up" (KeyboardInterrupt is raised).
+    A Solver says "interrupted from keyboard"; an Optimize says "canceled" for both
+    a Ctrl-C and its own timeout, so for it the time taken tells them apart.
+    """
+    started = time.monotonic()
+    answer = checker.check()
+    if answer == z3.sat:
+        return True
+    if answer == z3.unsat:
+        return False
+    reason = checker.reason_unknown()
+    elapsed_ms = (time.monotonic() - started) * 1000
+    if "interrupted" in reason or (reason == "canceled" and elapsed_ms < timeout_ms * 0.9):
+        raise KeyboardInterrupt
+    if reason in ("timeout", "canceled"):
+        reason = f"no answer within {timeout_ms / 1000:g} s; raise --timeout"
+    raise GaveUp(reason)
+
+
 class BoundedSolver:
     """The rules encoded over every case with at most ``bound`` facts of each input; recursion unfolded ``depth`` times."""
 
-    def __init__(self, kb: KnowledgeBase, bound: int, depth: int) -> None:
+    def __init__(self, kb: KnowledgeBase, bound: int, depth: int, timeout_ms: int | None = None) -> None:
+        """``timeout_ms`` bounds every z3 query; by default a witness gets :data:`SOLVER_TIMEOUT_MS`
+        and each of the many dead-rule queries :data:`DEAD_TIMEOUT_MS`."""
         self.program = kb.program
         self.bound = bound
         self.depth = depth
+        self.timeout_ms = timeout_ms or SOLVER_TIMEOUT_MS
+        self.dead_timeout_ms = timeout_ms or DEAD_TIMEOUT_MS
         self.slots: list[Slot] = []
         self.constraints: list[z3.BoolRef] = []
         for predicate, decl in sorted(self.program.inputs.items()):
@@ -64,35 +103,37 @@ class BoundedSolver:
             isinstance(lit, (Positive, Negative)) and lit.atom.predicate in self.approximated
             for lit in branch.literals)
 
-    def satisfiable(self, formula: Any, timeout_ms: int = DEAD_TIMEOUT_MS) -> bool | None:
-        """True, False, or None when z3 gives up within the time limit."""
+    def satisfiable(self, formula: Any) -> bool:
+        """Whether ``formula`` can hold; :class:`GaveUp` when z3 cannot tell within the time limit."""
         if formula is True or formula is False:
             return formula
-        solver = self._solver()
-        solver.set("timeout", timeout_ms)
+        solver = self._solver(self.dead_timeout_ms)
         solver.add(formula)
-        answer = solver.check()
-        return True if answer == z3.sat else False if answer == z3.unsat else None
+        return decide(solver, self.dead_timeout_ms)
 
     def witness(self, formula: Any) -> Facts | None:
-        """A smallest set of input facts (fewest facts stated) under which ``formula`` holds."""
+        """A smallest set of input facts (fewest facts stated) under which ``formula`` holds, None when none can.
+
+        :class:`GaveUp` when z3 cannot tell: "unknown" is not "no witness".
+        """
         if formula is False:
             return None
         optimizer = z3.Optimize()
-        optimizer.set("timeout", SOLVER_TIMEOUT_MS)
+        optimizer.set("timeout", self.timeout_ms)
         optimizer.add(*self.constraints)
         if formula is not True:
             optimizer.add(formula)
         for slot in self.slots:
             optimizer.add_soft(z3.Not(slot.present))
-        answer = optimizer.check()
-        if answer == z3.sat:
+        try:
+            if not decide(optimizer, self.timeout_ms):
+                return None
             model = optimizer.model()
-        else:
-            solver = self._solver()
+        except GaveUp:  # minimising is harder than finding one: any witness will do
+            solver = self._solver(self.timeout_ms)
             if formula is not True:
                 solver.add(formula)
-            if solver.check() != z3.sat:
+            if not decide(solver, self.timeout_ms):
                 return None
             model = solver.model()
         return self._facts_of(model)
@@ -108,9 +149,9 @@ class BoundedSolver:
             parts.append(neg(covered))
         return conj(*parts)
 
-    def _solver(self) -> z3.Solver:
+    def _solver(self, timeout_ms: int) -> z3.Solver:
         solver = z3.Solver()
-        solver.set("timeout", SOLVER_TIMEOUT_MS)
+        solver.set("timeout", timeout_ms)
         solver.add(*self.constraints)
         return solver
 

@@ -20,20 +20,25 @@ DEFAULT_DEPTH = 4
 
 
 def verify(kb: KnowledgeBase, bound: int = DEFAULT_BOUND, depth: int = DEFAULT_DEPTH,
-           progress: Callable[[str], None] | None = None) -> Report:
+           progress: Callable[[str], None] | None = None, timeout_ms: int | None = None) -> Report:
     """Look for conflicts, gaps and dead rules (see :mod:`lexkb.research.verify`).
 
     ``progress`` is told, in a few words, what the search is doing (for long runs).
+    ``timeout_ms`` bounds each z3 query (default: 60 s per witness, 10 s per dead-rule query); a
+    question z3 does not decide in time (or at all, as with nonlinear integer arithmetic) is listed
+    in ``Report.gave_up``, never as proved.
+    Ctrl-C during a query raises KeyboardInterrupt (z3 would otherwise swallow it).
     An error (a bad acknowledgement, a rule too large to encode) leaves carrying its line.
     """
     tell = progress or (lambda message: None)
     with kb.sources.locating():
         tell("encoding the rules for z3")
         acks = acknowledgements(kb)  # before encoding: a bad directive is reported first
-        solver = BoundedSolver(kb, bound, depth)
+        solver = BoundedSolver(kb, bound, depth, timeout_ms)
         notes: list[str] = []
-        findings = conflicts_and_gaps(kb, solver, acks, notes, tell)
-        dead = dead_rules(solver, acks, notes, tell)
+        gave_up: list[str] = []
+        findings = conflicts_and_gaps(kb, solver, acks, notes, gave_up, tell)
+        dead = dead_rules(solver, acks, notes, gave_up, tell)
     findings.extend(dead)
     counts = {
         "conflicts": sum(1 for f in findings if f.kind == "conflict"),
@@ -42,4 +47,4 @@ def verify(kb: KnowledgeBase, bound: int = DEFAULT_BOUND, depth: int = DEFAULT_D
         "acknowledged": sum(1 for f in findings if f.acknowledged),
     }
     proved, searched = statement(solver)
-    return Report(findings, bound, depth, proved, searched, notes, counts)
+    return Report(findings, bound, depth, proved, searched, notes, counts, gave_up)
