@@ -134,6 +134,7 @@ def token_span(file: str, token: Token) -> Span:
     return Span(file, token.line or 1, token.column or 1, token.end_line or 1, token.end_column or 1)
 
 
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ESCAPE = re.compile(r"\\(u[0-9A-Fa-f]{4}|.)")
 _ESCAPED = {"n": "\n", "t": "\t", "r": "\r"}
 
@@ -200,6 +201,11 @@ class _ToAst:
         return ast.Constant(str(child), span)  # a symbol
 
     def _date(self, token: Token) -> datetime.date:
+        if not _DATE.fullmatch(token):
+            raise SyntaxProblem(f"{token} is not a date: dates are written YYYY-MM-DD, e.g. 2012-01-05",
+                                token_span(self.file, token),
+                                hint="the month and the day take two digits each; to subtract, "
+                                     "put spaces around '-', e.g. ?n = ?l - 2")
         year, month, day = (int(p) for p in token.split("-"))
         try:
             return datetime.date(year, month, day)

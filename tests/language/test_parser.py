@@ -7,7 +7,7 @@ import datetime
 
 import pytest
 
-from lexkb.errors import Span
+from lexkb.errors import Span, SyntaxProblem
 from lexkb.language import ast
 from lexkb.language.format import format_module, strip_spans
 from lexkb.language.parser import parse, parse_atom
@@ -195,3 +195,22 @@ def test_parse_atom() -> None:
     atom = parse_atom("reduction_floor_months(108)")
     assert sexp(atom) == "reduction_floor_months[int(108)]"
     assert sexp(parse_atom("deny")) == "deny"
+
+
+@pytest.mark.parametrize("typo", ["2012-1-05", "2012-01-5", "2012-001-05", "2012-1-5"])
+def test_a_date_not_written_yyyy_mm_dd_is_an_error_not_subtraction(typo: str) -> None:
+    with pytest.raises(SyntaxProblem, match="dates are written YYYY-MM-DD") as raised:
+        parse(f"late if d(?d) and ?d > {typo}\n", "t.rules")
+    assert (raised.value.span.column, raised.value.span.end_column) == (24, 24 + len(typo))
+
+
+def test_subtraction_with_spaces_is_still_arithmetic() -> None:
+    rule = parse("late if d(?d) and ?d > 2012 - 1 - 5\n", "t.rules").statements[0]
+    assert isinstance(rule, ast.Rule) and isinstance(rule.condition, ast.Conjunction)
+    comparison = rule.condition.items[1]
+    assert isinstance(comparison, ast.Comparison) and isinstance(comparison.right, ast.Arithmetic)
+
+
+def test_underscore_parses_as_the_anonymous_variable() -> None:
+    atom = parse_atom("modified(?d, _)")
+    assert atom.args[1] == ast.Variable(ast.ANONYMOUS, atom.args[1].span)
