@@ -198,7 +198,9 @@ class TableReader:
         return dataclasses.replace(case, expects=expects) if expects else case
 
     def _csv_cells(self, item: Item) -> dict[str, str]:
-        fields = next(csv.reader([item.text]))
+        if item.problem is not None:  # the parent's csv reader could not read this record
+            raise SourceError(item.problem, Span.point(item.file, item.line))
+        fields = next(csv.reader([item.text], strict=True), [])
         header = item.header or ()
         if len(fields) != len(header):
             columns = field_columns(item.text.split("\n", 1)[0])

@@ -11,6 +11,7 @@ parent stays fast and its memory flat however large the table.
 from __future__ import annotations
 
 import csv
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +39,7 @@ class Item(NamedTuple):
     line: int
     text: str
     header: tuple[str, ...] | None = None
+    problem: str | None = None  # a CSV record the csv module could not read: the row fails with this
 
 
 @dataclass(frozen=True)
@@ -89,27 +91,102 @@ def items(found: Iterable[Source]) -> Iterator[Item]:
             yield Item("case", src.name, 0, str(Path(src.path).resolve()))
             continue
         with _open_table(Path(src.path), src.name) as handle:
-            number = 0
             if src.kind == "csv":
-                _read_line(handle, src.name, 1)
-                number = 1
-            pending, start = "", 0
-            while True:
-                line = _read_line(handle, src.name, number + 1)
-                if line is None:
-                    break
-                number += 1
-                if not pending:
-                    start = number
-                pending += line
-                # a quoted CSV cell may hold a line break: the record goes on until its quotes balance
-                if src.kind == "csv" and pending.count('"') % 2:
-                    continue
-                text, pending = pending.rstrip("\r\n"), ""
-                if text.strip():
-                    yield Item(src.kind, src.name, start, text, src.header)
-            if pending.strip():
-                yield Item(src.kind, src.name, start, pending.rstrip("\r\n"), src.header)
+                yield from _csv_records(src, _lines(handle, src.name))
+                continue
+            for number, line in _lines(handle, src.name):
+                if line.strip():
+                    yield Item(src.kind, src.name, number, line.rstrip("\r\n"))
+
+
+MAX_RECORD_LINES = 100  # a quoted CSV cell may hold line breaks, up to this many lines per record
+
+
+def _csv_records(src: Source, lines: Iterator[tuple[int, str]]) -> Iterator[Item]:
+    """The records of a CSV table after its header, each cut by the csv module itself (quotes honoured).
+
+    A record the module cannot read — a quote opened and never closed, text after a
+    closing quote — is one failed row located at its first line, and reading resumes
+    at the next line, so one stray quote costs one row, never the rest of the table.
+    A record spanning several lines whose cell count is wrong is taken to be such a
+    stray quote too. A record is at most :data:`MAX_RECORD_LINES` lines, so a stray
+    quote makes the reader look ahead a bounded way: time and memory stay linear.
+    """
+    width = len(src.header or ())
+    ahead = _Lookahead(lines)
+    next(lines, None)  # the header, checked already
+    while ahead.start():
+        problem: str | None = None
+        try:
+            fields = next(csv.reader(ahead.record_lines(), strict=True), [])
+        except csv.Error as error:
+            problem = str(error)
+        if problem is None and ahead.used > 1 and len(fields) != width:
+            problem = "unexpected end of data"
+        if problem is None:
+            start, text = ahead.take()
+            if text.strip():
+                yield Item("csv", src.name, start, text, src.header)
+            continue
+        start, line = ahead.skip_line()
+        if problem == "unexpected end of data":  # the csv module's words for a quote never closed
+            problem = "a quote opens a cell and is never closed (a stray `\"`?)"
+        yield Item("csv", src.name, start, line, src.header,
+                   f"this CSV record cannot be read: {problem}; write a quote inside a cell as `\"\"` "
+                   "and quote the whole cell")
+
+
+class _Lookahead:
+    """The lines the csv module has read for the record being cut, kept to give back the unused ones."""
+
+    def __init__(self, lines: Iterator[tuple[int, str]]) -> None:
+        self.lines = lines
+        self.pending: deque[tuple[int, str]] = deque()
+        self.used = 0
+
+    def start(self) -> bool:
+        """Begin a record; False at the end of the table."""
+        self.used = 0
+        if not self.pending:
+            first = next(self.lines, None)
+            if first is None:
+                return False
+            self.pending.append(first)
+        return True
+
+    def record_lines(self) -> Iterator[str]:
+        """The lines from the record's start, as the csv module asks for them, at most MAX_RECORD_LINES."""
+        while self.used < MAX_RECORD_LINES:
+            if self.used == len(self.pending):
+                more = next(self.lines, None)
+                if more is None:
+                    return
+                self.pending.append(more)
+            self.used += 1
+            yield self.pending[self.used - 1][1]
+
+    def take(self) -> tuple[int, str]:
+        """The record just read: its first line's number and its text."""
+        start = self.pending[0][0]
+        text = "".join(self.pending.popleft()[1] for _ in range(self.used))
+        return start, text.rstrip("\r\n")
+
+    def skip_line(self) -> tuple[int, str]:
+        """Give up on the record's first line (a bad record); the next record starts on the line after."""
+        number, line = self.pending.popleft()
+        return number, line.rstrip("\r\n")
+
+
+def _lines(handle: IO[bytes], name: str) -> Iterator[tuple[int, str]]:
+    """Each line with its number, decoded; a lone CR ends a line too (old Mac spreadsheets write them)."""
+    number = 0
+    while True:
+        data = handle.readline()
+        if not data:
+            return
+        for part in data.splitlines(keepends=True):
+            number += 1
+            yield number, _decode(part, name, number)
 
 
 def count_cases(found: Iterable[Source]) -> int:
@@ -121,8 +198,8 @@ def count_cases(found: Iterable[Source]) -> int:
             continue
         lines = 0
         with open(src.path, "rb") as handle:
-            for line in handle:
-                lines += bool(line.strip())
+            for data in handle:
+                lines += sum(1 for line in data.splitlines() if line.strip())
         total += max(0, lines - (src.kind == "csv"))
     return total
 
@@ -148,7 +225,7 @@ def inputs_hint(program: Program) -> str:
 
 def _csv_header(path: Path, name: str, program: Program) -> tuple[str, ...]:
     with _open_table(path, name) as handle:
-        first = _read_line(handle, name, 1)
+        first = next(_lines(handle, name), (1, None))[1]
     if first is None or not first.strip():
         raise SourceError(f"{name} is empty: a table starts with a header naming its columns",
                           Span.point(name), hint="e.g. case,offense_level,criminal_history_category")
@@ -178,10 +255,7 @@ def _open_table(path: Path, name: str) -> IO[bytes]:
         raise SourceError(f"cannot read {name}: {error.strerror}") from None
 
 
-def _read_line(handle: IO[bytes], name: str, number: int) -> str | None:
-    data = handle.readline()
-    if not data:
-        return None
+def _decode(data: bytes, name: str, number: int) -> str:
     if number == 1 and data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]  # a byte-order mark, as spreadsheet programs write
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -107,3 +108,37 @@ def test_usage_errors_exit_2(here: Path, lexkb: Lexkb, args: list[str], words: s
     done = lexkb("batch", *args)
     assert done.code == 2
     assert words in done.err and "Traceback" not in done.err
+
+
+def test_a_stray_quote_costs_its_own_row_only(here: Path) -> None:
+    """The csv module cuts the records: an unclosed quote is one located bad record; reading resumes after it."""
+    lines = ["level,note"] + [f"{i},plain" for i in range(1, 20_001)]
+    lines[3] = '3,"stray'  # a quote opened and never closed
+    lines[10] = '10,"a"b'  # text after a closing quote
+    lines[20:22] = ['20,"two', 'lines"']  # a quoted line break is still one record
+    (here / "t.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    started = time.monotonic()
+    got = list(items(sources(["t.csv"], load(["kb"]).program)))
+    assert time.monotonic() - started < 3  # linear: a stray quote does not make the reader rescan the table
+    bad = [(i.line, i.problem) for i in got if i.problem]
+    assert [line for line, _ in bad] == [4, 11]
+    assert all(p and p.startswith("this CSV record cannot be read") for _, p in bad)
+    assert len(got) == 20_000 - 1  # every row but the two-line record's second line
+    assert Item("csv", "t.csv", 21, '20,"two\nlines"', ("level", "note")) in got
+
+
+def test_a_quote_never_closed_at_the_end_is_said_in_words(here: Path, lexkb: Lexkb) -> None:
+    (here / "t.csv").write_text('level,note\n1,ok\n2,"open\n', encoding="utf-8")
+    done = lexkb("batch", "kb", "t.csv", "-o", "out.jsonl", "-j", "1")
+    assert done.code == 2
+    assert done.err.startswith("t.csv:3:1: error: this CSV record cannot be read: a quote opens a cell and is "
+                               "never closed")
+    assert [r["error"] is None for r in rows(here / "out.jsonl")] == [True, False]
+
+
+def test_lone_cr_line_endings_are_line_endings(here: Path, lexkb: Lexkb) -> None:
+    (here / "t.csv").write_bytes(b"case,level\ra,1\rb,20\r")
+    assert count_cases(sources(["t.csv"], load(["kb"]).program)) == 2
+    done = lexkb("batch", "kb", "t.csv", "-o", "out.jsonl", "-j", "1")
+    assert done.code == 0, done.err
+    assert [(r["case"], r["where"]) for r in rows(here / "out.jsonl")] == [("a", "t.csv:2"), ("b", "t.csv:3")]
