@@ -160,7 +160,7 @@ def _branch_body(branch: Branch, delta_index: int | None, constants: dict[str, o
     head = branch.head
     relation = gen.relation(head.predicate)
     key = _tuple([gen.expr(a, depth) for a in head.args])
-    record = ", ".join([str(branch.id)] + [f"v_{v}" for v in branch.stored])  # see evaluate.bindings
+    record = ", ".join([str(branch.id)] + [f"v_{v}" for v in branch.stored])  # see lexkb.evaluate.engine.bindings
     gen.emit(depth, f"h = {key}")
     if into_relation:
         gen.emit(depth, f"if h not in {relation}: {relation}[h] = ({record},)")

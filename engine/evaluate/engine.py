@@ -255,8 +255,7 @@ def bindings(program: Program, args: tuple[Value, ...], record: object) -> tuple
     None for a stated fact (its record is a :class:`Given`). A record is
     ``(branch id, values of branch.stored…)``: the variables that stand alone in
     the conclusion are read back from the fact itself. This is the one place
-    that knows the layout of a derivation record (the other is plan.py, which
-    writes it).
+    that reads the layout of a derivation record (compile/codegen.py writes it).
     """
     if not isinstance(record, tuple):
         return None

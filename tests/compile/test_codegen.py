@@ -1,4 +1,4 @@
-"""engine/plan.py and engine/evaluate.py: compiled joins, fused strata, shared case-independent facts."""
+"""compile/codegen.py and evaluate/engine.py: compiled joins, fused strata, shared case-independent facts."""
 
 from __future__ import annotations
 
