@@ -20,7 +20,7 @@ from typing import Any
 from lexkb.api import KnowledgeBase
 from lexkb.batch.runner import Job, Row, Runner
 from lexkb.batch.sources import Item
-from lexkb.errors import UsageError
+from lexkb.errors import LexkbError, UsageError
 
 CHUNK_SIZE = 100
 IN_FLIGHT_PER_WORKER = 4  # chunks queued per worker: enough to keep it busy, few enough to bound memory
@@ -46,16 +46,78 @@ def run(job: Job, stream: Iterable[Item], *, jobs: int | None = None, scheduler:
         for chunk in chunks:
             yield from runner.run_chunk(chunk)
         return
-    import multiprocessing
-
-    # fork where the platform has it: workers start at once; each still loads the KB in _pool_init
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-    with multiprocessing.get_context(method).Pool(jobs, initializer=_pool_init, initargs=(job,)) as pool:
-        yield from _windowed(lambda c: pool.apply_async(_pool_chunk, (c,)), lambda r: r.get(), chunks,
-                             jobs * IN_FLIGHT_PER_WORKER)
+    yield from _run_local(job, chunks, jobs)
 
 
 # ---------------------------------------------------------------- local worker processes
+
+
+def _run_local(job: Job, chunks: Iterator[list[Item]], jobs: int) -> Iterator[Row]:
+    """The chunks on ``jobs`` worker processes, rows in input order.
+
+    A worker that dies (killed, or by the out-of-memory killer) breaks the whole pool
+    (:class:`BrokenProcessPool`): a fresh pool then runs every unfinished chunk again,
+    once. If the same chunk breaks its pool twice, the batch stops with an error naming
+    its rows — never a hang, never rows silently missing.
+    """
+    import multiprocessing
+    from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    # fork where the platform has it: workers start at once; each still loads the KB in _pool_init
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+
+    def new_pool() -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method), initializer=_pool_init,
+                                   initargs=(job,))
+
+    pool = new_pool()
+    pending: deque[tuple[list[Item], Future[list[Row]]]] = deque()
+    rerun: set[int] = set()  # id() of each chunk already run again once
+
+    def submit(chunk: list[Item]) -> Future[list[Row]]:
+        try:
+            return pool.submit(_pool_chunk, chunk)
+        except BrokenProcessPool as broken:  # the pool broke since the last wait: settled in first_done
+            failed: Future[list[Row]] = Future()
+            failed.set_exception(broken)
+            return failed
+
+    def first_done() -> list[Row]:
+        nonlocal pool
+        while True:
+            chunk, future = pending[0]
+            try:
+                rows = future.result()
+            except BrokenProcessPool:
+                if id(chunk) in rerun:
+                    raise LexkbError(f"a worker process died twice while running the cases {_rows_of(chunk)} "
+                                     "(killed, or out of memory?); the batch stopped",
+                                     hint="run these rows alone with --jobs 1 to see which case does it") from None
+                rerun.add(id(chunk))
+                pool.shutdown(wait=False, cancel_futures=True)
+                pool = new_pool()
+                for index, (again, _) in enumerate(pending):
+                    pending[index] = (again, submit(again))
+                continue
+            pending.popleft()
+            return rows
+
+    try:
+        for chunk in chunks:
+            pending.append((chunk, submit(chunk)))
+            if len(pending) >= jobs * IN_FLIGHT_PER_WORKER:
+                yield from first_done()
+        while pending:
+            yield from first_done()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _rows_of(chunk: list[Item]) -> str:
+    """Where a chunk's cases are, for an error: `t.csv:2` to `t.csv:101`, or the case files."""
+    where = [item.file if item.kind == "case" else f"{item.file}:{item.line}" for item in chunk]
+    return where[0] if len(where) == 1 else f"{where[0]} to {where[-1]} ({len(where)} cases)"
 
 _RUNNER: Runner | BaseException | None = None
 

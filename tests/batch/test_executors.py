@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import multiprocessing
+import os
+import signal
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -9,8 +14,9 @@ from typing import TYPE_CHECKING
 import pytest
 
 from lexkb.batch.executors import IN_FLIGHT_PER_WORKER, run
-from lexkb.batch.runner import Job
+from lexkb.batch.runner import Job, Row, Runner
 from lexkb.batch.sources import Item
+from lexkb.errors import LexkbError
 
 from .conftest import small_table
 
@@ -68,3 +74,39 @@ def test_an_unreachable_scheduler_is_a_usage_error(here: Path, lexkb: Lexkb) -> 
     assert done.code == 2
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in done.err
     assert not (here / "out.jsonl").exists()
+
+
+def _stream(count: int) -> Iterator[Item]:
+    for line in range(1, count + 1):
+        yield Item("jsonl", "gen", line, '{"level": 5, "category": "drug", "range": [1, 9]}')
+
+
+def test_a_worker_killed_mid_batch_has_its_rows_run_again(here: Path) -> None:
+    """kill -9 of a worker (or the OOM killer) breaks the pool: a fresh one re-runs what was unfinished."""
+    started = time.monotonic()
+    stream = run(Job((str(here / "kb"),)), _stream(3000), jobs=2, chunk_size=10)
+    lines = []
+    for row in stream:
+        lines.append(json.loads(row.text)["where"])
+        if len(lines) == 100:
+            workers = multiprocessing.active_children()
+            assert workers
+            os.kill(workers[0].pid or 0, signal.SIGKILL)
+    assert lines == [f"gen:{n}" for n in range(1, 3001)]  # every row, once, in order
+    assert time.monotonic() - started < 10
+
+
+def test_a_chunk_that_kills_its_worker_twice_stops_the_batch_naming_its_rows(
+        here: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    original = Runner.run_chunk
+
+    def dies_on_row_55(self: Runner, chunk: list[Item]) -> list[Row]:
+        if any(item.line == 55 for item in chunk):
+            os._exit(9)  # as if killed: the worker vanishes without a word
+        return original(self, chunk)
+
+    monkeypatch.setattr(Runner, "run_chunk", dies_on_row_55)  # inherited by the forked workers
+    started = time.monotonic()
+    with pytest.raises(LexkbError, match=r"a worker process died twice while running the cases gen:51 to gen:60"):
+        list(run(Job((str(here / "kb"),)), _stream(500), jobs=2, chunk_size=10))
+    assert time.monotonic() - started < 10
