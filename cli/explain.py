@@ -29,6 +29,9 @@ BINARY = ("png", "pdf")
 @click.option("--depth", type=click.IntRange(min=1), metavar="N",
               help="Show only N rules deep below the outcome (default: all the way for an explanation, "
                    "3 for --why-not).")
+@click.option("--ground", type=int, metavar="N",
+              help="Draw (or write) only the N-th independent ground of the outcome, numbered as the text "
+                   "format numbers them.")
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True,
               help="text: an indented tree; dot: Graphviz source; svg/png/pdf: the drawn graph (needs "
                    "Graphviz's dot); json: for other tools (docs/explanation-json.md); html: one "
@@ -37,7 +40,7 @@ BINARY = ("png", "pdf")
               help="Write to this file (atomically: never a half-written file). Required for png and pdf.")
 @max_facts_option
 def explain_command(arguments: tuple[str, ...], case_path: str | None, why_not: bool, depth: int | None,
-                    output_format: str, output: str | None, max_facts: int) -> None:
+                    ground: int | None, output_format: str, output: str | None, max_facts: int) -> None:
     """Explain a conclusion down to the rules, authorities and the words of the case.
 
     \b
@@ -50,6 +53,7 @@ def explain_command(arguments: tuple[str, ...], case_path: str | None, why_not: 
       lexkb explain kb --case kb/cases/alcaraz.case deny
       lexkb explain kb --case kb/cases/alcaraz.case deny --format svg -o deny.svg
       lexkb explain kb --case kb/cases/alcaraz.case deny --format html -o alcaraz.html
+      lexkb explain kb --case kb/cases/alcaraz.case deny --ground 3 --format png -o ground3.png
       lexkb explain kb --case kb/cases/alcaraz.case 'reduction_floor_months(120)' --depth 2
       lexkb explain kb --case kb/cases/alcaraz.case eligible --why-not
 
@@ -76,9 +80,14 @@ def explain_command(arguments: tuple[str, ...], case_path: str | None, why_not: 
         shown = atom_text.strip()
         click.echo(f"{shown} does not hold for this case. To see why not, run again with --why-not.", err=True)
         raise SystemExit(EXIT_FINDING)
+    if ground is not None:
+        try:
+            derivation = derivation.ground(ground)
+        except ValueError as error:
+            raise UsageError(str(error)) from None
     data = _render(derivation, output_format, depth)
     if output is not None:
-        write_atomically(output, data)
+        write_atomically(output, data, inputs=[*arguments, *([case_path] if case_path else [])])
         return
     click.echo(data.decode("utf-8"), nl=False)
 

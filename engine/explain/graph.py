@@ -10,7 +10,7 @@ same input always gives the same graph. This is the data the renderers
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from lexkb.language.format import format_ground_atom
@@ -86,6 +86,31 @@ class Derivation:
     def grounds(self) -> list[Node]:
         """The rules the root rests on: each independent ground (or, for why-not, each rule tried)."""
         return [n for n in self.children(self.root) if n.kind == "rule"]
+
+    def ground(self, number: int) -> Derivation:
+        """The graph of one independent ground (numbered from 1), for drawing it alone.
+
+        The root is kept (a copy resting on that ground only) and says in its
+        ``detail["ground"]`` which ground of how many this is; the nodes are
+        those the ground reaches. An out-of-range number is a ValueError
+        naming how many grounds there are.
+        """
+        grounds = self.grounds
+        if not 1 <= number <= len(grounds):
+            raise ValueError(f"{self.atom} has {len(grounds)} {'ground' if len(grounds) == 1 else 'grounds'}"
+                             f": choose a ground from 1 to {len(grounds)}")
+        chosen = grounds[number - 1]
+        root = self.nodes[self.root]
+        detail = {k: v for k, v in root.detail.items() if k != "more_grounds"}
+        root = replace(root, children=[chosen.id], detail={**detail, "ground": [number, len(grounds)]})
+        nodes = {root.id: root}
+        stack = [chosen.id]
+        while stack:
+            node = self.nodes[stack.pop()]
+            if node.id not in nodes:
+                nodes[node.id] = node
+                stack.extend(node.children)
+        return replace(self, root=root.id, nodes=nodes)
 
     def walk(self) -> Iterator[Node]:
         """Every node once, depth first from the root, children in order."""

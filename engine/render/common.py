@@ -6,6 +6,7 @@ here once. Nothing here escapes: each renderer escapes for its own format.
 
 from __future__ import annotations
 
+from lexkb.errors import plural
 from lexkb.explain.graph import Derivation, Node
 
 # What each kind of node is, for legends (in the order of derivation.KINDS).
@@ -24,6 +25,15 @@ KIND_NAMES = {
     "present": "not X failed: X holds",
     "more": "not shown (limit)",
 }
+
+
+def describe(node: Node) -> str:
+    """How an atom (a conclusion, a fact) is shown to a reader: today the atom as written.
+
+    Every renderer names atoms through this one function, so a plain-English
+    reading of a predicate can replace its name in one place.
+    """
+    return node.label
 
 
 def visible(d: Derivation, node: Node, depth: int | None) -> list[Node]:
@@ -134,6 +144,10 @@ def summary(d: Derivation) -> tuple[str, str]:
         more = root.detail.get("more_grounds", 0)
         if root.kind != "conclusion":
             return f"{d.atom} holds: it is stated, not concluded.", ""
+        if "ground" in root.detail:
+            k, total = root.detail["ground"]
+            return (f"{d.atom} holds, on {plural(total, 'independent ground')}; this is ground {k}.",
+                    "")
         if n + more == 1:
             return f"{d.atom} holds, on one ground.", ""
         return f"{d.atom} holds, on {n + more} independent grounds.", ""
@@ -142,6 +156,11 @@ def summary(d: Derivation) -> tuple[str, str]:
         return f"{d.atom} does not hold: no rule could conclude it.", ""
     which = "The rule" if tried == 1 else f"Each of the {tried} rules"
     return f"{d.atom} does not hold.", f"{which} that could conclude it, with the first condition that failed:"
+
+
+def first_ground(d: Derivation) -> int:
+    """The number of the root's first ground as drawn: 1, or k when the graph is ground k alone."""
+    return int(d.nodes[d.root].detail.get("ground", [1])[0])
 
 
 def case_line(d: Derivation) -> str | None:

@@ -22,7 +22,7 @@ import graphviz
 from lexkb.errors import LexkbError
 from lexkb.explain.graph import KINDS, Derivation, Node
 
-from .common import KIND_NAMES, case_line, cut_off, headline, summary, visible
+from .common import KIND_NAMES, case_line, cut_off, describe, first_ground, headline, summary, visible
 
 IMAGE_FORMATS = ("svg", "png", "pdf")
 WRAP = 52  # characters per line inside a node
@@ -132,62 +132,165 @@ def _label(d: Derivation, node: Node, quoted: set[str]) -> str:
 
 
 def render_dot(d: Derivation, *, depth: int | None = None, collapse: bool | None = None,
-               legend: bool = True) -> str:
+               legend: bool = True, fold: bool | None = None) -> str:
     """DOT source for the graph.
 
-    ``depth`` draws only nodes within that many rules of the outcome;
-    ``collapse`` draws a conclusion used in several places once and refers
-    to it elsewhere (default: when the graph has more than 80 nodes).
+    Each independent ground is drawn in its own box, the grounds stacked top
+    to bottom under the outcome, and the conditions a rule rests on directly
+    (facts, comparisons) in a column under it: a graph grows down, which a
+    page scrolls, not sideways. ``depth`` draws only nodes within that many
+    rules of the outcome; ``collapse`` draws a conclusion used in several
+    places once and refers to it elsewhere, and ``fold`` draws only the first
+    ground of an intermediate conclusion reached in several ways, saying how
+    to see the others (both default to on when the graph has more than 80
+    nodes).
     """
-    order = [n for n in d.walk() if depth is None or n.level <= depth]
-    names = {node.id: f"n{i + 1}" for i, node in enumerate(order)}
+    size = sum(1 for n in d.walk() if depth is None or n.level <= depth)
     if collapse is None:
-        collapse = len(order) > COLLAPSE_OVER
+        collapse = size > COLLAPSE_OVER
     g = graphviz.Digraph("explanation")
     g.attr("graph", rankdir="TB", nodesep="0.3", ranksep="0.45", fontname="Helvetica", fontsize="12",
            labelloc="t", labeljust="l", newrank="true", ordering="out",
            label=_title(d))
     g.attr("node", fontname="Helvetica", fontsize="11", margin="0.12,0.06", penwidth="1.2")
     g.attr("edge", color="#6f6f6f", dir="back", arrowtail="normal", arrowsize="0.7")
-    quoted: set[str] = set()
-    for node in order:
-        shape, style, fill, border = STYLES[node.kind]
-        if node.failed:
-            # A rule tried keeps its colour (it is still a rule); the red border says it failed.
-            fill, border = (fill, FAILED[1]) if node.kind == "rule" else FAILED
-        attrs = {"shape": shape, "style": style, "fillcolor": fill, "color": border}
-        if node.id == d.root:
-            attrs["penwidth"] = "2.5"
-        g.node(names[node.id], _label(d, node, quoted), **attrs)
-    drawn: set[str] = set()
-    refs = 0
-    for node in order:
-        for child in visible(d, node, depth):
-            if child.id not in names:
-                continue
-            shared = collapse and child.kind == "conclusion" and child.children
-            if shared and child.id in drawn:
-                refs += 1
-                ref = f"r{refs}"
-                g.node(ref, f"<{_lines(child.label)}{_small('(derived elsewhere in this graph)')}>",
-                       shape="box", style="rounded,dashed", color="#2e6da4", fontcolor="#2e6da4")
-                g.edge(names[node.id], ref, style="dashed")
-                continue
-            drawn.add(child.id)
-            g.edge(names[node.id], names[child.id], color=FAILED[1] if child.failed else "#6f6f6f")
-        if depth is not None and cut_off(d, node, depth) and not node.detail.get("truncated"):
-            more = f"{names[node.id]}_more"
-            g.node(more, "<…<BR/>" + _small("deeper steps not shown (depth limit)") + ">",
-                   shape="plaintext", fontcolor="#7f7f7f")
-            g.edge(names[node.id], more, style="dotted")
+    drawing = _Drawing(d, g, depth, collapse, collapse if fold is None else fold)
+    drawing.draw()
     if legend:
-        kinds = [k for k in KINDS if any(n.kind == k for n in order)]
-        if any(n.failed for n in order) and "not_concluded" not in kinds:
+        kinds = [k for k in KINDS if k in drawing.kinds]
+        if drawing.failed and "not_concluded" not in kinds:
             kinds.append("not_concluded")
         with g.subgraph(name="legend_rank") as sub:
             sub.attr(rank="sink")
             sub.node("legend", _legend(kinds), shape="plaintext")
     return g.source
+
+
+class _Drawing:
+    """Places the nodes of a derivation into Graphviz, one box (cluster) per ground."""
+
+    def __init__(self, d: Derivation, g: graphviz.Digraph, depth: int | None, collapse: bool, fold: bool) -> None:
+        self.d, self.g, self.depth, self.collapse, self.fold = d, g, depth, collapse, fold
+        self.names: dict[tuple[int, str], str] = {}  # (ground, node id) → DOT name
+        self.home: dict[str, int] = {}  # node id → the ground that drew it first
+        self.quoted: set[str] = set()
+        self.kinds: set[str] = set()
+        self.failed = False
+        self.count = 0
+        self.parents: set[str] = set()  # DOT names with something drawn below them
+
+    def draw(self) -> None:
+        d = self.d
+        root = d.nodes[d.root]
+        top = self._node(self.g, 0, root)
+        tops = [c for c in visible(d, root, self.depth) if c.kind == "rule"]
+        first = first_ground(d)
+        previous: list[str] = []
+        for index, rule in enumerate(tops):
+            with self.g.subgraph(name=f"cluster_ground{index + 1}") as box:
+                if len(tops) > 1 or "ground" in root.detail:
+                    box.attr(label=f"<<B>Ground {first + index}</B>>", style="rounded", color="#c8c8c8",
+                             fontsize="13", labeljust="l")
+                drawn = self._tree(box, index + 1, rule)
+            # The first ground hangs under the outcome; the others are stacked below it.
+            self.g.edge(top, drawn[0], **({} if index == 0 else {"constraint": "false"}),
+                        color=FAILED[1] if rule.failed else "#6f6f6f")
+            for sink in previous:
+                self.g.edge(sink, drawn[0], style="invis")
+            previous = self._sinks(drawn)
+        for child in d.children(root):
+            if child.kind != "rule" and child.id not in {c.id for c in tops}:
+                self.g.edge(top, self._node(self.g, 0, child))
+        self._more(self.g, top, root)
+
+    def _tree(self, box: graphviz.Digraph, ground: int, rule: Node) -> list[str]:
+        """Draw one ground below its rule; the DOT names drawn, the rule's first."""
+        drawn = [self._node(box, ground, rule)]
+        self.home.setdefault(rule.id, ground)
+        stack = [rule]
+        while stack:
+            node = stack.pop()
+            parent = self.names[(ground, node.id)]
+            leaves: list[str] = []
+            children = visible(self.d, node, self.depth)
+            if self.fold and node.kind == "conclusion" and node.id != self.d.root:
+                rules = [c for c in children if c.kind == "rule"]
+                if len(rules) > 1:
+                    children = [c for c in children if c.kind != "rule" or c is rules[0]]
+                    leaves.append(self._folded(box, ground, node, len(rules) - 1))
+            for child in children:
+                name, expand = self._place(box, ground, child)
+                self.parents.add(parent)
+                self.g.edge(parent, name, **({"style": "dashed"} if name.startswith("r") else {}),
+                            color=FAILED[1] if child.failed else "#6f6f6f")
+                if expand:
+                    drawn.append(name)
+                    stack.append(child)
+                if not expand or not visible(self.d, child, self.depth):
+                    leaves.append(name)
+            # Conditions with nothing below them stand in a column, not in a wide row.
+            for upper, lower in zip(leaves, leaves[1:]):
+                box.edge(upper, lower, style="invis")
+            self._more(box, parent, node)
+        return drawn
+
+    def _place(self, box: graphviz.Digraph, ground: int, node: Node) -> tuple[str, bool]:
+        """The DOT name for a node in this ground, and whether its children are still to be drawn."""
+        key = (ground, node.id)
+        if key in self.names:
+            if self.collapse and node.kind == "conclusion" and node.children:
+                return self._reference(box, node, "(derived elsewhere in this graph)"), False
+            return self.names[key], False
+        home = self.home.setdefault(node.id, ground)
+        if home != ground and node.kind == "conclusion" and visible(self.d, node, self.depth):
+            return self._reference(box, node, f"(derived in ground {first_ground(self.d) + home - 1})"), False
+        return self._node(box, ground, node), True
+
+    def _node(self, box: graphviz.Digraph, ground: int, node: Node) -> str:
+        self.count += 1
+        name = f"n{self.count}"
+        self.names[(ground, node.id)] = name
+        shape, style, fill, border = STYLES[node.kind]
+        if node.failed:
+            # A rule tried keeps its colour (it is still a rule); the red border says it failed.
+            fill, border = (fill, FAILED[1]) if node.kind == "rule" else FAILED
+            self.failed = True
+        attrs = {"shape": shape, "style": style, "fillcolor": fill, "color": border}
+        if node.id == self.d.root:
+            attrs["penwidth"] = "2.5"
+        self.kinds.add(node.kind)
+        box.node(name, _label(self.d, node, self.quoted), **attrs)
+        return name
+
+    def _reference(self, box: graphviz.Digraph, node: Node, note: str) -> str:
+        self.count += 1
+        name = f"r{self.count}"
+        box.node(name, f"<{_lines(describe(node))}{_small(note)}>",
+                 shape="box", style="rounded,dashed", color="#2e6da4", fontcolor="#2e6da4")
+        return name
+
+    def _folded(self, box: graphviz.Digraph, ground: int, node: Node, hidden: int) -> str:
+        """A box for the other grounds of an intermediate conclusion, with the command that shows them."""
+        self.count += 1
+        name = f"f{self.count}"
+        other = "ground" if hidden == 1 else "grounds"
+        box.node(name, f"<{_lines(f'{hidden} more {other} for {describe(node)}')}"
+                       f"{_small(f'not drawn here: lexkb explain … {chr(39)}{node.label}{chr(39)}')}>",
+                 shape="box", style="rounded,dashed", color="#7f7f7f", fontcolor="#404040")
+        self.g.edge(self.names[(ground, node.id)], name, style="dashed")
+        self.kinds.add("more")
+        return name
+
+    def _more(self, box: graphviz.Digraph, parent: str, node: Node) -> None:
+        if self.depth is not None and cut_off(self.d, node, self.depth) and not node.detail.get("truncated"):
+            more = f"{parent}_more"
+            box.node(more, "<…<BR/>" + _small("deeper steps not shown (depth limit)") + ">",
+                     shape="plaintext", fontcolor="#7f7f7f")
+            self.g.edge(parent, more, style="dotted")
+
+    def _sinks(self, drawn: list[str]) -> list[str]:
+        """The drawn nodes of a ground nothing hangs below (where the next ground starts)."""
+        return [name for name in drawn if name not in self.parents] or drawn[-1:]
 
 
 def _title(d: Derivation) -> str:

@@ -10,7 +10,7 @@ import textwrap
 
 from lexkb.explain.graph import Derivation, Node
 
-from .common import case_line, cut_off, extras, headline, summary, visible
+from .common import case_line, cut_off, extras, first_ground, headline, summary, visible
 
 MIN_TEXT = 24  # never wrap text narrower than this, however deep the tree
 
@@ -28,7 +28,7 @@ def render_text(d: Derivation, *, width: int = 80, depth: int | None = None) -> 
     lines.append("")
     printed: set[str] = set()
     cited: set[str] = set()
-    ground = 0
+    ground = first_ground(d) - 1
     # An explicit stack, not recursion: derivation chains can be long.
     stack: list[tuple[str, str, str]] = [(d.root, "", "")]
     while stack:

@@ -110,3 +110,14 @@ def test_help_has_examples(lexkb: Lexkb) -> None:
     assert code == 0
     assert "lexkb explain kb --case kb/cases/alcaraz.case deny --format svg -o deny.svg" in out
     assert "--why-not" in out
+
+
+def test_ground_draws_one_ground_and_an_out_of_range_one_is_a_usage_error(lexkb: Lexkb) -> None:
+    code, out, _ = lexkb("explain", *KB, "deny", "--ground", "3")
+    assert code == 0
+    assert out.startswith("deny holds, on 3 independent grounds; this is ground 3.")
+    assert "Ground 3: rule same_range" in out and "Ground 1" not in out
+    for wrong in ("0", "4"):
+        code, out, err = lexkb("explain", *KB, "deny", "--ground", wrong)
+        assert code == 2 and out == ""
+        assert "deny has 3 grounds: choose a ground from 1 to 3" in err

@@ -67,10 +67,12 @@ def test_depth_limits_text_and_dot(toy: lexkb.Result) -> None:
     assert "table_range" not in source and "deeper steps not shown" in source
 
 
-def test_collapse_refers_to_shared_conclusions(toy: lexkb.Result) -> None:
-    source = render_dot(toy.explain("deny"), collapse=True)
-    assert "derived elsewhere in this graph" in source
-    assert "derived elsewhere" not in render_dot(toy.explain("deny"), collapse=False)
+def test_collapse_refers_to_shared_conclusions(alcaraz: lexkb.Result) -> None:
+    ground = alcaraz.explain("deny").ground(3)  # statutory_minimum(120) is used four times in it
+    source = render_dot(ground, collapse=True)
+    assert "statutory_minimum(120)<BR ALIGN=\"LEFT\"/><FONT POINT-SIZE=\"9\" COLOR=\"#404040\">(derived elsewhere in " \
+           "this graph)" in source
+    assert "derived elsewhere" not in render_dot(ground, collapse=False)
 
 
 def test_json_follows_the_documented_schema(toy: lexkb.Result) -> None:
