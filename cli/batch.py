@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
@@ -82,7 +82,7 @@ def batch_command(paths: tuple[str, ...], output: str | None, output_format: str
     show_progress = not quiet and sys.stderr.isatty()
     total = count_cases(found) if show_progress else None
     rows = run(job, items(found), jobs=jobs, scheduler=scheduler, kb=kb)
-    with _destination(output) as out, _progress(show_progress, total) as advance:
+    with _destination(output, paths) as out, _progress(show_progress, total) as advance:
         out.write(header(output_format, kb.program))
         for row in rows:
             out.write(row.text)
@@ -126,13 +126,13 @@ def _format_case_error(error: CaseError) -> str:
 
 
 @contextmanager
-def _destination(output: str | None) -> Iterator[IO[str]]:
+def _destination(output: str | None, inputs: Sequence[str]) -> Iterator[IO[str]]:
     """Standard output, or a temporary file beside OUT renamed over it only when every row is written."""
     if output is None:
         yield sys.stdout
         sys.stdout.flush()
         return
-    with atomic_file(output, "w") as handle:
+    with atomic_file(output, "w", inputs) as handle:
         yield handle
 
 

@@ -79,15 +79,37 @@ def status_line(command: str) -> Iterator[Callable[[str], None]]:
         yield lambda message: status.update(f"{command}: {message}")
 
 
+READ_FROM_FOLDERS = (".rules", ".case")  # what a folder named as an input is read for
+
+
 @contextmanager
-def atomic_file(path: str, mode: str = "wb") -> Iterator[IO]:
+def atomic_file(path: str, mode: str = "wb", inputs: Sequence[str] = ()) -> Iterator[IO]:
     """A file that appears at ``path`` only when the block succeeds: a temporary file beside it,
-    renamed over it at the end, removed on any error. Never a half-written file."""
-    target = Path(path)
-    directory = target.parent if str(target.parent) else Path(".")
+    renamed over it at the end, removed on any error. Never a half-written file.
+
+    Every command's output goes through here, so the rules for ``-o`` are in one place:
+    ``path`` may not be one of the command's ``inputs`` (nor a .rules/.case file inside an
+    input folder); a symlink is followed and its target written atomically (the link stays
+    a link); a device or FIFO is written through, as a shell's ``>`` would; a folder that
+    cannot be written is a plain error, not a traceback.
+    """
+    target = Path(os.path.realpath(path))
+    for given in inputs:
+        source = Path(os.path.realpath(given))
+        if target == source or (source.is_dir() and source in target.parents and target.suffix in READ_FROM_FOLDERS):
+            raise LexkbError(f"refusing to write {path}: it is one of this command's inputs ({given})")
+    if target.exists() and not target.is_file() and not target.is_dir():
+        with open(target, mode, encoding=None if "b" in mode else "utf-8") as through:  # a device or FIFO
+            yield through
+        return
+    directory = target.parent
     if not directory.is_dir():
-        raise LexkbError(f"cannot write {path}: the folder {directory} does not exist")
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
+        shown = Path(path).parent if not Path(path).is_symlink() else directory  # as the user wrote it
+        raise LexkbError(f"cannot write {path}: the folder {shown} does not exist")
+    try:
+        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
+    except OSError as error:  # PermissionError, NotADirectoryError, a read-only file system…
+        raise LexkbError(f"cannot write {path}: {error.strerror or error}") from None
     try:
         text = "b" not in mode
         with os.fdopen(fd, mode, encoding="utf-8" if text else None, newline="" if text else None) as handle:
@@ -102,7 +124,7 @@ def atomic_file(path: str, mode: str = "wb") -> Iterator[IO]:
         raise
 
 
-def write_atomically(path: str, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically (see :func:`atomic_file`)."""
-    with atomic_file(path) as handle:
+def write_atomically(path: str, data: bytes, inputs: Sequence[str] = ()) -> None:
+    """Write ``data`` to ``path`` atomically (see :func:`atomic_file`), never over one of ``inputs``."""
+    with atomic_file(path, inputs=inputs) as handle:
         handle.write(data)
