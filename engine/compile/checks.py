@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from lexkb.compile.kinds import DECLARED, check_kinds, declared_kinds
 from lexkb.compile.program import BaseFact, Branch, Literal, Negative, Positive, Program, Test, dependency_graph
 from lexkb.compile.schedule import schedule
 from lexkb.compile.stratify import stratify
@@ -16,7 +17,7 @@ from lexkb.errors import CheckError, Span, did_you_mean
 from lexkb.language import ast
 from lexkb.language.parser import KEYWORDS
 
-TYPE_NAMES = ("int", "date", "symbol", "string")
+TYPE_NAMES = tuple(DECLARED)
 _NEGATE = {"=": "!=", "!=": "=", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}
 
 
@@ -69,6 +70,7 @@ def check(modules: Sequence[ast.Module]) -> Program:
     for branch in branches:
         arities.setdefault(branch.head.predicate, branch.head.arity)  # hidden auxiliaries
     _check_defined(branches, base_facts, inputs, arities)
+    check_kinds(branches, declared_kinds(inputs, base_facts, branches))
     for branch in branches:
         schedule(branch)  # raises on an unsafe variable
     graph = dependency_graph(branches, arities)

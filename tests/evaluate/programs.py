@@ -187,15 +187,22 @@ class _Generator:
             left, right = self.choice(bound), self.choice(bound)
         elif bound:
             left, right = self.choice(bound), self.const()
-        else:
+        else:  # two constants of different kinds are an error at check time (lexkb.compile.kinds)
             left, right = self.const(), self.const()
+            if type(left[1]) is not type(right[1]):
+                right = left
+        if any(side[0] == "const" and type(side[1]) not in (int, datetime.date) for side in (left, right)):
+            op = self.choice(["=", "!="])  # nor is ordering a symbol or a string
         if self.chance(50):
             left, right = right, left
         return ("cmp", op, left, right)
 
     def term(self, bound: list[tuple], depth: int = 0) -> tuple:
         if depth >= 2 or not self.chance(65):
-            return self.choice(bound) if self.chance(75) else self.const()
+            if self.chance(75):
+                return self.choice(bound)
+            # arithmetic on a constant that is not an integer is an error at check time (lexkb.compile.kinds)
+            return self.const() if depth == 0 else ("const", self.draw(INTEGERS))
         op = self.choice(["+", "-", "*", "min", "max"])
         return (op, self.term(bound, depth + 1), self.term(bound, depth + 1))
 
