@@ -14,7 +14,7 @@ from lexkb.language import ast
 from lexkb.language.cases import load_case, verify_quotes
 from lexkb.language.format import format_atom, format_ground_atom
 from lexkb.language.source import expand, holds_cases
-from lexkb.research.reasons import deciding_rules
+from lexkb.research.reasons import grounds
 
 from .common import EXIT_FINDING, format_location, kb_paths_argument, load_kb, max_facts_option, write_atomically
 
@@ -43,7 +43,8 @@ def run_command(kb_paths: tuple[str, ...], case_path: str | None, output_format:
     kb = load_kb(kb_paths, max_facts)
     result = kb.run(case_path)
     if output_format == "json":
-        click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+        data = {**result.to_json(), "grounds": {o: [g.to_json() for g in grounds(result, o)] for o in result.outcomes}}
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
     click.echo(_text_report(result))
 
@@ -62,8 +63,9 @@ def _text_report(result: Result) -> str:
             lines.append(f"  {'holds    ' if outcome in held else 'not      '} {outcome}")
         for outcome in held:
             lines.append(f"Grounds for {outcome} (lexkb explain … {outcome} shows each in full):")
-            for rule in deciding_rules(result, outcome):
-                cited = f" because {', '.join(a.text for a in rule.authorities)}" if rule.authorities else ""
+            for ground in grounds(result, outcome):
+                rule = ground.rule
+                cited = f" because {', '.join(ground.authorities)}" if ground.authorities else ""
                 where = f"{rule.span.file}:{rule.span.line}"
                 lines.append(f"  {rule.name}{cited} ({where})" if rule.name else f"  the rule at {where}{cited}")
     derived = []

@@ -10,6 +10,7 @@ branch that derives a fact, not only the recorded one, and whether an
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from lexkb.compile.program import Branch, Positive
@@ -57,29 +58,62 @@ def derivation_branches(result: Result, predicate: str, args: tuple[Value, ...])
     return list(branches)
 
 
-def decisive_reasons(result: Result) -> dict[str, dict[str, list[str]]]:
-    """For each declared outcome that holds: the rules and authorities of its derivation, sorted."""
+@dataclass(frozen=True)
+class Ground:
+    """One rule concluding a fact directly, with every rule its derivation rests on, down to the facts.
+
+    ``rules`` starts with the ground's own rule; the others follow in the
+    order the derivation visits them, each once. The authorities of a ground
+    are those of all these rules — an authority cited one rule deeper is as
+    decisive as one cited by the last rule.
+    """
+
+    rule: ast.Rule
+    rules: tuple[ast.Rule, ...]
+
+    @property
+    def authorities(self) -> list[str]:
+        """The authorities the ground rests on, each once, in the order its rules cite them."""
+        return list(dict.fromkeys(a.text for rule in self.rules for a in rule.authorities))
+
+    def to_json(self) -> dict[str, object]:
+        return {"rule": self.rule.label, "location": rule_location(self.rule), "authorities": self.authorities,
+                "rules": [rule.label for rule in self.rules]}
+
+
+def grounds(result: Result, predicate: str, args: tuple[Value, ...] = ()) -> list[Ground]:
+    """Each visible rule that derives the fact directly, with the whole derivation it rests on.
+
+    Every rule counts, not only the one the engine happened to record; below
+    it, each matched fact is followed through its recorded derivation.
+    """
     program = result.program
     matcher = Matcher(result.relations)
+    found: dict[int, tuple[ast.Rule, list[int]]] = {}
+    for branch in program.branches_for(predicate):
+        if branch.hidden:
+            continue
+        env = next(matcher.solve(branch, args), None)
+        if env is None:
+            continue
+        used = found.setdefault(id(branch.rule), (branch.rule, []))[1]
+        used.append(branch.id)
+        for fact in premises(branch, env):
+            used.extend(derivation_branches(result, *fact))
+    out = []
+    for rule, used in found.values():
+        rules = dict.fromkeys([rule] + [program.branches[b].rule for b in used])
+        out.append(Ground(rule, tuple(rules)))
+    return sorted(out, key=lambda g: (g.rule.span.file, g.rule.span.line))
+
+
+def decisive_reasons(result: Result) -> dict[str, dict[str, list[str]]]:
+    """For each declared outcome that holds: the rules and authorities of its derivation, sorted."""
     out: dict[str, dict[str, list[str]]] = {}
     for outcome in result.outcomes:
-        rules: set[str] = set()
-        authorities: set[str] = set()
-        used: list[int] = []
-        # Every independent ground counts, not only the one the engine happened to record.
-        for branch in program.branches_for(outcome):
-            if branch.hidden:
-                continue
-            for env in matcher.matches(branch):
-                used.append(branch.id)
-                for predicate, args in premises(branch, env):
-                    used.extend(derivation_branches(result, predicate, args))
-                break
-        for branch_id in used:
-            rule = program.branches[branch_id].rule
-            rules.add(rule.label)
-            authorities.update(a.text for a in rule.authorities)
-        out[outcome] = {"rules": sorted(rules), "authorities": sorted(authorities)}
+        found = grounds(result, outcome)
+        out[outcome] = {"rules": sorted({r.label for g in found for r in g.rules}),
+                        "authorities": sorted({a for g in found for a in g.authorities})}
     return out
 
 

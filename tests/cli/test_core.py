@@ -70,8 +70,10 @@ def test_run_json_shape(folder: Path, lexkb: Lexkb) -> None:
     result = lexkb("run", "kb", "--case", "alcaraz.case", "--format", "json")
     assert result.code == 0
     data = json.loads(result.out)
-    assert set(data) == {"facts", "outcomes"}
+    assert set(data) == {"facts", "outcomes", "grounds"}
     assert data["outcomes"] == ["deny"]
+    assert data["grounds"] == {"deny": [{"rule": "reduction.rules:10", "location": "kb/reduction.rules:10",
+                                         "authorities": ["Baylor"], "rules": ["reduction.rules:10"]}]}
     facts = data["facts"]
     assert facts["deny"] == [[]]  # a fact with no arguments
     assert facts["sentenced_on"] == [["2012-10-24"]] and facts["sentenced"] == [["2012-10-24"]]
@@ -183,3 +185,24 @@ def test_start_up_imports_no_command_module() -> None:
             "print(sorted(m for m in ('z3', 'graphviz', 'lexkb.research.verify', 'lexkb.batch.runner') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "[]"
+
+
+DEEPER = """
+authority Terry "Terry v. Ohio, 392 U.S. 1 (1968)" says "reasonable suspicion"
+authority Statute "18 U.S.C. § 1"
+input stopped
+outcomes admit
+rule suspicion: suspicious if stopped because Terry
+rule admit_it: admit if suspicious because Statute
+"""
+
+
+def test_each_ground_lists_the_authorities_of_its_whole_derivation(tmp_path: Path, lexkb: Lexkb) -> None:
+    (tmp_path / "deeper.rules").write_text(DEEPER, encoding="utf-8")
+    (tmp_path / "c.case").write_text("stopped\n", encoding="utf-8")
+    args = [str(tmp_path / "deeper.rules"), "--case", str(tmp_path / "c.case")]
+    text = lexkb("run", *args).out
+    assert "  admit_it because Statute, Terry (" in text  # Terry is cited one rule deeper
+    ground = json.loads(lexkb("run", *args, "--format", "json").out)["grounds"]["admit"]
+    assert [(g["rule"], g["authorities"], g["rules"]) for g in ground] == [
+        ("admit_it", ["Statute", "Terry"], ["admit_it", "suspicion"])]
