@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import click
 
+from lexkb.api import Result
 from lexkb.errors import UsageError
-from lexkb.explain.builder import check_atom
+from lexkb.explain.builder import check_atom, check_pattern, matching_facts
 from lexkb.explain.graph import Derivation
-from lexkb.language.source import read_atom
+from lexkb.language import ast
+from lexkb.language.format import format_atom, format_ground_atom
+from lexkb.language.parser import parse_atom
+from lexkb.language.source import Sources, read_atom
 from lexkb.render.dot import IMAGE_FORMATS, render_dot, render_image
 from lexkb.render.html import render_html
 from lexkb.render.json import render_json
@@ -46,7 +50,8 @@ def explain_command(arguments: tuple[str, ...], case_path: str | None, why_not: 
     \b
     KB_PATHS are .rules files or folders; the LAST argument is the atom to
     explain, e.g. deny or reduction_floor_months(108) (quote it in the shell
-    when it has parentheses).
+    when it has parentheses). An atom with variables, such as
+    reduction_floor_months(?f), explains each fact it matches.
 
     \b
     Examples:
@@ -56,9 +61,11 @@ def explain_command(arguments: tuple[str, ...], case_path: str | None, why_not: 
       lexkb explain kb --case kb/cases/alcaraz.case deny --ground 3 --format png -o ground3.png
       lexkb explain kb --case kb/cases/alcaraz.case 'reduction_floor_months(120)' --depth 2
       lexkb explain kb --case kb/cases/alcaraz.case eligible --why-not
+      lexkb explain kb --case kb/cases/alcaraz.case 'statutory_minimum(?m)'
 
     A conclusion reached on several independent grounds shows each ground.
-    Exit codes: 0 explained; 1 the atom does not hold (ask --why-not);
+    Exit codes: 0 explained; 1 the atom does not hold (ask --why-not), or
+    no fact matches an atom with variables;
     2 bad usage or invalid rules (including svg/png/pdf/html without Graphviz).
     """
     if len(arguments) < 2:
@@ -67,9 +74,14 @@ def explain_command(arguments: tuple[str, ...], case_path: str | None, why_not: 
     *kb_paths, atom_text = arguments
     if output_format in BINARY and output is None:
         raise click.UsageError(f"--format {output_format} writes binary data: name a file with -o OUT")
-    predicate, args = read_atom(atom_text)
+    pattern = _read_pattern(atom_text)
     kb = load_kb(kb_paths, max_facts)
     result = kb.run(case_path)
+    inputs = [*arguments, *([case_path] if case_path else [])]
+    if pattern is not None:
+        _explain_matches(result, pattern, depth, ground, output_format, output, inputs)
+        return
+    predicate, args = read_atom(atom_text)
     check_atom(result, predicate, args)
     holds = result.holds((predicate, args))
     if holds:
@@ -80,14 +92,53 @@ def explain_command(arguments: tuple[str, ...], case_path: str | None, why_not: 
         shown = atom_text.strip()
         click.echo(f"{shown} does not hold for this case. To see why not, run again with --why-not.", err=True)
         raise SystemExit(EXIT_FINDING)
-    if ground is not None:
-        try:
-            derivation = derivation.ground(ground)
-        except ValueError as error:
-            raise UsageError(str(error)) from None
-    data = _render(derivation, output_format, depth)
+    _write(_render(_one_ground(derivation, ground), output_format, depth), output, inputs)
+
+
+def _read_pattern(text: str) -> ast.Atom | None:
+    """The atom typed, when it holds variables (``reduction_floor_months(?f)``); None for a ground atom."""
+    name = "<atom>"
+    if text.strip().isidentifier():
+        return None
+    with Sources({name: text}).locating():
+        atom = parse_atom(text, name)
+        check_pattern(atom)
+    return None if all(isinstance(term, ast.Constant) for term in atom.args) else atom
+
+
+def _explain_matches(result: Result, pattern: ast.Atom, depth: int | None, ground: int | None,
+                     output_format: str, output: str | None, inputs: list[str]) -> None:
+    """Explain every fact an atom with variables matches: text one after the other, JSON as a list."""
+    matches = matching_facts(result, pattern)
+    if not matches:
+        click.echo(f"No fact matches {format_atom(pattern)} for this case.", err=True)
+        raise SystemExit(EXIT_FINDING)
+    atoms = [format_ground_atom(pattern.predicate, args) for args in matches]
+    if len(matches) > 1 and output_format not in ("text", "json"):
+        raise UsageError(f"{format_atom(pattern)} matches {len(matches)} facts ({', '.join(atoms[:5])}"
+                         f"{', …' if len(atoms) > 5 else ''}): --format {output_format} draws one",
+                         hint="name one of them, or use --format text or json")
+    derivations = [_one_ground(result.explain((pattern.predicate, args), depth=depth), ground)
+                   for args in matches]
+    if output_format == "json":
+        data = b"[\n" + b",\n".join(_render(d, "json", depth).rstrip() for d in derivations) + b"\n]\n"
+    else:
+        data = b"\n".join(_render(d, output_format, depth) for d in derivations)
+    _write(data, output, inputs)
+
+
+def _one_ground(derivation: Derivation, ground: int | None) -> Derivation:
+    if ground is None:
+        return derivation
+    try:
+        return derivation.ground(ground)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+
+
+def _write(data: bytes, output: str | None, inputs: list[str]) -> None:
     if output is not None:
-        write_atomically(output, data, inputs=[*arguments, *([case_path] if case_path else [])])
+        write_atomically(output, data, inputs=inputs)
         return
     click.echo(data.decode("utf-8"), nl=False)
 

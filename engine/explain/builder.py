@@ -14,7 +14,7 @@ the nodes it rests on, so each node sits at its shallowest level.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from lexkb.compile.program import Branch, Negative, Positive, Test
@@ -59,7 +59,7 @@ def format_literal(literal: Positive | Negative | Test, env: Bindings | None = N
     return format_negation(literal.comparison, env) if literal.negated else format_condition(literal.comparison, env)
 
 
-def check_atom(result: Result, predicate: str, args: tuple[Value | None, ...]) -> None:
+def check_atom(result: Result, predicate: str, args: Sequence[object]) -> None:
     """A UsageError unless the rules know ``predicate`` with this many arguments."""
     arities = result.program.arities
     if predicate not in arities:
@@ -68,6 +68,40 @@ def check_atom(result: Result, predicate: str, args: tuple[Value | None, ...]) -
                          hint=did_you_mean(predicate, visible))
     if arities[predicate] != len(args):
         raise UsageError(f"{predicate} takes {plural(arities[predicate], 'value')}, not {len(args)}")
+
+
+def matching_facts(result: Result, atom: ast.Atom) -> list[tuple[Value, ...]]:
+    """The facts of ``atom``'s predicate that it matches: ``reduction_floor_months(?f)`` matches each floor.
+
+    A variable stands for any value, the same variable twice for the same
+    value, and ``_`` for any value each time; a constant must be equal (as the
+    rules compare: a string never equals the symbol spelled the same).
+    """
+    check_atom(result, atom.predicate, atom.args)
+    check_pattern(atom)
+    out = []
+    for args in result.facts(atom.predicate):
+        env: dict[str, Value] = {}
+        if all(_matches(term, value, env) for term, value in zip(atom.args, args)):
+            out.append(args)
+    return out
+
+
+def check_pattern(atom: ast.Atom) -> None:
+    """A located UsageError unless every argument is a value or a variable."""
+    for term in atom.args:
+        if not isinstance(term, (ast.Constant, ast.Variable)):
+            raise UsageError("the atom holds plain values or variables here, not arithmetic", term.span,
+                             hint="e.g. reduction_floor_months(?f)")
+
+
+def _matches(term: ast.Term, value: Value, env: dict[str, Value]) -> bool:
+    if isinstance(term, ast.Constant):
+        return compare("=", term.value, value)
+    assert isinstance(term, ast.Variable)
+    if term.anonymous:
+        return True
+    return compare("=", env.setdefault(term.name, value), value)
 
 
 class Builder:

@@ -50,7 +50,7 @@ def test_atoms_with_values(lexkb: Lexkb) -> None:
 @pytest.mark.parametrize("args, message", [
     (["denny"], "did you mean 'deny'?"),
     (["deny(1"], "<atom>:1:7"),
-    (["deny(?x)"], "plain values"),
+    (["deny(?x)"], "deny takes 0 values, not 1"),
     (["deny", "--format", "png"], "-o OUT"),
     (["deny", "--depth", "0"], "--depth"),
 ])
@@ -121,3 +121,36 @@ def test_ground_draws_one_ground_and_an_out_of_range_one_is_a_usage_error(lexkb:
         code, out, err = lexkb("explain", *KB, "deny", "--ground", wrong)
         assert code == 2 and out == ""
         assert "deny has 3 grounds: choose a ground from 1 to 3" in err
+
+
+def test_an_atom_with_variables_explains_each_match(lexkb: Lexkb) -> None:
+    code, out, _ = lexkb("explain", *KB, "table_range(?l, ?c, ?lo, _)")
+    assert code == 0
+    assert out.count(" holds: it is stated, not concluded.") == 3  # the three rows of the fixture's table
+    code, out, _ = lexkb("explain", *KB, "amended_range(?lo, ?hi)")
+    assert code == 0 and out.startswith("amended_range(70, 87) holds, on one ground.")
+    code, out, _ = lexkb("explain", *KB, "table_range(?l, ?c, ?lo, _)", "--format", "json")
+    assert [d["atom"] for d in json.loads(out)] == ["table_range(27, I, 70, 87)", "table_range(29, I, 87, 108)",
+                                                    "table_range(31, I, 108, 135)"]
+
+
+def test_an_atom_with_variables_that_matches_nothing_exits_1(lexkb: Lexkb) -> None:
+    code, out, err = lexkb("explain", *KB, "table_range(?l, II, ?lo, ?hi)")
+    assert code == 1 and out == ""
+    assert err == "No fact matches table_range(?l, II, ?lo, ?hi) for this case.\n"
+
+
+def test_a_repeated_variable_stands_for_one_value(lexkb: Lexkb) -> None:
+    code, out, _ = lexkb("explain", *KB, "amended_applicable_range(?x, ?x)", "--format", "json")
+    assert code == 0 and [d["atom"] for d in json.loads(out)] == ["amended_applicable_range(120, 120)"]
+    code, _, _ = lexkb("explain", *KB, "amended_range(?x, ?x)")
+    assert code == 1
+
+
+def test_an_atom_with_variables_is_checked_like_any_atom(lexkb: Lexkb) -> None:
+    code, _, err = lexkb("explain", *KB, "amended_rang(?lo, ?hi)")
+    assert code == 2 and "did you mean 'amended_range'" in err
+    code, _, err = lexkb("explain", *KB, "amended_range(?lo + 1, ?hi)")
+    assert code == 2 and "plain values or variables here, not arithmetic" in err and "^" in err
+    code, _, err = lexkb("explain", *KB, "table_range(?l, ?c, ?lo, ?hi)", "--format", "svg")
+    assert code == 2 and "table_range(?l, ?c, ?lo, ?hi) matches 3 facts" in err
