@@ -16,7 +16,7 @@ from lexkb.batch.output import FORMATS, header
 from lexkb.batch.runner import CaseError, Job
 from lexkb.batch.sources import count_cases, is_case_path, items, sources
 from lexkb.batch.summary import Summary
-from lexkb.errors import plural
+from lexkb.errors import UsageError, did_you_mean, plural
 
 from .common import EXIT_FINDING, EXIT_USAGE, atomic_file, format_location, load_kb, max_facts_option
 
@@ -34,10 +34,13 @@ ERRORS_SHOWN = 10
 @click.option("--scheduler", metavar="ADDRESS", default=None,
               help="Run on the Dask cluster at ADDRESS (e.g. tcp://10.0.0.5:8786) instead of local processes. "
                    "Needs `pip install 'lexkb[dask]'`; workers must see the same files.")
+@click.option("--atoms", "atoms_option", metavar="PRED[,PRED…]", default=None,
+              help="Add the facts of these predicates to each row (a JSONL field \"facts\", a CSV column "
+                   "each), e.g. --atoms reduction_floor_months,amended_range.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
 @max_facts_option
 def batch_command(paths: tuple[str, ...], output: str | None, output_format: str | None, jobs: int | None,
-                  scheduler: str | None, quiet: bool, max_facts: int) -> None:
+                  scheduler: str | None, atoms_option: str | None, quiet: bool, max_facts: int) -> None:
     """Run many cases and write one row of results per case.
 
     \b
@@ -76,14 +79,15 @@ def batch_command(paths: tuple[str, ...], output: str | None, output_format: str
         output_format = "csv" if output and output.endswith(".csv") else "jsonl"
     kb = load_kb(kb_paths, max_facts)
     found = sources(cases, kb.program)
-    job = Job(tuple(str(Path(p).resolve()) for p in kb_paths), max_facts, output_format)
+    atoms = _atoms(atoms_option, kb.program.arities)
+    job = Job(tuple(str(Path(p).resolve()) for p in kb_paths), max_facts, output_format, atoms)
     summary = Summary(kb.program.outcomes)
     shown: list[CaseError] = []
     show_progress = not quiet and sys.stderr.isatty()
     total = count_cases(found) if show_progress else None
     rows = run(job, items(found), jobs=jobs, scheduler=scheduler, kb=kb)
     with _destination(output, paths) as out, _progress(show_progress, total) as advance:
-        out.write(header(output_format, kb.program))
+        out.write(header(output_format, kb.program, grounds=True, atoms=atoms))
         for row in rows:
             out.write(row.text)
             summary.add(row)
@@ -103,6 +107,21 @@ def batch_command(paths: tuple[str, ...], output: str | None, output_format: str
         raise SystemExit(EXIT_USAGE)
     if summary.missed:
         raise SystemExit(EXIT_FINDING)
+
+
+def _atoms(option: str | None, arities: dict[str, int]) -> tuple[str, ...]:
+    """The predicates named by --atoms, each once; an unknown one is a usage error with a suggestion."""
+    if option is None:
+        return ()
+    names = tuple(dict.fromkeys(name.strip() for name in option.split(",") if name.strip()))
+    if not names:
+        raise UsageError("--atoms names no predicate", hint="e.g. --atoms reduction_floor_months,amended_range")
+    known = [p for p in arities if not p.startswith("_")]
+    for name in names:
+        if name not in arities or name.startswith("_"):
+            raise UsageError(f"--atoms: nothing in the rules concludes or states {name}",
+                             hint=did_you_mean(name, known))
+    return names
 
 
 def _summary_lines(summary: Summary) -> list[str]:

@@ -12,35 +12,60 @@ import csv
 import io
 import json
 from collections.abc import Sequence
+from typing import Any
 
 from lexkb.compile.program import Program
 
 FORMATS = ("jsonl", "csv")
 
 
-def header(output_format: str, program: Program) -> str:
-    """The first line of a CSV output ('' for JSONL, which needs none)."""
+def header(output_format: str, program: Program, *, grounds: bool = False, atoms: Sequence[str] = ()) -> str:
+    """The first line of a CSV output ('' for JSONL, which needs none).
+
+    ``grounds`` adds an ``authorities_OUTCOME`` column per outcome, ``atoms``
+    a column per predicate whose facts each row lists (``batch --atoms``).
+    """
     if output_format != "csv":
         return ""
     return csv_line(["case", "where", "outcomes", "expectations_met", "expectations_missed",
-                     *[f"rules_{o}" for o in program.outcomes], "error"])
+                     *[f"rules_{o}" for o in program.outcomes],
+                     *([f"authorities_{o}" for o in program.outcomes] if grounds else []), *atoms, "error"])
 
 
 def row_text(output_format: str, program: Program, name: str, where: str, outcomes: Sequence[str],
-             expectations: Sequence[tuple[str, bool]], deciding: dict[str, list[str]], error: str | None) -> str:
-    """One case's output line, newline included: what held, each expectation, the deciding rules, the error."""
+             expectations: Sequence[tuple[str, bool]], deciding: dict[str, list[str]], error: str | None, *,
+             grounds: dict[str, list[dict[str, Any]]] | None = None,
+             facts: dict[str, list[list[object]]] | None = None) -> str:
+    """One case's output line, newline included: what held, each expectation, the deciding rules, the error.
+
+    ``grounds`` (each outcome's grounds with all their authorities,
+    :func:`lexkb.research.reasons.grounds`) and ``facts`` (the facts of the
+    predicates asked for with ``--atoms``, values as in ``run``'s JSON) are
+    added when given: JSONL fields, CSV columns (as in :func:`header`).
+    """
     if output_format == "jsonl":
-        return json.dumps({
+        row: dict[str, object] = {
             "case": name,
             "where": where,
             "outcomes": list(outcomes),
             "expectations": [{"expect": e, "met": ok} for e, ok in expectations],
             "deciding_rules": deciding,
-            "error": error,
-        }, ensure_ascii=False) + "\n"
+        }
+        if grounds is not None:
+            row["grounds"] = grounds
+        if facts is not None:
+            row["facts"] = facts
+        row["error"] = error
+        return json.dumps(row, ensure_ascii=False) + "\n"
     missed = "; ".join(e for e, ok in expectations if not ok)
     cells = [name, where, " ".join(outcomes), sum(ok for _, ok in expectations), missed]
     cells += [" ".join(deciding.get(o, ())) for o in program.outcomes]
+    if grounds is not None:
+        cells += [" ".join(dict.fromkeys(a for g in grounds.get(o, ()) for a in g["authorities"]))
+                  for o in program.outcomes]
+    if facts is not None:
+        # As a table of cases writes them: values of one fact joined by |, facts by ;.
+        cells += [";".join("|".join(str(v) for v in values) for values in rows) for rows in facts.values()]
     cells.append(error or "")
     return csv_line(cells)
 

@@ -24,8 +24,8 @@ from lexkb.evaluate.engine import DEFAULT_FACT_LIMIT
 from lexkb.language import ast
 from lexkb.language.cases import Case, load_case
 from lexkb.language.format import format_atom
-from lexkb.research.reasons import derivation_branches
-from lexkb.values import Value
+from lexkb.research.reasons import derivation_branches, grounds
+from lexkb.values import Value, to_json
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,7 @@ class Job:
     kb_paths: tuple[str, ...]  # absolute, so a worker with another working folder finds them
     fact_limit: int = DEFAULT_FACT_LIMIT
     output_format: str = "jsonl"
+    atoms: tuple[str, ...] = ()  # predicates whose facts each row lists (batch --atoms)
 
 
 @dataclass(frozen=True)
@@ -84,17 +85,19 @@ class Runner:
             outcomes = tuple(result.outcomes)
             expectations = [(_expect_text(e), ok) for e, ok in result.expectations()]
             deciding = {o: deciding_rules(result, o) for o in outcomes}
+            found = {o: [g.to_json() for g in grounds(result, o)] for o in outcomes}
+            facts = {p: [[to_json(v) for v in args] for args in result.facts(p)] for p in self.job.atoms}
             error = None
         except LexkbError as problem:
-            outcomes, expectations, deciding = (), [], {}
+            outcomes, expectations, deciding, found, facts = (), [], {}, {}, {p: [] for p in self.job.atoms}
             error = CaseError(problem.message, problem.span, problem.hint, _line_of(problem, item))
         except Exception as problem:  # one broken case must not stop a million others
-            outcomes, expectations, deciding = (), [], {}
+            outcomes, expectations, deciding, found, facts = (), [], {}, {}, {p: [] for p in self.job.atoms}
             error = CaseError(f"internal error: {type(problem).__name__}: {problem}", None,
                               "please report this with the case", None)
         met = sum(ok for _, ok in expectations)
         text = row_text(self.job.output_format, self.program, names[-1], where, outcomes, expectations, deciding,
-                        str(error) if error else None)
+                        str(error) if error else None, grounds=found, facts=facts if self.job.atoms else None)
         return Row(text, outcomes, met, len(expectations) - met, error)
 
     def _case(self, item: Item, names: list[str]) -> Case:

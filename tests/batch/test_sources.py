@@ -51,9 +51,9 @@ def test_case_files_and_folders(here: Path, lexkb: Lexkb) -> None:
     assert done.code == 0, done.err
     lines = (here / "out.csv").read_text(encoding="utf-8").splitlines()
     assert lines[1:] == [
-        "denied,good/denied.case,deny,2,,,deny_late too_late,",
-        "granted,good/granted.case,grant,2,,grant_rule in_range lowered,,",
-        "granted,cases/granted.case,grant,2,,grant_rule in_range lowered,,",
+        "denied,good/denied.case,deny,2,,,deny_late too_late,,Statute,",
+        "granted,good/granted.case,grant,2,,grant_rule in_range lowered,,Statute,,",
+        "granted,cases/granted.case,grant,2,,grant_rule in_range lowered,,Statute,,",
     ]
 
 
