@@ -31,6 +31,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "whatif": ("whatif", "whatif_command", "Find the smallest change to a case's facts that flips an atom."),
     "batch": ("batch", "batch_command", "Run many cases and write one row of results per case."),
     "fmt": ("fmt", "fmt_command", "Rewrite .rules and .case files in the canonical layout, every comment kept."),
+    "lsp": ("lsp", "lsp_command", "Run the language server over standard input and output (for editors)."),
 }
 
 
