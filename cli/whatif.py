@@ -2,36 +2,51 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+from pathlib import Path
 
 import click
 
 from lexkb.errors import UsageError, did_you_mean
+from lexkb.language.cases import Case
 from lexkb.language.format import format_ground_atom, format_value
 from lexkb.language.source import read_atom
-from lexkb.research.whatif import DEFAULT_MAX_RUNS, Change, Flip, whatif
-from lexkb.values import to_json
+from lexkb.research.whatif import DEFAULT_BUDGET, DEFAULT_MAX_RUNS, Change, Flip, Range, WhatIf, whatif
+from lexkb.values import Value, to_json
 
-from .common import EXIT_FINDING, kb_paths_argument, load_kb
+from .common import EXIT_FINDING, kb_paths_argument, load_kb, write_atomically
 
 
 @click.command("whatif")
 @kb_paths_argument
 @click.option("--case", "case_path", required=True, type=click.Path(), metavar="FILE", help="The .case file to vary.")
+@click.option("--method", type=click.Choice(["optimise", "engine-runs"]), default="optimise", show_default=True,
+              help="optimise: z3 proposes the fewest changes, the engine confirms or teaches; engine-runs: the "
+                   "breadth-first search over single and paired changes (also the fallback when z3 gives up).")
+@click.option("--time", "budget", type=click.FloatRange(min=0.1), default=DEFAULT_BUDGET, show_default=True,
+              metavar="SECONDS", help="Time for the optimisation.")
+@click.option("--keep", type=click.IntRange(min=1), default=5, show_default=True,
+              help="How many distinct smallest answers to look for.")
+@click.option("--witness-dir", type=click.Path(file_okay=False), metavar="DIR",
+              help="Write each answer as a ready-to-run .case file in DIR.")
 @click.option("--max-runs", type=click.IntRange(min=1), default=DEFAULT_MAX_RUNS, show_default=True,
-              help="Bound on the engine runs the search may make.")
+              help="Bound on the engine runs of the breadth-first search.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def whatif_command(kb_paths: tuple[str, ...], case_path: str, max_runs: int, output_format: str) -> None:
+def whatif_command(kb_paths: tuple[str, ...], case_path: str, method: str, budget: float, keep: int,
+                   witness_dir: str | None, max_runs: int, output_format: str) -> None:
     """Find the smallest change to a case's facts that flips an atom.
 
     \b
     The last argument is the atom, e.g. deny or reduction_floor_months(108).
-    The search tries every single change (a stated fact removed, an unstated
-    one added, one value changed), then every pair, each run by the engine;
-    values are drawn from the constants of the rules and the case, and each
-    plus or minus one. Example:
-      lexkb whatif kb --case kb/cases/alcaraz.case eligible
-    Exit codes: 0 a flip was found; 1 none within the bound; 2 bad input.
+    A change removes a stated fact, adds an unstated input, or changes one
+    value. z3 proposes the fewest changes that break every ground of the atom
+    known so far; the engine runs the changed case and, if the atom has not
+    flipped, its derivation becomes a new lesson. Every answer shown is an
+    engine run; a changed value is stated as a boundary (97 or less) when
+    every candidate beyond it flips too. Example:
+      lexkb whatif kb --case kb/cases/baylor.case deny --witness-dir flips
+    Exit codes: 0 a flip was found; 1 none (proved, or not within the time); 2 bad input.
     """
     if len(kb_paths) < 2:
         raise click.UsageError("name the knowledge base and then the atom, e.g. lexkb whatif kb --case C.case deny")
@@ -43,36 +58,13 @@ def whatif_command(kb_paths: tuple[str, ...], case_path: str, max_runs: int, out
                          did_you_mean(predicate, [p for p in kb.program.arities if not p.startswith("_")]))
     case = kb.case(case_path)
     kb.run(case)  # validates the case against the inputs (exit 2 on a bad case)
-    answer = whatif(kb, case, predicate, values, max_runs=max_runs)
+    answer = whatif(kb, case, predicate, values, max_runs=max_runs, keep=keep, budget=budget, method=method)
+    written = write_witnesses(case, answer, witness_dir, " ".join(paths), [case_path, *paths]) if witness_dir else []
     if output_format == "json":
-        click.echo(json.dumps({
-            "atom": answer.atom, "holds": answer.held, "size": answer.size, "runs": answer.runs,
-            "max_runs": answer.max_runs, "search": "breadth-first over single, then paired changes; engine-run",
-            "flips": [{"changes": [{"kind": c.kind, "fact": format_ground_atom(c.predicate, c.args),
-                                    "was": format_ground_atom(c.fact.predicate, c.fact.args) if c.fact else None,
-                                    "args": [to_json(v) for v in c.args]} for c in f.changes],
-                       "sentence": flip_sentence(f, answer.atom, answer.held),
-                       "outcomes_before": f.outcomes_before, "outcomes_after": f.outcomes_after,
-                       "rules": f.rules_after} for f in answer.flips],
-        }, indent=2, ensure_ascii=False))
+        click.echo(json.dumps(whatif_json(answer, written), indent=2, ensure_ascii=False))
     else:
-        state = "holds" if answer.held else "does not hold"
-        click.echo(f"{answer.atom} {state} for {case.name or case_path}.")
-        if answer.flips:
-            plural = "change" if answer.size == 1 else "changes"
-            click.echo(f"Smallest flip: {answer.size} {plural} ({len(answer.flips)} shown, each confirmed by the "
-                       f"engine; {answer.runs} runs):")
-            for flip in answer.flips:
-                click.echo(f"  - {flip_sentence(flip, answer.atom, answer.held)}.")
-                after = ", ".join(flip.outcomes_after) or "none"
-                before = ", ".join(flip.outcomes_before) or "none"
-                line = f"    outcomes: {before} → {after}"
-                if flip.rules_after:
-                    line += f"; {answer.atom} by {', '.join(flip.rules_after)}"
-                click.echo(line)
-        else:
-            reason = "the search bound ran out" if answer.exhausted else "no single change or pair of changes"
-            click.echo(f"No flip found ({reason}; {answer.runs} engine runs of at most {answer.max_runs}).")
+        for line in whatif_text(answer, case.name or case_path, written):
+            click.echo(line)
     if not answer.flips:
         raise SystemExit(EXIT_FINDING)
 
@@ -97,3 +89,114 @@ def describe_change(change: Change) -> str:
     diffs = [f"{format_value(o)} → {format_value(n)}" for o, n in zip(old, change.args) if o != n]
     return f"{change.predicate} been {format_ground_atom(change.predicate, change.args)} instead of " \
            f"{format_ground_atom(change.predicate, old)} ({', '.join(diffs)}){quote}"
+
+
+def describe_range(change: Change, found: Range | None) -> str:
+    """``any mandatory_minimum_months of 97 or less``: the values that flip as well, when there are others."""
+    if found is None or len(found.values) < 2:
+        return ""
+    place = change.predicate if len(change.args) == 1 else f"{change.predicate} (argument {found.position + 1})"
+    if found.direction:
+        return f"any {place} of {format_value(found.boundary)} {found.direction}"
+    shown = ", ".join(format_value(v) for v in found.values[:6]) + (", …" if len(found.values) > 6 else "")
+    return f"{place} of any of {shown}"
+
+
+def _how(answer: WhatIf) -> str:
+    if answer.method == "optimise":
+        return f"z3 and the engine: {answer.rounds} rounds, {answer.runs} engine runs, {answer.seconds:.1f} s"
+    fallback = f"; fallback: {answer.fallback_reason}" if answer.fallback_reason else ""
+    return f"breadth-first engine-run search: {answer.runs} runs{fallback}"
+
+
+def whatif_text(answer: WhatIf, case_name: str, written: list[str]) -> list[str]:
+    """The report as lines of text."""
+    state = "holds" if answer.held else "does not hold"
+    lines = [f"{answer.atom} {state} for {case_name}."]
+    if answer.grounds:
+        lines.append(f"Its grounds: {', '.join(answer.grounds)}.")
+    if answer.flips:
+        plural = "change" if answer.size == 1 else "changes"
+        lines.append(f"Smallest flip: {answer.size} {plural} ({len(answer.flips)} distinct, each confirmed by the "
+                     f"engine; {_how(answer)}):")
+        for number, flip in enumerate(answer.flips, 1):
+            lines.append(f"  {number}. {flip_sentence(flip, answer.atom, answer.held)}.")
+            for change, broken, found in itertools.zip_longest(flip.changes, flip.breaks, flip.ranges):
+                notes = [describe_range(change, found)] + ([f"breaks {', '.join(broken)}"] if broken else [])
+                if any(notes):
+                    lines.append(f"     {format_ground_atom(change.predicate, change.args)}: "
+                                 f"{'; '.join(n for n in notes if n)}")
+            line = f"     outcomes: {', '.join(flip.outcomes_before) or 'none'} → {', '.join(flip.outcomes_after) or 'none'}"
+            if flip.rules_after:
+                line += f"; {answer.atom} by {', '.join(flip.rules_after)}"
+            lines.append(line)
+    elif answer.method == "optimise":
+        if answer.proved_none:
+            lines.append(f"No flip exists among the candidate changes (proved by z3; {_how(answer)}).")
+        else:
+            lines.append(f"No flip found within the time ({_how(answer)}); z3 proved that none of "
+                         f"{answer.proved_above} change{'s' if answer.proved_above != 1 else ''} or fewer exists.")
+    else:
+        reason = "the search bound ran out" if answer.exhausted else "no single change or pair of changes"
+        lines.append(f"No flip found ({reason}; {answer.runs} engine runs of at most {answer.max_runs}).")
+    if answer.flips and answer.method == "optimise" and answer.exhausted:
+        lines.append("(The time ran out before every answer of this size was found.)")
+    lines.extend(f"Wrote {path}" for path in written)
+    return lines
+
+
+def whatif_json(answer: WhatIf, written: list[str]) -> dict[str, object]:
+    """The report as JSON."""
+    search = ("z3 (minimal changes, lessons from engine derivations), each answer an engine run"
+              if answer.method == "optimise" else "breadth-first over single, then paired changes; engine-run")
+    return {
+        "atom": answer.atom, "holds": answer.held, "size": answer.size, "runs": answer.runs,
+        "max_runs": answer.max_runs, "search": search, "method": answer.method,
+        "fallback": answer.fallback_reason, "grounds": answer.grounds, "proved_none": answer.proved_none,
+        "proved_no_flip_up_to": answer.proved_above, "rounds": answer.rounds, "seconds": round(answer.seconds, 3),
+        "timed_out": answer.exhausted, "witnesses": written,
+        "flips": [{"changes": [{"kind": c.kind, "fact": format_ground_atom(c.predicate, c.args),
+                                "was": format_ground_atom(c.fact.predicate, c.fact.args) if c.fact else None,
+                                "args": [to_json(v) for v in c.args],
+                                "breaks": broken or [],
+                                "range": None if found is None else {
+                                    "position": found.position, "boundary": to_json(found.boundary),
+                                    "direction": found.direction, "values": [to_json(v) for v in found.values]}}
+                               for c, broken, found in itertools.zip_longest(f.changes, f.breaks, f.ranges)],
+                   "sentence": flip_sentence(f, answer.atom, answer.held),
+                   "outcomes_before": f.outcomes_before, "outcomes_after": f.outcomes_after,
+                   "rules": f.rules_after} for f in answer.flips],
+    }
+
+
+def changed_facts(case: Case, flip: Flip) -> list[tuple[str, tuple[Value, ...]]]:
+    """The facts of the case with the flip's changes made, in the case's order, additions last."""
+    by_fact = {id(c.fact): c for c in flip.changes if c.fact is not None}
+    facts: list[tuple[str, tuple[Value, ...]]] = []
+    for fact in case.facts:
+        change = by_fact.get(id(fact))
+        if change is None:
+            facts.append((fact.predicate, fact.args))
+        elif change.kind == "value":
+            facts.append((change.predicate, change.args))
+    facts += [(c.predicate, c.args) for c in flip.changes if c.kind == "add"]
+    return facts
+
+
+def write_witnesses(case: Case, answer: WhatIf, directory: str, kb_label: str, inputs: list[str]) -> list[str]:
+    """Each answer as a ready-to-run .case file whose expectation passes: the atom flipped."""
+    Path(directory).mkdir(parents=True, exist_ok=True)
+    name = case.name or "case"
+    written = []
+    for number, flip in enumerate(answer.flips, 1):
+        path = str(Path(directory) / f"{name}-flip-{number}.case")
+        lines = [f"# Written by `lexkb whatif`: {flip_sentence(flip, answer.atom, answer.held)}.",
+                 f"# Reproduce: lexkb run {kb_label} --case {path}"]
+        lines += [f"# change: {describe_change(c)}" for c in flip.changes]
+        lines = [" ".join(line.split()) for line in lines]  # a quote's line breaks must not end a comment
+        lines += [f'case {name}_flip_{number} "{name}, with {len(flip.changes)} change(s) found by lexkb whatif"', ""]
+        lines += [format_ground_atom(p, a) for p, a in changed_facts(case, flip)]
+        lines += ["", f"expect {'not ' if answer.held else ''}{answer.atom}"]
+        write_atomically(path, ("\n".join(lines) + "\n").encode("utf-8"), inputs=inputs)
+        written.append(path)
+    return written

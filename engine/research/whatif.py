@@ -1,29 +1,33 @@
 """What-if: the smallest change to a case's facts under which an atom's truth flips.
 
-A breadth-first search run by the engine itself, so every answer is a real
-run: first every single change, then every pair of changes, stopping at the
-first size that flips the atom. A change removes a stated fact, adds an
-unstated one (a zero-argument input, or a one-argument input with a candidate
-value), or changes one value of a stated fact. Candidate values are drawn
-from the constants in the rules and reference facts of the right kind, the
-values the case states, and each of those plus and minus one (one day for
-dates) — so thresholds such as ``?mm > ?hi`` are found on both sides; a
-symbol is replaced only by the symbols the rules tell apart in that argument
-position (:func:`symbol_domains`). The search is bounded (``max_runs`` engine
-runs); the bound is reported.
+A change removes a stated fact, adds an unstated one (a zero-argument input,
+or a one-argument input with a candidate value), or changes one value of a
+stated fact. Candidate values (:mod:`lexkb.research.domains`) are the values
+the rules and reference facts give that argument, the case's own, and — where
+the rules order or compute with them — each plus and minus one, so thresholds
+such as ``?mm > ?hi`` are found on both sides; a symbol is replaced only by
+the symbols the rules tell apart in that position (:func:`symbol_domains`).
+
+:func:`whatif` finds the fewest changes with z3 and the engine together
+(:mod:`lexkb.research.optimise`); every answer is a real engine run. The
+older breadth-first search over engine runs (every single change, then every
+pair) is kept as a fallback for when z3 gives up (:func:`search_engine_runs`),
+and the answer says which was used.
 """
 
 from __future__ import annotations
 
 import datetime
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from lexkb.compile.program import Program, Test
 from lexkb.language import ast
 from lexkb.language.cases import Case, CaseFact
 from lexkb.language.format import format_ground_atom
+from lexkb.research.domains import candidates, value_groups
+from lexkb.research.optimise import Sweep, optimise
 from lexkb.research.reasons import deciding_rules
 from lexkb.research.symbolic import program_symbols
 from lexkb.values import Value, kind_of
@@ -32,6 +36,7 @@ if TYPE_CHECKING:
     from lexkb.api import KnowledgeBase
 
 DEFAULT_MAX_RUNS = 20_000
+DEFAULT_BUDGET = 8.0  # seconds for z3 and the engine together; loading and printing fit in the 10 s promised
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,18 @@ class Flip:
     outcomes_before: list[str]
     outcomes_after: list[str]
     rules_after: list[str]  # rules concluding the atom afterwards (when it now holds)
+    breaks: list[list[str]] = field(default_factory=list)  # per change: the grounds (rules) it takes away
+    ranges: list[Range | None] = field(default_factory=list)  # per change: the values that flip as well
+
+
+@dataclass
+class Range:
+    """A changed value stated as the boundary it is: 97 "or less" when every candidate below flips too."""
+
+    position: int
+    boundary: Value
+    direction: str  # "or less", "or more", or "" (only the listed values flip)
+    values: list[Value]
 
 
 @dataclass
@@ -59,49 +76,13 @@ class WhatIf:
     runs: int
     max_runs: int
     exhausted: bool  # the search ran out of its bound before finishing the size it was at
-
-
-def _candidates(kb: KnowledgeBase, case: Case) -> dict[str, list[Value]]:
-    """Candidate values of each kind: constants of the rules and facts, the case's values, each ±1."""
-    program = kb.program
-    ints: set[int] = set()
-    dates: set[datetime.date] = set()
-    for branch in program.branches:
-        for literal in branch.literals:
-            node = getattr(literal, "comparison", None)
-            terms = [node.left, node.right] if node is not None else list(literal.atom.args)  # type: ignore[union-attr]
-            for term in terms:
-                _collect(term, ints, dates)
-    for stated in program.facts:
-        for value in stated.args:
-            if isinstance(value, datetime.date):
-                dates.add(value)
-    for fact in case.facts:
-        for value in fact.args:
-            if type(value) is int:
-                ints.add(value)
-            elif isinstance(value, datetime.date):
-                dates.add(value)
-    int_values = sorted({v + d for v in ints for d in (-1, 0, 1)})
-    date_values = sorted({v + datetime.timedelta(days=d) for v in dates for d in (-1, 0, 1)
-                          if datetime.date.min + datetime.timedelta(days=1) < v < datetime.date.max})
-    symbols = sorted(program_symbols(program))
-    return {"int": list[Value](int_values), "date": list[Value](date_values), "symbol": list[Value](symbols),
-            "string": []}
-
-
-def _collect(term: object, ints: set[int], dates: set[datetime.date]) -> None:
-    if isinstance(term, ast.Constant):
-        if type(term.value) is int:
-            ints.add(term.value)
-        elif isinstance(term.value, datetime.date):
-            dates.add(term.value)
-    elif isinstance(term, ast.Arithmetic):
-        _collect(term.left, ints, dates)
-        _collect(term.right, ints, dates)
-    elif isinstance(term, ast.Call):
-        for arg in term.args:
-            _collect(arg, ints, dates)
+    method: str = "optimise"  # "optimise" (z3 + engine) or "engine-runs" (the breadth-first fallback)
+    grounds: list[str] = field(default_factory=list)  # the rules of the atom's grounds in the case
+    proved_above: int = 0  # z3 proved that no flip of this many changes or fewer exists
+    proved_none: bool = False  # z3 proved that no flip exists among the candidate changes
+    rounds: int = 0  # z3 proposals tried
+    seconds: float = 0.0
+    fallback_reason: str | None = None
 
 
 def symbol_domains(program: Program) -> dict[tuple[str, int], set[str]]:
@@ -146,13 +127,20 @@ def symbol_domains(program: Program) -> dict[tuple[str, int], set[str]]:
 def changes_of(kb: KnowledgeBase, case: Case) -> list[Change]:
     """Every single change the search considers, in a fixed order."""
     program = kb.program
-    values = _candidates(kb, case)
+    symbols = sorted(program_symbols(program))
     domains = symbol_domains(program)
+    groups = value_groups(program)
 
     def choices(predicate: str, position: int, kind: str) -> list[Value]:
-        if kind == "symbol" and domains.get((predicate, position)):
-            return sorted(domains[(predicate, position)])
-        return values.get(kind, [])
+        if kind == "symbol":
+            return list[Value](sorted(domains[(predicate, position)]) if domains.get((predicate, position)) else symbols)
+        if kind in ("int", "date"):
+            group = groups.get((predicate, position))
+            stated = {f.args[i] for f in case.facts for i in range(len(f.args))
+                      if group is not None and groups.get((f.predicate, i)) is group}
+            return candidates(group, kind, stated | {f.args[position] for f in case.facts
+                                                     if f.predicate == predicate and len(f.args) > position})
+        return []
 
     stated = {(f.predicate, f.args) for f in case.facts}
     out: list[Change] = []
@@ -203,9 +191,35 @@ def _apply(case: Case, changes: tuple[Change, ...]) -> dict[str, list[tuple[Valu
     return facts
 
 
-def whatif(kb: KnowledgeBase, case: Case, predicate: str, args: tuple[Value, ...],
-           max_runs: int = DEFAULT_MAX_RUNS, max_size: int = 2, keep: int = 5) -> WhatIf:
-    """Search for the smallest changes to ``case`` that flip ``predicate(args)``."""
+def whatif(kb: KnowledgeBase, case: Case, predicate: str, args: tuple[Value, ...], *,
+           max_runs: int = DEFAULT_MAX_RUNS, keep: int = 5, budget: float = DEFAULT_BUDGET,
+           method: str = "optimise") -> WhatIf:
+    """The smallest sets of changes to ``case`` that flip ``predicate(args)``: z3 and the engine, else the fallback."""
+    if method == "engine-runs":
+        return search_engine_runs(kb, case, predicate, args, max_runs=max_runs, keep=keep)
+    atom = format_ground_atom(predicate, args)
+    search = optimise(kb, case, changes_of(kb, case), predicate, args, keep=keep, budget=budget)
+    if search.gave_up is not None:
+        answer = search_engine_runs(kb, case, predicate, args, max_runs=max_runs, keep=keep)
+        answer.fallback_reason = f"z3 gave up ({search.gave_up})"
+        return answer
+    flips = [Flip(a.changes, kb.run(case).outcomes, a.result.outcomes,
+                  [] if search.held else [r.label for r in deciding_rules(a.result, predicate, args)],
+                  a.breaks, [_range(s) for s in a.sweeps]) for a in search.answers]
+    return WhatIf(atom, search.held, flips, len(flips[0].changes) if flips else None, search.engine_runs, max_runs,
+                  search.timed_out, "optimise", list(dict.fromkeys(g.rule for g in search.grounds)),
+                  search.proved_above, search.proved_none, search.iterations, search.seconds)
+
+
+def _range(sweep: Sweep | None) -> Range | None:
+    if sweep is None:
+        return None
+    return Range(sweep.position, sweep.flipping[0], sweep.direction, sweep.flipping)
+
+
+def search_engine_runs(kb: KnowledgeBase, case: Case, predicate: str, args: tuple[Value, ...],
+                       max_runs: int = DEFAULT_MAX_RUNS, max_size: int = 2, keep: int = 5) -> WhatIf:
+    """The fallback: breadth-first over single, then paired changes, each an engine run."""
     base = kb.run(case)
     held = args in base.relations.get(predicate, {})
     singles = changes_of(kb, case)
@@ -215,7 +229,7 @@ def whatif(kb: KnowledgeBase, case: Case, predicate: str, args: tuple[Value, ...
         for combo in itertools.combinations(singles, size):
             if runs >= max_runs:
                 return WhatIf(format_ground_atom(predicate, args), held, flips, size if flips else None, runs, max_runs,
-                              True)
+                              True, "engine-runs")
             facts = _apply(case, combo)
             if facts is None:
                 continue
@@ -227,6 +241,6 @@ def whatif(kb: KnowledgeBase, case: Case, predicate: str, args: tuple[Value, ...
                 if len(flips) >= keep:
                     break
         if flips:
-            return WhatIf(format_ground_atom(predicate, args), held, flips, size, runs, max_runs, False)
-    return WhatIf(format_ground_atom(predicate, args), held, flips, None, runs, max_runs, False)
+            return WhatIf(format_ground_atom(predicate, args), held, flips, size, runs, max_runs, False, "engine-runs")
+    return WhatIf(format_ground_atom(predicate, args), held, flips, None, runs, max_runs, False, "engine-runs")
 

@@ -44,7 +44,7 @@ def test_adding_a_flag_flips_and_cli_explains(lexkb: Lexkb) -> None:
 
 def test_no_flip_within_bound_exits_1(lexkb: Lexkb) -> None:
     code, out, _ = lexkb("whatif", str(FIX / "cov.rules"), "--case", str(FIX / "low.case"), "deny",
-                         "--max-runs", "1")
+                         "--method", "engine-runs", "--max-runs", "1")
     assert code == 1
     assert "No flip found" in out
 

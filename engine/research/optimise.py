@@ -1,0 +1,513 @@
+"""What-if as an optimisation problem: the fewest changes to a case that flip an atom.
+
+An implicit-hitting-set loop between z3 and the engine. Every place a case can
+change is a *slot*: a stated fact (kept, removed, or one value changed to a
+candidate of its type) or an unstated input (left out, or added with a
+candidate value). z3's ``Optimize`` picks an assignment of the slots with the
+fewest changes (one soft constraint per slot) that satisfies every lesson
+learned so far; the engine runs the changed case; if the atom has not flipped,
+the engine's own derivations say why, and that becomes a new hard constraint:
+
+* the atom still holds: each ground (a rule match and the recorded derivation
+  below it) rests on a *cone* of slots — the stated facts it matched, and every
+  input that any absent atom along it could depend on. Unless some slot of the
+  cone changes, that ground holds again, so the next assignment must differ
+  from this one somewhere in every ground's cone;
+* the atom still does not hold: some rule concluding it must fire; a rule
+  whose ``not X`` condition fails needs every ground of ``X`` broken, a rule
+  whose ground condition ``Y`` is missing needs ``Y`` made to hold (followed a
+  few rules down); and in any case the assignment must differ somewhere in the
+  atom's whole cone.
+
+Each lesson is a necessary condition of every flip, so the first assignment
+the engine confirms is a smallest flip over the candidate changes, and an
+unsatisfiable master problem proves that no flip exists among them. Further
+answers of the same size are found by blocking the *shape* of each answer
+(which slot, removed / value changed / added). A changed value is then swept
+across every candidate of its type with the other changes fixed, so the answer
+names the boundary ("97 or less") rather than the one value z3 picked.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import z3
+
+from lexkb.compile.program import Negative, Positive, Program
+from lexkb.compile.semantics import term_value
+from lexkb.evaluate.engine import Given, bindings
+from lexkb.evaluate.matching import Matcher
+from lexkb.language import ast
+from lexkb.language.cases import Case, CaseFact
+from lexkb.values import Value
+
+if TYPE_CHECKING:
+    from lexkb.api import KnowledgeBase, Result
+    from lexkb.research.whatif import Change
+
+Facts = dict[str, list[tuple[Value, ...]]]
+Assignment = dict[int, int]  # slot index → choice number (1-based into Slot.choices); absent = unchanged
+MAX_GROUNDS_PER_ATOM = 64  # bindings of one rule taken as separate grounds; more are rare and add nothing new
+NEED_DEPTH = 3
+SWEEP_LIMIT = 400  # a changed slot with more choices than this is not swept after a failure  # how many rules down a missing condition is followed when an atom must be made to hold
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One place the case can change: a stated fact, or an input the case does not state."""
+
+    fact: CaseFact | None
+    predicate: str
+    choices: tuple[Change, ...]  # what it may become; choice 0 (not listed) leaves it as it is
+
+
+@dataclass
+class Ground:
+    """One way an atom holds: a rule, the slots of the stated facts it matched, the atoms it needs absent."""
+
+    rule: str
+    leaves: frozenset[int]
+    absent: tuple[tuple[str, tuple[Value, ...] | None], ...]  # None: an atom with unknown arguments
+    cone: frozenset[int]  # every slot a change of which could break it (leaves and the absent atoms' inputs)
+
+
+@dataclass
+class Sweep:
+    """Every candidate value of one changed argument that still flips the atom, with the rest fixed."""
+
+    position: int
+    flipping: list[Value]
+    direction: str  # "or less"/"or more": every candidate beyond the boundary flips; "" otherwise
+
+
+@dataclass
+class Answer:
+    """A smallest set of changes, confirmed by the engine, and what each of them breaks."""
+
+    changes: tuple[Change, ...]
+    result: Result
+    breaks: list[list[str]]  # per change: the rules of the original grounds whose cone it touches
+    sweeps: list[Sweep | None]  # per change: for a value change, its range
+
+
+@dataclass
+class Search:
+    """The outcome of the optimisation: answers of the smallest size, and how they were found."""
+
+    answers: list[Answer]
+    grounds: list[Ground]  # the atom's grounds in the original case (empty when it does not hold)
+    proved_none: bool  # z3 found no assignment left: no flip exists among the candidate changes
+    proved_above: int  # no flip of this many changes or fewer exists among the candidate changes
+    iterations: int
+    engine_runs: int
+    timed_out: bool  # the time budget ran out before the smallest size was searched to the end
+    held: bool = True
+    gave_up: str | None = None  # z3 answered "unknown" (its reason): the caller falls back
+    seconds: float = 0.0
+
+
+def slots_of(case: Case, changes: Sequence[Change]) -> list[Slot]:
+    """The changes grouped by the fact (or unstated input) they touch, in the order given."""
+    grouped: dict[object, list[Change]] = {}
+    owners: dict[object, tuple[CaseFact | None, str]] = {}
+    for change in changes:
+        key: object = id(change.fact) if change.fact is not None else change.predicate
+        grouped.setdefault(key, []).append(change)
+        owners[key] = (change.fact, change.predicate)
+    return [Slot(owners[key][0], owners[key][1], tuple(found)) for key, found in grouped.items()]
+
+
+def apply(case: Case, slots: Sequence[Slot], assignment: Assignment) -> tuple[Facts, dict[tuple[str, tuple], int]]:
+    """The facts of the changed case, and which slot each case fact comes from."""
+    facts: Facts = {}
+    origin: dict[tuple[str, tuple], int] = {}
+    changed = {id(slots[s].fact): s for s in assignment if slots[s].fact is not None}
+    for index, slot in enumerate(slots):
+        if slot.fact is None or id(slot.fact) in changed:
+            continue
+        facts.setdefault(slot.predicate, []).append(slot.fact.args)
+        origin[(slot.predicate, slot.fact.args)] = index
+    stated_slots = {id(slot.fact): i for i, slot in enumerate(slots) if slot.fact is not None}
+    for fact in case.facts:  # a stated fact no change touches has no slot: keep it as it is
+        if id(fact) not in stated_slots:
+            facts.setdefault(fact.predicate, []).append(fact.args)
+    for index, choice in assignment.items():
+        change = slots[index].choices[choice - 1]
+        if change.kind != "remove":
+            facts.setdefault(change.predicate, []).append(change.args)
+            origin[(change.predicate, change.args)] = index
+    return facts, origin
+
+
+class Cones:
+    """The slots a fact of a run rests on: what would have to change for it to stop holding."""
+
+    def __init__(self, program: Program, slots: Sequence[Slot]) -> None:
+        self.program = program
+        self._by_input: dict[str, frozenset[int]] = {}
+        for index, slot in enumerate(slots):
+            self._by_input[slot.predicate] = self._by_input.get(slot.predicate, frozenset()) | {index}
+        self._reads: dict[str, frozenset[int]] = {}
+
+    def reads(self, *predicates: str) -> frozenset[int]:
+        """Every slot of every input the predicates depend on, transitively (what could make one hold)."""
+        out: frozenset[int] = frozenset()
+        for predicate in predicates:
+            if predicate not in self._reads:
+                seen: set[str] = set()
+                todo = [predicate]
+                while todo:
+                    current = todo.pop()
+                    if current not in seen:
+                        seen.add(current)
+                        todo.extend(self.program.dependencies.get(current, ()))
+                self._reads[predicate] = frozenset().union(*(self._by_input.get(p, frozenset()) for p in seen))
+            out |= self._reads[predicate]
+        return out
+
+    def grounds(self, result: Result, origin: dict[tuple[str, tuple], int], predicate: str,
+                args: tuple[Value, ...]) -> list[Ground]:
+        """Every rule binding that concludes the fact, each with the recorded derivation below it."""
+        record = result.relations.get(predicate, {}).get(args)
+        if isinstance(record, Given):  # stated: it stops holding only if that fact changes
+            stated = frozenset([origin[(predicate, args)]]) if (predicate, args) in origin else frozenset()
+            return [Ground(f"the stated fact {predicate}", stated, (), stated)]
+        matcher = Matcher(result.relations)
+        out: list[Ground] = []
+        for branch in self.program.branches_for(predicate):
+            for env in itertools.islice(matcher.solve(branch, args), MAX_GROUNDS_PER_ATOM):
+                leaves: set[int] = set()
+                absent: list[tuple[str, tuple[Value, ...] | None]] = []
+                todo: list[tuple[str, tuple]] = []
+                _literals(branch.literals, env, todo, absent)
+                self._below(result, origin, todo, leaves, absent)
+                cone = frozenset(leaves) | self.reads(*(p for p, _ in absent))
+                out.append(Ground(branch.rule.label, frozenset(leaves), tuple(dict.fromkeys(absent)), cone))
+        return out
+
+    def _below(self, result: Result, origin: dict[tuple[str, tuple], int], todo: list[tuple[str, tuple]],
+               leaves: set[int], absent: list[tuple[str, tuple[Value, ...] | None]]) -> None:
+        """Follow the recorded derivations of ``todo`` down to stated facts and absent atoms."""
+        seen: set[tuple[str, tuple]] = set()
+        while todo:
+            fact = todo.pop()
+            if fact in seen:
+                continue
+            seen.add(fact)
+            record = result.relations.get(fact[0], {}).get(fact[1])
+            if isinstance(record, Given):
+                if fact in origin:
+                    leaves.add(origin[fact])
+                continue
+            decoded = bindings(self.program, fact[1], record)
+            if decoded is not None:
+                _literals(decoded[0].literals, decoded[1], todo, absent)
+
+
+def _literals(literals: Sequence[object], env: dict[str, Value], todo: list[tuple[str, tuple]],
+              absent: list[tuple[str, tuple[Value, ...] | None]]) -> None:
+    """The matched facts of a branch under ``env`` into ``todo``, its negated atoms into ``absent``."""
+    for literal in literals:
+        if isinstance(literal, Positive):
+            todo.append((literal.atom.predicate, tuple(term_value(a, env) for a in literal.atom.args)))
+        elif isinstance(literal, Negative):
+            absent.append((literal.atom.predicate, _ground(literal.atom, env)))
+
+
+def _differs(xs: Sequence[Sequence[z3.BoolRef]], cone: frozenset[int], assignment: Assignment) -> z3.BoolRef:
+    """Some slot of ``cone`` is assigned otherwise than in ``assignment``."""
+    return z3.Or([z3.Not(xs[s][assignment.get(s, 0)]) for s in sorted(cone)])
+
+
+class Lesson:
+    """Necessary conditions, over the slots, learned from one engine run of a failed assignment.
+
+    Each formula is implied by every assignment under which the run's atom
+    flips: it is built only from "some slot of this cone is assigned
+    otherwise than now", which is what any change of a derivation needs.
+    """
+
+    def __init__(self, optimiser: Optimiser, result: Result, origin: dict[tuple[str, tuple], int],
+                 assignment: Assignment) -> None:
+        self.optimiser, self.result, self.origin, self.assignment = optimiser, result, origin, assignment
+        self.cones = optimiser.cones
+        self._memo: dict[tuple[str, tuple, int], z3.BoolRef] = {}
+
+    def differs(self, cone: frozenset[int]) -> z3.BoolRef:
+        return _differs(self.optimiser.xs, cone, self.assignment)
+
+    def broken(self, ground: Ground, depth: int = NEED_DEPTH) -> z3.BoolRef:
+        """For the ground to stop holding, a stated fact under it changes or an atom it needs absent appears."""
+        options = [self.differs(ground.leaves)]
+        for predicate, args in ground.absent:
+            if args is None or depth == 0:
+                options.append(self.differs(self.cones.reads(predicate)))
+            else:
+                options.append(self.made_to_hold(predicate, args, depth - 1))
+        return z3.Or(options)
+
+    def made_to_hold(self, predicate: str, args: tuple[Value, ...], depth: int) -> z3.BoolRef:
+        """For ``predicate(args)``, absent now, to hold: some rule for it must fire, which needs…"""
+        if args in self.result.relations.get(predicate, {}):
+            return z3.BoolVal(True)
+        key = (predicate, args, depth)
+        if key not in self._memo:
+            self._memo[key] = self._fire(predicate, args, depth)
+        return self._memo[key]
+
+    def _fire(self, predicate: str, args: tuple[Value, ...], depth: int) -> z3.BoolRef:
+        if depth == 0 or predicate in self.cones.program.inputs:
+            return self.differs(self.cones.reads(predicate))
+        matcher = Matcher(self.result.relations)
+        options: list[z3.BoolRef] = []
+        for branch in self.cones.program.branches_for(predicate):
+            unified = matcher.unify_head(branch, args)
+            if unified is None:
+                continue
+            env = unified[0]
+            # something this rule reads must change, and each condition that fails outright must be mended
+            needs = [self.differs(self.cones.reads(*(lit.atom.predicate for lit in branch.literals
+                                                     if isinstance(lit, (Positive, Negative)))))]
+            for literal in branch.literals:
+                if not isinstance(literal, (Positive, Negative)):
+                    continue
+                ground = _ground(literal.atom, env)
+                if ground is None:
+                    continue
+                holds = ground in self.result.relations.get(literal.atom.predicate, {})
+                if isinstance(literal, Negative) and holds:
+                    needs += [self.broken(g, depth - 1) for g in self.cones.grounds(self.result, self.origin,
+                                                                                    literal.atom.predicate, ground)]
+                elif isinstance(literal, Positive) and not holds:
+                    needs.append(self.made_to_hold(literal.atom.predicate, ground, depth - 1))
+            options.append(z3.And(needs))
+        return z3.Or(options)
+
+
+class Optimiser:
+    """The loop: z3 proposes the fewest changes that meet every lesson, the engine confirms or teaches."""
+
+    def __init__(self, kb: KnowledgeBase, case: Case, slots: list[Slot], predicate: str, args: tuple[Value, ...],
+                 held: bool) -> None:
+        self.kb, self.case, self.slots = kb, case, slots
+        self.predicate, self.args, self.held = predicate, args, held
+        self.cones = Cones(kb.program, slots)
+        # One Boolean per slot and choice, exactly one true per slot: the master problem is pure MaxSAT.
+        self.xs = [[z3.Bool(f"slot{i}={k}") for k in range(len(slot.choices) + 1)] for i, slot in enumerate(slots)]
+        self.solver = z3.Solver()
+        for x in self.xs:
+            self.solver.add(z3.PbEq([(b, 1) for b in x], 1))
+        self.changed = [z3.Not(x[0]) for x in self.xs]
+        self._bounds: dict[int, z3.BoolRef] = {}
+        self.found: set[frozenset[tuple[int, tuple[str, int]]]] = set()
+        self.proved_above = 0  # every flip among the candidate changes needs more changes than this
+        self.runs = 0
+
+    def run(self, assignment: Assignment) -> tuple[Result, dict[tuple[str, tuple], int]]:
+        facts, origin = apply(self.case, self.slots, assignment)
+        self.runs += 1
+        return self.kb.run(facts, validate=False), origin
+
+    def flipped(self, result: Result) -> bool:
+        return (self.args in result.relations.get(self.predicate, {})) != self.held
+
+    def learn(self, result: Result, origin: dict[tuple[str, tuple], int], assignment: Assignment) -> None:
+        """Add what this failed assignment teaches (see the module docstring)."""
+        lesson = Lesson(self, result, origin, assignment)
+        if self.held:
+            self.solver.add(z3.And([lesson.broken(g) for g in self.cones.grounds(result, origin, self.predicate,
+                                                                                   self.args)]))
+        else:
+            self.solver.add(lesson.made_to_hold(self.predicate, self.args, NEED_DEPTH))
+
+    @property
+    def program(self) -> Program:
+        return self.kb.program
+
+    def sweep_failure(self, assignment: Assignment) -> tuple[Assignment, Result] | None:
+        """Try every other choice of each changed slot, the rest fixed: engine runs are cheap, z3 rounds are not.
+
+        The first that flips is returned (it has as few changes). When none
+        does, no choice of that slot flips with the others as they are, which
+        is learned as "some other slot changes".
+        """
+        for s in assignment:
+            if len(self.slots[s].choices) > SWEEP_LIMIT:
+                continue
+            for choice in range(1, len(self.slots[s].choices) + 1):
+                if choice == assignment[s]:
+                    continue
+                trial = {**assignment, s: choice}
+                if self.shape_of(trial) in self.found:
+                    continue
+                result = self.run(trial)[0]
+                if self.flipped(result):
+                    return trial, result
+            self.solver.add(_differs(self.xs, frozenset(range(len(self.xs))) - {s}, assignment))
+        return None
+
+    def shape_of(self, assignment: Assignment) -> frozenset[tuple[int, tuple[str, int]]]:
+        return frozenset((s, _shape(self.slots[s].choices[c - 1])) for s, c in assignment.items())
+
+    def block_shape(self, assignment: Assignment) -> None:
+        """No later answer changes the same slots the same way (removed, a value at a position, added)."""
+        self.found.add(self.shape_of(assignment))
+        alternatives = []
+        for s, choice in assignment.items():
+            shape = _shape(self.slots[s].choices[choice - 1])
+            same = [i + 1 for i, c in enumerate(self.slots[s].choices) if _shape(c) == shape]
+            alternatives.append(z3.And([z3.Not(self.xs[s][i]) for i in same]))
+        self.solver.add(z3.Or(alternatives))
+
+    def proposals(self, deadline: float) -> Iterator[Assignment | None]:
+        """Assignments of the fewest changes meeting every lesson; None once z3 says there are none left.
+
+        The fewest: z3 is asked for at most ``size`` changes (an assumption, so
+        the lessons stay), and ``size`` grows only when that is unsatisfiable —
+        a minimal-cost search that keeps the solver incremental.
+        """
+        size = 0
+        while time.monotonic() < deadline:
+            self.solver.set("timeout", max(1, int((deadline - time.monotonic()) * 1000)))
+            answer = self.solver.check(self._bound(size))
+            if answer == z3.unsat:
+                self.proved_above = size  # no flip of this many changes or fewer: a proved lower bound
+                if size >= len(self.xs) or self.solver.check() == z3.unsat:
+                    yield None
+                    return
+                size += 1
+                continue
+            if answer != z3.sat:
+                yield _TIMEOUT
+                return
+            model = self.solver.model()
+            changed = [s for s, x in enumerate(self.xs) if z3.is_false(model.eval(x[0], model_completion=True))]
+            yield {s: next(k for k in range(1, len(self.xs[s])) if z3.is_true(model.eval(self.xs[s][k])))
+                   for s in changed}
+
+    def _bound(self, size: int) -> z3.BoolRef:
+        if size not in self._bounds:
+            self._bounds[size] = z3.Bool(f"at_most_{size}")
+            self.solver.add(z3.Implies(self._bounds[size], z3.PbLe([(c, 1) for c in self.changed], size)))
+        return self._bounds[size]
+
+
+_TIMEOUT: Assignment = {-1: -1}  # z3 gave up: a sentinel the search reports as running out of time
+
+
+def _shape(change: Change) -> tuple[str, int]:
+    if change.kind != "value" or change.fact is None:
+        return (change.kind, -1)
+    return ("value", next(i for i, (a, b) in enumerate(zip(change.fact.args, change.args)) if a != b))
+
+
+def _ground(atom: ast.Atom, env: dict[str, Value]) -> tuple[Value, ...] | None:
+    """The atom's arguments under ``env``, None when one of them is not known there."""
+    values = []
+    for term in atom.args:
+        if isinstance(term, ast.Constant):
+            values.append(term.value)
+        elif isinstance(term, ast.Variable) and term.name in env:
+            values.append(env[term.name])
+        else:
+            return None
+    return tuple(values)
+
+
+def optimise(kb: KnowledgeBase, case: Case, changes: Sequence[Change], predicate: str, args: tuple[Value, ...],
+             *, keep: int = 5, budget: float = 8.0, max_size: int = 6) -> Search:
+    """The smallest sets of changes that flip ``predicate(args)`` (see the module docstring)."""
+    started = time.monotonic()
+    slots = slots_of(case, changes)
+    held = args in kb.run(case).relations.get(predicate, {})
+    optimiser = Optimiser(kb, case, slots, predicate, args, held)
+    base, origin = optimiser.run({})
+    grounds = optimiser.cones.grounds(base, origin, predicate, args) if held else []
+    answers: list[Answer] = []
+    iterations, proved_none, timed_out = 0, False, True
+    gave_up: str | None = None
+    for assignment in optimiser.proposals(started + budget):
+        iterations += 1
+        if assignment is None:
+            proved_none, timed_out = not answers, False
+            break
+        if assignment is _TIMEOUT:
+            gave_up = optimiser.solver.reason_unknown()
+            break
+        if len(assignment) > max_size or (answers and len(assignment) > len(answers[0].changes)):
+            timed_out = False
+            break
+        result, run_origin = optimiser.run(assignment)
+        if not optimiser.flipped(result):
+            optimiser.learn(result, run_origin, assignment)
+            found = optimiser.sweep_failure(assignment)
+            if found is None:
+                continue
+            assignment, result = found
+        answers.append(_answer(optimiser, assignment, result, grounds))
+        optimiser.block_shape(assignment)
+        if len(answers) >= keep:
+            timed_out = False
+            break
+    search = Search(answers, grounds, proved_none, optimiser.proved_above, iterations, optimiser.runs,
+                    timed_out and not answers, held,
+                    gave_up if gave_up not in ("timeout", "canceled") else None)
+    search.seconds = time.monotonic() - started
+    return search
+
+
+def _answer(optimiser: Optimiser, assignment: Assignment, result: Result, grounds: list[Ground]) -> Answer:
+    """An engine-confirmed assignment as an answer: each value swept to its boundary, each change's grounds."""
+    order = sorted(assignment)
+    changes = [optimiser.slots[s].choices[assignment[s] - 1] for s in order]
+    sweeps: list[Sweep | None] = []
+    for position, s in enumerate(order):
+        sweep, boundary = _sweep(optimiser, assignment, s)
+        sweeps.append(sweep)
+        if boundary is not None:
+            changes[position] = boundary
+    if any(sweeps):  # the answer as shown, with values at their boundary, is what the engine confirms
+        final = {s: 1 + optimiser.slots[s].choices.index(c) for s, c in zip(order, changes)}
+        result = optimiser.run(final)[0]
+        assert optimiser.flipped(result), "a swept boundary is confirmed by the engine"
+    breaks = [sorted({g.rule for g in grounds if s in g.cone}) for s in order]
+    return Answer(tuple(changes), result, breaks, sweeps)
+
+
+def _sweep(optimiser: Optimiser, assignment: Assignment, s: int) -> tuple[Sweep | None, Change | None]:
+    """For a changed value: every candidate at the same position that flips, nearest to the original first."""
+    slot = optimiser.slots[s]
+    chosen = slot.choices[assignment[s] - 1]
+    shape = _shape(chosen)
+    if shape[0] != "value" or slot.fact is None:
+        return None, None
+    position = shape[1]
+    old = slot.fact.args[position]
+    same = [(i + 1, c) for i, c in enumerate(slot.choices) if _shape(c) == shape]
+    flipping: list[Change] = []
+    for number, change in same:  # changes_of lists them nearest to the original first
+        trial = dict(assignment)
+        trial[s] = number
+        if optimiser.flipped(optimiser.run(trial)[0]):
+            flipping.append(change)
+    values = [c.args[position] for c in flipping]
+    if not values:
+        return None, None
+    candidates = [c.args[position] for _, c in same]
+    direction = ""
+    for word, beyond in (("or less", lambda a, b: _before(a, b)), ("or more", lambda a, b: _before(b, a))):
+        if all(beyond(v, old) for v in values):
+            # values[0] is the boundary: every candidate beyond it (further from the original) flips too
+            if all(v in values for v in candidates if beyond(v, values[0]) or v == values[0]):
+                direction = word
+    return Sweep(position, values, direction), flipping[0]
+
+
+def _before(a: Value, b: Value) -> bool:
+    return type(a) is type(b) and not isinstance(a, str) and a < b  # type: ignore[operator]
+
