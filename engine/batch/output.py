@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -70,8 +71,25 @@ def row_text(output_format: str, program: Program, name: str, where: str, outcom
     return csv_line(cells)
 
 
+# A spreadsheet reads a cell starting with one of these as a formula (OWASP "CSV
+# injection"): a case name such as =HYPERLINK(...) from a table of cases would run.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
+def neutralise(cell: object) -> object:
+    """A text cell a spreadsheet would read as a formula, prefixed with ``'`` (shown as text);
+    numbers, including negative ones, are left as they are."""
+    if isinstance(cell, str) and cell.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(cell):
+        return "'" + cell
+    return cell
+
+
 def csv_line(cells: Sequence[object]) -> str:
-    """One CSV record, newline included (``\\n``, so output is identical on every platform)."""
+    """One CSV record, newline included (``\\n``, so output is identical on every platform),
+    formula-leading text cells neutralised."""
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerow(cells)
-    return buffer.getvalue()
+    # The writer quotes a cell holding any character of its line terminator: with "\r\n" a
+    # lone CR inside a cell is quoted too (with "\n" it was written bare and broke the record).
+    csv.writer(buffer, lineterminator="\r\n").writerow([neutralise(cell) for cell in cells])
+    return buffer.getvalue()[:-2] + "\n"

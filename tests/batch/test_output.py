@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
@@ -30,3 +32,14 @@ def test_a_row_in_both_formats(here: Path) -> None:
 
 def test_csv_lines_quote_what_needs_it_and_end_in_a_newline() -> None:
     assert csv_line(["a,b", 'say "hi"', "two\nlines", 3]) == '"a,b","say ""hi""","two\nlines",3\n'
+
+
+def test_csv_cells_a_spreadsheet_would_run_as_formulas_are_shown_as_text() -> None:
+    """A case named =HYPERLINK(...) in a table of cases must not become a live formula in the output."""
+    cells = ['=HYPERLINK("http://x")', "+1+1", "-2+cmd|' /C calc'!A0", "@SUM(A1)", "\tx", "\rx", "a=b", "x-1"]
+    [read_back] = csv.reader(io.StringIO(csv_line(cells)))
+    assert read_back == ["'" + c for c in cells[:6]] + ["a=b", "x-1"]
+
+
+def test_csv_numbers_keep_their_sign() -> None:
+    assert csv_line([-5, "-5", "-0.5", 3]) == "-5,-5,-0.5,3\n"
