@@ -15,12 +15,13 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lexkb.compile.program import Branch, Negative, Positive, Test
 from lexkb.compile.schedule import schedule
 from lexkb.compile.semantics import FAIL, compare, term_value
-from lexkb.errors import UsageError, did_you_mean, plural
+from lexkb.errors import LexkbError, UsageError, did_you_mean, plural
 from lexkb.evaluate.matching import Matcher
 from lexkb.explain.graph import Derivation, Node
 from lexkb.language import ast
@@ -128,7 +129,17 @@ class Builder:
         case = self.result.case
         return Derivation(mode, predicate, args, holds, root, self.nodes,
                           {"name": case.name, "citation": case.citation, "path": case.path, "source": case.source},
-                          self.depth)
+                          self.depth, self._source_text())
+
+    def _source_text(self) -> str | None:
+        """The decision's text, when the case names one that can be read (its quotes were checked against it)."""
+        case = self.result.case
+        if case.source is None:
+            return None
+        try:
+            return case.sources.read(Path(case.source), case.source, case.source_span)
+        except LexkbError:
+            return None
 
     def expandable(self, level: int) -> bool:
         return self.depth is None or level + 1 <= self.depth

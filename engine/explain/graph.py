@@ -67,6 +67,8 @@ class Derivation:
     nodes: dict[str, Node]
     case: dict[str, str | None]
     depth: int | None
+    # The text of the case's source (the decision), for pages that show the quotes in context; not in the JSON.
+    source_text: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def atom(self) -> str:

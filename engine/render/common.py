@@ -180,28 +180,28 @@ def sentence(d: Derivation, node: Node) -> str:
     detail = node.detail
     kind = node.kind
     if kind == "conclusion":
-        return f"{node.label} holds."
+        return f"{describe(node)} holds."
     if kind == "case_fact":
         if detail.get("quote"):
-            return f"The case states {node.label}: \u201c{detail['quote']}\u201d"
-        return f"The case states {node.label}."
+            return f"The case states {describe(node)}: \u201c{detail['quote']}\u201d"
+        return f"The case states {describe(node)}."
     if kind == "kb_fact":
-        return f"The rules state {node.label} ({detail['location']})."
+        return f"The rules state {describe(node)} ({detail['location']})."
     if kind == "given":
-        return f"{node.label} is given."
+        return f"{describe(node)} is given."
     if kind == "comparison":
         if node.failed:
-            return f"The condition {detail['written']} fails: {node.label}."
+            return f"The condition {detail['written']} fails: {describe(node)}."
         if detail["exception"]:
-            return f"The exception {detail['written']} does not apply: {node.label} is false."
-        return f"{node.label}, as {detail['written']} requires."
+            return f"The exception {detail['written']} does not apply: {describe(node)} is false."
+        return f"{describe(node)}, as {detail['written']} requires."
     if kind == "binding":
-        return f"{node.label}, computed as {detail['expression']} = {detail['computed']}."
+        return f"{describe(node)}, computed as {detail['expression']} = {detail['computed']}."
     if kind == "absent":
         what = "that" if detail["compound"] else detail["atom"]
         if detail["exception"]:
-            return f"The exception does not apply ({node.label}): nothing established {what}."
-        return f"Nothing established {what}, so {node.label} holds."
+            return f"The exception does not apply ({describe(node)}): nothing established {what}."
+        return f"Nothing established {what}, so {describe(node)} holds."
     if kind == "rule":
         return f"Rule {detail['rule']} ({detail['location']})."
-    return node.label[:1].upper() + node.label[1:] + ("" if node.label.endswith(".") else ".")
+    return describe(node)[:1].upper() + describe(node)[1:] + ("" if describe(node).endswith(".") else ".")

@@ -132,7 +132,7 @@ def _label(d: Derivation, node: Node, quoted: set[str]) -> str:
 
 
 def render_dot(d: Derivation, *, depth: int | None = None, collapse: bool | None = None,
-               legend: bool = True, fold: bool | None = None) -> str:
+               legend: bool = True, fold: bool | None = None, title: bool = True) -> str:
     """DOT source for the graph.
 
     Each independent ground is drawn in its own box, the grounds stacked top
@@ -143,7 +143,7 @@ def render_dot(d: Derivation, *, depth: int | None = None, collapse: bool | None
     places once and refers to it elsewhere, and ``fold`` draws only the first
     ground of an intermediate conclusion reached in several ways, saying how
     to see the others (both default to on when the graph has more than 80
-    nodes).
+    nodes). ``title`` heads the graph with the outcome and the case.
     """
     size = sum(1 for n in d.walk() if depth is None or n.level <= depth)
     if collapse is None:
@@ -151,7 +151,7 @@ def render_dot(d: Derivation, *, depth: int | None = None, collapse: bool | None
     g = graphviz.Digraph("explanation")
     g.attr("graph", rankdir="TB", nodesep="0.3", ranksep="0.45", fontname="Helvetica", fontsize="12",
            labelloc="t", labeljust="l", newrank="true", ordering="out",
-           label=_title(d))
+           **({"label": _title(d)} if title else {}))
     g.attr("node", fontname="Helvetica", fontsize="11", margin="0.12,0.06", penwidth="1.2")
     g.attr("edge", color="#6f6f6f", dir="back", arrowtail="normal", arrowsize="0.7")
     drawing = _Drawing(d, g, depth, collapse, collapse if fold is None else fold)

@@ -1,10 +1,14 @@
-"""One self-contained HTML page per explanation, for a lawyer to send to a colleague.
+"""One self-contained HTML page per explanation, read as a memo: for a clerk, to send to a colleague.
 
-The page states the outcome, then each ground in plain sentences (nested
-where a condition is itself a conclusion), the graph as inline SVG drawn by
-Graphviz, the authorities with what each stands for, and the quotes from the
-record. It loads nothing from anywhere: styles are inline, there is no script.
-Every piece of text from the rules or the case is HTML-escaped.
+The page states the outcome, then each ground as a paragraph with the
+authorities it rests on — an authority's words quoted the first time it is
+cited on the page and linked to after that — with the step-by-step reasoning
+and the ground's own graph (scaled to the column) folded under it, opened by
+a click (``<details>``). Beside it stands the decision's text with every
+quoted passage highlighted (``<mark>``) and linked both ways to the fact it
+establishes. It loads nothing from anywhere (styles inline, no script), fits
+a 1,400-px window without scrolling sideways, and HTML-escapes every piece of
+text from the rules or the case.
 """
 
 from __future__ import annotations
@@ -15,32 +19,50 @@ import re
 from lexkb.explain.graph import Derivation, Node
 from lexkb.version import __version__
 
-from .common import case_line, sentence, summary
+from .common import case_line, describe, sentence, summary
 from .dot import image, render_dot
+from .passages import locate, segments
 
 MAX_NESTING = 40  # deeper chains continue in the graph
 
 _STYLE = """
-body { font: 16px/1.5 Georgia, "Times New Roman", serif; color: #1a1a1a; margin: 0 auto; max-width: 1100px;
-       padding: 24px 32px 48px; background: #fff; }
-h1 { font-size: 28px; margin: 8px 0 4px; }
+* { box-sizing: border-box; }
+body { font: 16px/1.5 Georgia, "Times New Roman", serif; color: #1a1a1a; margin: 0; background: #fff; }
+.page { display: grid; grid-template-columns: minmax(0, 1fr); max-width: 1360px; margin: 0 auto;
+        padding: 16px 24px 48px; column-gap: 32px; }
+.page.with-order { grid-template-columns: minmax(0, 1fr) minmax(260px, 36%); }
+main { min-width: 0; }
+h1 { font-size: 26px; margin: 8px 0 4px; }
 h1.holds { color: #1f4e79; } h1.fails { color: #9c0006; }
-h2 { font-size: 20px; border-bottom: 1px solid #ccc; padding-bottom: 4px; margin-top: 32px; }
-h3 { font-size: 17px; margin: 16px 0 4px; }
+h2 { font-size: 20px; border-bottom: 1px solid #ccc; padding-bottom: 4px; margin-top: 28px; }
+h3 { font-size: 17px; margin: 0 0 6px; }
 .case { color: #444; margin: 0; }
-.lead { font-size: 18px; margin: 4px 0 16px; }
-code { font: 14px/1.4 Menlo, Consolas, monospace; background: #f3f3f3; padding: 0 3px; border-radius: 3px; }
-.where { color: #666; font-size: 13px; font-family: Menlo, Consolas, monospace; }
-.authority { margin: 2px 0 6px; }
-.says, blockquote { font-style: italic; color: #333; margin: 4px 0 8px 16px; border-left: 3px solid #d9d9d9;
-       padding-left: 10px; }
-ol.grounds > li { margin-bottom: 18px; }
+.lead { font-size: 18px; margin: 4px 0 12px; }
+code { font: 14px/1.4 Menlo, Consolas, monospace; background: #f3f3f3; padding: 0 3px; border-radius: 3px;
+       overflow-wrap: anywhere; }
+.where { color: #666; font-size: 13px; font-family: Menlo, Consolas, monospace; overflow-wrap: anywhere; }
+article.ground { border: 1px solid #ddd; border-radius: 6px; padding: 12px 16px; margin: 14px 0; }
+article.ground:target, li:target { background: #fffbe6; }
+.authority { margin: 6px 0; }
+blockquote { font-style: italic; color: #333; margin: 4px 0 8px 16px; border-left: 3px solid #d9d9d9;
+             padding-left: 10px; }
+details { margin: 6px 0; }
+summary { cursor: pointer; color: #1f4e79; }
 ul.conditions { margin: 4px 0; padding-left: 22px; }
 ul.conditions li { margin: 3px 0; }
 li.failed { color: #9c0006; }
-.graph { overflow: auto; border: 1px solid #ddd; padding: 8px; background: #fcfcfc; }
-.graph svg { height: auto; }
+.ground-graph { border: 1px solid #ddd; padding: 8px; background: #fcfcfc; }
+.ground-graph svg { display: block; max-width: 100%; height: auto; }
+a.to-order, a.to-fact { font-size: 13px; font-family: Helvetica, Arial, sans-serif; }
+aside#order { position: sticky; top: 0; align-self: start; max-height: 100vh; overflow-y: auto;
+              border-left: 1px solid #ddd; padding: 8px 0 24px 20px; }
+aside#order .text { white-space: pre-wrap; overflow-wrap: anywhere; font-size: 14px; line-height: 1.45; }
+mark { background: #fff2a8; }
+mark a { color: inherit; text-decoration: none; }
+.anchor:target + mark, mark:hover { background: #ffd54f; outline: 2px solid #e69500; }
 footer { margin-top: 40px; color: #777; font-size: 13px; }
+@media (max-width: 900px) { .page.with-order { grid-template-columns: minmax(0, 1fr); }
+  aside#order { position: static; max-height: none; border-left: 0; padding-left: 0; } }
 """
 
 
@@ -50,72 +72,253 @@ def esc(text: object) -> str:
 
 
 def render_html(d: Derivation, *, depth: int | None = None, collapse: bool | None = None) -> str:
-    """The page; needs Graphviz's ``dot`` for the graph (a LexkbError says how to install it)."""
-    svg = inline_svg(image(render_dot(d, depth=depth, collapse=collapse), "svg"))
-    title, more = summary(d)
-    case = case_line(d)
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{esc(title)}{esc(' — ' + (d.case.get('name') or '')) if d.case.get('name') else ''}</title>",
-        f"<style>{_STYLE}</style>",
-        "</head>",
-        "<body>",
-        "<header>",
-    ]
-    if case:
-        parts.append(f'<p class="case">{esc(case)}</p>')
-    parts.append(f'<h1 id="outcome" class="{"holds" if d.holds else "fails"}">{esc(title)}</h1>')
-    if more:
-        parts.append(f'<p class="lead">{esc(more)}</p>')
-    parts.append("</header>")
-    parts.append('<section id="grounds">')
-    parts.append(f"<h2>{'Grounds' if d.mode == 'why' else 'Rules that could have concluded it'}</h2>")
-    parts.extend(_grounds(d, depth))
-    parts.append("</section>")
-    parts.append('<section id="graph">')
-    parts.append("<h2>The derivation graph</h2>")
-    parts.append('<p>Read from the top: the outcome, the rules it rests on with their authorities, '
-                 'and below them the conditions, down to the words of the record.</p>')
-    parts.append(f'<div class="graph">{svg}</div>')
-    parts.append("</section>")
-    parts.extend(_authorities(d))
-    parts.extend(_record(d))
-    parts.append(f"<footer>Explanation produced by lexkb {esc(__version__)}.</footer>")
-    parts.append("</body>")
-    parts.append("</html>")
-    return "\n".join(parts) + "\n"
+    """The page; needs Graphviz's ``dot`` for the graphs (a LexkbError says how to install it)."""
+    return _Page(d, depth, collapse).render()
 
 
-def inline_svg(data: bytes) -> str:
-    """Graphviz's SVG without the XML prologue and DOCTYPE (which point at an external DTD)."""
+def inline_svg(data: bytes, prefix: str = "") -> str:
+    """Graphviz's SVG without the XML prologue and DOCTYPE (which point at an external DTD), its ids
+    prefixed so that several graphs on one page keep distinct ids."""
     text = data.decode("utf-8")
     text = re.sub(r"<\?xml[^>]*\?>\s*", "", text)
     text = re.sub(r"<!DOCTYPE[^>]*>\s*", "", text)
+    if prefix:
+        text = re.sub(r'\bid="', f'id="{prefix}', text)
     return text.strip()
 
 
-def _grounds(d: Derivation, depth: int | None) -> list[str]:
-    out = ['<ol class="grounds">']
-    explained: set[str] = set()
-    for index, rule in enumerate(d.grounds, 1):
-        heading = f"Ground {index}" if d.mode == "why" else f"Rule {index}"
-        out.append('<li class="ground">')
-        out.append(f"<h3>{esc(heading)}: {_rule_title(rule)}</h3>")
-        out.extend(_rule_body(d, rule, depth, explained, 0))
+class _Page:
+    """The page under construction: which facts are numbered how, which authorities are already quoted."""
+
+    def __init__(self, d: Derivation, depth: int | None, collapse: bool | None) -> None:
+        self.d, self.depth, self.collapse = d, depth, collapse
+        self.facts = d.case_facts()
+        self.number = {fact.id: index + 1 for index, fact in enumerate(self.facts)}
+        quotes = {self.number[f.id]: f.detail["quote"] for f in self.facts if f.detail.get("quote")}
+        self.passages = locate(quotes, d.source_text) if d.source_text else {}
+        self.quoted: set[str] = set()
+
+    def render(self) -> str:
+        d = self.d
+        title, more = summary(d)
+        name = d.case.get("name")
+        order = self._order()
+        parts = [
+            "<!DOCTYPE html>",
+            '<html lang="en">',
+            "<head>",
+            '<meta charset="utf-8">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            f"<title>{esc(title)}{esc(' — ' + name) if name else ''}</title>",
+            f"<style>{_STYLE}</style>",
+            "</head>",
+            "<body>",
+            f'<div class="page{" with-order" if order else ""}">',
+            "<main>",
+            "<header>",
+        ]
+        case = case_line(d)
+        if case:
+            parts.append(f'<p class="case">{esc(case)}</p>')
+        parts.append(f'<h1 id="outcome" class="{"holds" if d.holds else "fails"}">{esc(title)}</h1>')
+        if more:
+            parts.append(f'<p class="lead">{esc(more)}</p>')
+        parts.append("</header>")
+        parts.extend(self._grounds())
+        parts.extend(self._facts())
+        parts.extend(self._authorities())
+        parts.append(f"<footer>Explanation produced by lexkb {esc(__version__)}.</footer>")
+        parts.append("</main>")
+        parts.extend(order)
+        parts += ["</div>", "</body>", "</html>"]
+        return "\n".join(parts) + "\n"
+
+    # -- the grounds
+
+    def _grounds(self) -> list[str]:
+        d = self.d
+        out = ['<section id="grounds">', f"<h2>{'Grounds' if d.mode == 'why' else 'Rules that could have concluded it'}</h2>"]
+        first = int(d.nodes[d.root].detail.get("ground", [1])[0])
+        for index, rule in enumerate(d.grounds):
+            number = first + index
+            heading = f"Ground {number}" if d.mode == "why" else f"Rule {number}"
+            out.append(f'<article class="ground" id="ground-{number}">')
+            out.append(f"<h3>{esc(heading)}: {_rule_title(rule)}</h3>")
+            out.append(f"<p>{self._paragraph(rule)}</p>")
+            out.extend(self._cite(self._ground_authorities(rule)))
+            out.append("<details><summary>The reasoning, step by step</summary>")
+            out.extend(self._rule_body(rule, set(), 0))
+            out.append("</details>")
+            out.append(f"<details><summary>The graph of {esc(heading.lower())}</summary>")
+            out.append(f'<div class="ground-graph">{self._graph(index + 1, number)}</div>')
+            out.append("</details>")
+            out.append("</article>")
+        root = d.nodes[d.root]
+        for node in d.children(root):
+            if node.kind != "rule" and node.kind != "more":  # why-not on an atom no rule concludes
+                out.append(f'<p class="failed">{self._sentence(node)}</p>')
+        if root.detail.get("more_grounds"):
+            count = root.detail["more_grounds"]
+            out.append(f"<p>{esc(count)} more {'ground' if count == 1 else 'grounds'}, not shown.</p>")
+        out.append("</section>")
+        return out
+
+    def _paragraph(self, rule: Node) -> str:
+        """A ground in plain sentences: the rule, what it rests on, and each of its conditions."""
+        d = self.d
+        name = f"rule <code>{esc(rule.detail['rule'])}</code>" if rule.detail.get("name") else "a rule"
+        if d.mode == "why":
+            text = f"<code>{esc(describe(d.nodes[d.root]))}</code> holds under {name}"
+        else:
+            text = f"{name.capitalize()} could have concluded <code>{esc(describe(d.nodes[d.root]))}</code>"
+        names = [a["name"] for a in self._ground_authorities(rule)]
+        if names:
+            text += ", which rests on " + _and([f'<a href="#authority-{esc(n)}">{esc(n)}</a>' for n in names])
+        text += "."
+        conditions = [self._sentence(c) for c in self.d.children(rule)]
+        if conditions:
+            text += " " + ("It needs: " if d.mode == "why" else "") + " ".join(conditions)
+        return text
+
+    def _ground_authorities(self, rule: Node) -> list[dict]:
+        """Every authority the ground rests on, down its whole derivation, each once, in order of citation."""
+        seen: dict[str, dict] = {}
+        stack, visited = [rule.id], set()
+        while stack:
+            node = self.d.nodes[stack.pop()]
+            if node.id in visited or (self.depth is not None and node.level > self.depth):
+                continue
+            visited.add(node.id)
+            for authority in node.detail.get("authorities", ()):
+                seen.setdefault(authority["name"], authority)
+            stack.extend(reversed(node.children))
+        return list(seen.values())
+
+    def _cite(self, authorities: list[dict]) -> list[str]:
+        """An authority's words are quoted the first time the page cites it; after that, a link to them."""
+        out = []
+        for authority in authorities:
+            name = authority["name"]
+            if name in self.quoted:
+                continue
+            self.quoted.add(name)
+            out.append(f'<div class="authority" id="authority-{esc(name)}"><cite>{esc(authority["citation"])}</cite>'
+                       f' <span class="where">({esc(name)})</span>')
+            if authority.get("says"):
+                out.append(f"<blockquote>\u201c{esc(authority['says'])}\u201d</blockquote>")
+            out.append("</div>")
+        return out
+
+    def _graph(self, index: int, number: int) -> str:
+        source = render_dot(self.d.ground(index), depth=self.depth, collapse=self.collapse, legend=False,
+                            title=False)
+        return inline_svg(image(source, "svg"), f"g{number}-")
+
+    def _rule_body(self, rule: Node, explained: set[str], nesting: int) -> list[str]:
+        out = []
+        cited = [f'<a href="#authority-{esc(a["name"])}">{esc(a["name"])}</a>'
+                 for a in rule.detail.get("authorities", ())]
+        if cited:
+            out.append(f'<p class="authority">Because {_and(cited)}.</p>')
+        if rule.failed and rule.detail.get("satisfied"):
+            out.append(f"<p>Its conditions held up to <code>{esc(rule.detail.get('failed_condition', ''))}</code>: "
+                       + ", ".join(f"<code>{esc(s)}</code>" for s in rule.detail["satisfied"]) + ".</p>")
+        out.append('<ul class="conditions">')
+        for node in self.d.children(rule):
+            out.extend(self._condition(node, explained, nesting))
+        out.append("</ul>")
+        return out
+
+    def _condition(self, node: Node, explained: set[str], nesting: int) -> list[str]:
+        css = ' class="failed"' if node.failed else ""
+        text = self._sentence(node)
+        shown = [c for c in self.d.children(node) if self.depth is None or c.level <= self.depth]
+        rules = [c for c in shown if c.kind == "rule"]
+        others = [c for c in shown if c.kind != "rule"]
+        if not rules and not others:
+            return [f"<li{css}>{text}</li>"]
+        if node.id in explained or nesting >= MAX_NESTING:
+            note = "explained above" if node.id in explained else "continued in the graph"
+            return [f"<li{css}>{text} <em>({note})</em></li>"]
+        explained.add(node.id)
+        out = [f"<li{css}>{text}"]
+        for rule in rules:
+            verb = "because of" if not rule.failed else "A rule that could conclude it,"
+            out.append(f"<p>{verb} {_rule_title(rule)}:</p>")
+            out.extend(self._rule_body(rule, explained, nesting + 1))
+        if others:
+            out.append('<ul class="conditions">')
+            for other in others:
+                out.extend(self._condition(other, explained, nesting + 1))
+            out.append("</ul>")
         out.append("</li>")
-    root = d.nodes[d.root]
-    for node in d.children(root):
-        if node.kind != "rule":  # why-not on an atom no rule concludes
-            out.append(f'<li class="failed">{esc(sentence(d, node))}</li>')
-    if root.detail.get("more_grounds"):
-        more = root.detail["more_grounds"]
-        out.append(f"<li>{esc(more)} more {'ground' if more == 1 else 'grounds'}, not listed.</li>")
-    out.append("</ol>")
-    return out
+        return out
+
+    def _sentence(self, node: Node) -> str:
+        """A condition as an escaped sentence; a fact of the case links to its words in the order."""
+        if node.kind == "not_concluded":
+            return f"<code>{esc(describe(node))}</code> does not hold."
+        text = esc(sentence(self.d, node))
+        number = self.number.get(node.id)
+        if number is not None:
+            text += f' <a class="to-fact" href="#fact-{number}">(fact {number})</a>'
+            if number in self.passages:
+                text += f' <a class="to-order" href="#src-{number}">see it in the order</a>'
+        return text
+
+    # -- the facts, the authorities, the order
+
+    def _facts(self) -> list[str]:
+        if not self.facts:
+            return []
+        source = self.d.case.get("source")
+        out = ['<section id="facts">', "<h2>The facts of the case</h2>"]
+        if source:
+            out.append(f"<p>Each with the words of <code>{esc(source)}</code> that establish it.</p>")
+        out.append("<ol>")
+        for fact in self.facts:
+            number = self.number[fact.id]
+            where = fact.detail.get("location")
+            out.append(f'<li id="fact-{number}"><code>{esc(describe(fact))}</code>'
+                       + (f' <span class="where">{esc(where)}</span>' if where else ""))
+            if fact.detail.get("quote"):
+                out.append(f"<blockquote>\u201c{esc(fact.detail['quote'])}\u201d</blockquote>")
+            if number in self.passages:
+                out.append(f'<a class="to-order" href="#src-{number}">see it in the order</a>')
+            out.append("</li>")
+        out += ["</ol>", "</section>"]
+        return out
+
+    def _authorities(self) -> list[str]:
+        authorities = self.d.authorities()
+        if not authorities:
+            return []
+        out = ['<section id="authorities">', "<h2>Authorities</h2>", "<ul>"]
+        for authority in authorities:
+            name = authority["name"]
+            link = f' <a href="#authority-{esc(name)}">quoted above</a>' if name in self.quoted else ""
+            out.append(f'<li><cite>{esc(authority["citation"])}</cite> <span class="where">({esc(name)})</span>'
+                       f"{link}</li>")
+        out += ["</ul>", "</section>"]
+        return out
+
+    def _order(self) -> list[str]:
+        """The decision's text, each quoted passage marked and linked to the fact it establishes."""
+        text = self.d.source_text
+        if not text:
+            return []
+        labels = {self.number[f.id]: describe(f) for f in self.facts}
+        pieces: list[str] = []
+        for piece, covering, starting in segments(text, self.passages):
+            pieces.extend(f'<span class="anchor" id="src-{k}"></span>' for k in starting)
+            if covering:
+                k = covering[0]
+                pieces.append(f'<mark><a href="#fact-{k}" title="fact {k}: {esc(labels[k])}">{esc(piece)}</a></mark>')
+            else:
+                pieces.append(esc(piece))
+        return ['<aside id="order">', f"<h2>The order: <code>{esc(self.d.case.get('source') or '')}</code></h2>",
+                "<p>The passages the facts quote are marked; click one to see its fact.</p>",
+                f'<div class="text">{"".join(pieces)}</div>', "</aside>"]
 
 
 def _rule_title(rule: Node) -> str:
@@ -124,81 +327,6 @@ def _rule_title(rule: Node) -> str:
     return f'{name} <span class="where">{esc(detail["location"])}</span>'
 
 
-def _rule_body(d: Derivation, rule: Node, depth: int | None, explained: set[str], nesting: int) -> list[str]:
-    out = []
-    for authority in rule.detail.get("authorities", ()):
-        out.append(f'<p class="authority">Because <cite>{esc(authority["citation"])}</cite>'
-                   f' <span class="where">({esc(authority["name"])})</span></p>')
-        if authority.get("says"):
-            out.append(f'<p class="says">\u201c{esc(authority["says"])}\u201d</p>')
-    if rule.failed and rule.detail.get("satisfied"):
-        out.append(f"<p>Its conditions held up to <code>{esc(rule.detail.get('failed_condition', ''))}</code>: "
-                   + ", ".join(f"<code>{esc(s)}</code>" for s in rule.detail["satisfied"]) + ".</p>")
-    out.append('<ul class="conditions">')
-    for node in d.children(rule):
-        out.extend(_condition(d, node, depth, explained, nesting))
-    out.append("</ul>")
-    return out
-
-
-def _condition(d: Derivation, node: Node, depth: int | None, explained: set[str], nesting: int) -> list[str]:
-    css = ' class="failed"' if node.failed else ""
-    text = esc(sentence(d, node))
-    rules = [c for c in d.children(node) if c.kind == "rule" and (depth is None or c.level <= depth)]
-    others = [c for c in d.children(node) if c.kind != "rule" and (depth is None or c.level <= depth)]
-    if node.kind == "not_concluded":
-        text = f"<code>{esc(node.label)}</code> does not hold."
-    if not rules and not others:
-        return [f"<li{css}>{text}</li>"]
-    if node.id in explained or nesting >= MAX_NESTING:
-        return [f"<li{css}>{text} <em>(explained above)</em></li>" if node.id in explained
-                else f"<li{css}>{text} <em>(continued in the graph)</em></li>"]
-    explained.add(node.id)
-    out = [f"<li{css}>{text}"]
-    for rule in rules:
-        verb = "because of" if not rule.failed else "A rule that could conclude it,"
-        out.append(f"<p>{verb} {_rule_title(rule)}:</p>")
-        out.extend(_rule_body(d, rule, depth, explained, nesting + 1))
-    if others:
-        out.append('<ul class="conditions">')
-        for other in others:
-            out.extend(_condition(d, other, depth, explained, nesting + 1))
-        out.append("</ul>")
-    out.append("</li>")
-    return out
-
-
-def _authorities(d: Derivation) -> list[str]:
-    authorities = d.authorities()
-    if not authorities:
-        return []
-    out = ['<section id="authorities">', "<h2>Authorities</h2>", "<ul>"]
-    for authority in authorities:
-        out.append(f'<li><cite>{esc(authority["citation"])}</cite> <span class="where">({esc(authority["name"])})'
-                   "</span>")
-        if authority.get("says"):
-            out.append(f"<blockquote>\u201c{esc(authority['says'])}\u201d</blockquote>")
-        out.append("</li>")
-    out += ["</ul>", "</section>"]
-    return out
-
-
-def _record(d: Derivation) -> list[str]:
-    facts = d.case_facts()
-    if not facts:
-        return []
-    source = d.case.get("source")
-    out = ['<section id="record">', "<h2>The record</h2>"]
-    if source:
-        out.append(f"<p>The facts of the case this explanation rests on, with the words of <code>{esc(source)}"
-                   "</code> that establish them.</p>")
-    out.append("<ul>")
-    for fact in facts:
-        out.append(f"<li><code>{esc(fact.label)}</code>"
-                   + (f' <span class="where">{esc(fact.detail["location"])}</span>' if fact.detail.get("location")
-                      else ""))
-        if fact.detail.get("quote"):
-            out.append(f"<blockquote>\u201c{esc(fact.detail['quote'])}\u201d</blockquote>")
-        out.append("</li>")
-    out += ["</ul>", "</section>"]
-    return out
+def _and(items: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
