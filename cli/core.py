@@ -91,7 +91,8 @@ def _text_report(result: Result) -> str:
 @kb_paths_argument
 @click.option("--case", "case_paths", multiple=True, type=click.Path(), metavar="FILE",
               help="A .case file to check against the rules and its source text (repeatable).")
-def check_command(kb_paths: tuple[str, ...], case_paths: tuple[str, ...]) -> None:
+@click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
+def check_command(kb_paths: tuple[str, ...], case_paths: tuple[str, ...], strict: bool) -> None:
     """Check rules (and cases) without running them.
 
     \b
@@ -101,13 +102,18 @@ def check_command(kb_paths: tuple[str, ...], case_paths: tuple[str, ...]) -> Non
       - for each case (exit 1): facts that are not declared inputs or have the
         wrong kind of value, and quotes that do not occur in the case's source
         text (whitespace, line breaks and curly quotes are ignored), each with
-        the closest passage of the source.
+        the closest passage of the source;
+      - warnings (exit 0, or 1 with --strict): a condition on something that
+        nothing establishes (most often a misspelt name).
     Example:
       lexkb check kb --case kb/cases/alcaraz.case
     """
     kb = load_kb(kb_paths)
     program = kb.program
-    findings = 0
+    for warning in program.warnings:
+        click.echo(format_location(warning.span, warning.message, warning.hint, severity="warning",
+                                   line=kb.sources.line(warning.span)), err=True)
+    findings = len(program.warnings) if strict else 0
     quotes = 0
     for path in case_paths:
         case = load_case(path)
@@ -121,6 +127,8 @@ def check_command(kb_paths: tuple[str, ...], case_paths: tuple[str, ...]) -> Non
                f"{plural(len(program.authorities), 'authority', 'authorities')} checked")
     if case_paths:
         summary += f"; {plural(len(case_paths), 'case')}, {plural(quotes, 'quote')}"
+    if program.warnings:
+        summary += f" ({plural(len(program.warnings), 'warning')})"
     if findings:
         click.echo(f"{summary}: {plural(findings, 'problem')} found", err=True)
         raise SystemExit(EXIT_FINDING)

@@ -38,6 +38,8 @@ def validate_case(case: Case, program: Program) -> list[Finding]:
                     kind_example(type_name.text)))
     for expect in case.expects:
         if expect.atom.predicate not in program.arities:
+            if expect.negated:
+                continue  # `expect not X` where nothing concludes X: the very claim, and it holds
             findings.append(Finding(f"the case expects {expect.atom.predicate}, which nothing in the rules concludes",
                                     expect.atom.span, did_you_mean(expect.atom.predicate, program.arities)))
         elif program.arities[expect.atom.predicate] != expect.atom.arity:

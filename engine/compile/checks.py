@@ -15,6 +15,7 @@ from lexkb.compile.schedule import schedule
 from lexkb.compile.stratify import stratify
 from lexkb.errors import CheckError, Span, did_you_mean
 from lexkb.language import ast
+from lexkb.language.cases import Finding
 from lexkb.language.parser import KEYWORDS
 
 TYPE_NAMES = tuple(DECLARED)
@@ -69,7 +70,7 @@ def check(modules: Sequence[ast.Module]) -> Program:
     branches = _normalise(rules)
     for branch in branches:
         arities.setdefault(branch.head.predicate, branch.head.arity)  # hidden auxiliaries
-    _check_defined(branches, base_facts, inputs, arities)
+    warnings = _undefined(branches, base_facts, inputs)
     check_kinds(branches, declared_kinds(inputs, base_facts, branches))
     for branch in branches:
         schedule(branch)  # raises on an unsafe variable
@@ -87,6 +88,7 @@ def check(modules: Sequence[ast.Module]) -> Program:
         strata=strata,
         dependencies=graph,
         recursive=recursive,
+        warnings=tuple(warnings),
     )
 
 
@@ -260,18 +262,23 @@ def _atoms(condition: ast.Condition) -> list[ast.Atom]:
     return []
 
 
-def _check_defined(branches: list[Branch], facts: list[BaseFact], inputs: dict[str, ast.InputDecl],
-                   arities: dict[str, int]) -> None:
-    """A condition on a predicate that nothing can establish is almost always a typo."""
+def _undefined(branches: list[Branch], facts: list[BaseFact], inputs: dict[str, ast.InputDecl]) -> list[Finding]:
+    """A condition on a predicate that nothing can establish is almost always a typo: a warning, once
+    per predicate. Not an error: such a condition is simply never established (clingo, for one, warns
+    and goes on), and a rule base under construction names what it has not written yet."""
     established = {b.head.predicate for b in branches} | {f.predicate for f in facts} | set(inputs)
+    warnings: dict[str, Finding] = {}
     for branch in branches:
         for literal in branch.literals:
-            if isinstance(literal, (Positive, Negative)) and literal.atom.predicate not in established:
-                name = literal.atom.predicate
+            if isinstance(literal, Test):
+                continue
+            name = literal.atom.predicate
+            if name not in established and name not in warnings:
                 hint = did_you_mean(name, established) or f"declare it as a case input: input {name}"
-                raise CheckError(
+                warnings[name] = Finding(
                     f"nothing establishes {name}: no rule concludes it, no fact states it, "
-                    "and it is not a declared input", literal.atom.span, hint=hint)
+                    "and it is not a declared input", literal.atom.span, hint)
+    return list(warnings.values())
 
 
 # ---------------------------------------------------------------- normalisation

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from lexkb.language import ast
+from lexkb.language.cases import Finding
 from lexkb.values import Value
 
 # ---------------------------------------------------------------- literals
@@ -101,6 +102,7 @@ class Program:
     strata: tuple[tuple[str, ...], ...]  # predicates, dependencies first
     dependencies: dict[str, frozenset[str]]  # each predicate → the predicates its rules read (see dependency_graph)
     recursive: frozenset[str] = field(default_factory=frozenset)
+    warnings: tuple[Finding, ...] = ()  # what the checks found suspicious but not invalid (`check` shows them)
 
     @cached_property
     def by_conclusion(self) -> dict[str, tuple[Branch, ...]]:

@@ -49,12 +49,13 @@ def test_every_golden_has_an_input_or_is_about_a_missing_one() -> None:
         assert all(p.exists() for p in named) or path.stem.startswith("missing_"), path.name
 
 
-LOCATED = re.compile(r"^(?P<file>[^\s:]+):(?P<line>\d+):(?P<col>\d+): error: \S")
+LOCATED = re.compile(r"^(?P<file>[^\s:]+):(?P<line>\d+):(?P<col>\d+): (error|warning): \S")
 
 
 @pytest.mark.parametrize("path", GOLDENS, ids=lambda p: p.stem)
 def test_golden_messages_are_located_with_a_caret(path: Path) -> None:
-    """file:line:col, the offending line, a caret under the column; exit 1 only for check findings."""
+    """file:line:col, the offending line, a caret under the column; exit 1 only for check findings
+    (a case's, or warnings under --strict)."""
     lines = path.read_text(encoding="utf-8").splitlines()
     command, body, last = lines[0], lines[1:-1], lines[-1]
     assert "Traceback" not in "\n".join(body)
@@ -69,7 +70,7 @@ def test_golden_messages_are_located_with_a_caret(path: Path) -> None:
     assert caret.lstrip().startswith("| ") and "^" in caret
     assert caret.index("^") - len(gutter) + 1 == int(first["col"])
     if last == "[exit 1]":
-        assert command.startswith("$ lexkb check") and "--case" in command
+        assert command.startswith("$ lexkb check") and ("--case" in command or "--strict" in command)
     else:
         assert last == "[exit 2]"
 

@@ -150,8 +150,8 @@ def test_two_knowledge_bases_under_one_file_name_keep_their_own_texts() -> None:
 
 def test_a_check_error_carries_its_line() -> None:
     with pytest.raises(lexkb.CheckError) as caught:
-        lexkb.loads("p\nq if r(?x)\n", "bad.rules")
-    assert caught.value.line == "q if r(?x)"
+        lexkb.loads("p(1)\nq if p(?x, ?y)\n", "bad.rules")
+    assert caught.value.line == "q if p(?x, ?y)"
 
 
 def test_a_typed_atom_carries_its_text() -> None:
