@@ -28,9 +28,10 @@ KIND_NAMES = {
 
 
 def describe(node: Node) -> str:
-    """How an atom (a conclusion, a fact) is shown to a reader: today the atom as written.
+    """How a node is named to a reader: today its label, the atom as written (values substituted).
 
-    Every renderer names atoms through this one function, so a plain-English
+    Every renderer (text, DOT, HTML) names the conclusions, facts and
+    conditions it shows through this one function, so a plain-English
     reading of a predicate can replace its name in one place.
     """
     return node.label
@@ -56,7 +57,7 @@ def headline(d: Derivation, node: Node) -> str:
     detail = node.detail
     kind = node.kind
     if kind == "conclusion":
-        return node.label + (" — holds" if node.id == d.root else "")
+        return describe(node) + (" — holds" if node.id == d.root else "")
     if kind == "rule":
         text = f"rule {detail['rule']}" if detail.get("name") else "rule"
         if "alternative" in detail:
@@ -66,35 +67,35 @@ def headline(d: Derivation, node: Node) -> str:
         return text
     if kind == "case_fact":
         where = f" ({detail['location']})" if detail.get("location") else ""
-        return f"{node.label} — stated by the case{where}"
+        return f"{describe(node)} — stated by the case{where}"
     if kind == "kb_fact":
-        return f"{node.label} — stated in the rules ({detail['location']})"
+        return f"{describe(node)} — stated in the rules ({detail['location']})"
     if kind == "given":
-        return f"{node.label} — given"
+        return f"{describe(node)} — given"
     if kind == "comparison":
         if node.failed:
-            return f"{node.label} — the condition {detail['written']} fails"
-        text = node.label
+            return f"{describe(node)} — the condition {detail['written']} fails"
+        text = describe(node)
         if detail["exception"]:
             return f"{text} — the exception does not apply ({detail['written']})"
         return f"{text} — holds ({detail['written']})"
     if kind == "binding":
         if node.failed:
-            return node.label
-        return f"{node.label} — computed as {detail['expression']} = {detail['computed']}"
+            return describe(node)
+        return f"{describe(node)} — computed as {detail['expression']} = {detail['computed']}"
     if kind == "absent":
         if detail["compound"]:
-            return f"{node.label} — nothing established that"
+            return f"{describe(node)} — nothing established that"
         what = detail["atom"]
         if detail["exception"]:
-            return f"{node.label} — the exception does not apply: nothing established {what}"
-        return f"{node.label} — nothing established {what}"
+            return f"{describe(node)} — the exception does not apply: nothing established {what}"
+        return f"{describe(node)} — nothing established {what}"
     if kind == "not_concluded":
         tried = detail.get("rules_tried")
         if node.id == d.root:
-            return f"{node.label} — does not hold"
-        return f"{node.label} — does not hold" + (" (no rule concludes it)" if tried == 0 else "")
-    return node.label
+            return f"{describe(node)} — does not hold"
+        return f"{describe(node)} — does not hold" + (" (no rule concludes it)" if tried == 0 else "")
+    return describe(node)
 
 
 def extras(d: Derivation, node: Node) -> list[tuple[str, str]]:
@@ -204,4 +205,5 @@ def sentence(d: Derivation, node: Node) -> str:
         return f"Nothing established {what}, so {describe(node)} holds."
     if kind == "rule":
         return f"Rule {detail['rule']} ({detail['location']})."
-    return describe(node)[:1].upper() + describe(node)[1:] + ("" if describe(node).endswith(".") else ".")
+    text = describe(node)
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")

@@ -91,16 +91,16 @@ def _label(d: Derivation, node: Node, quoted: set[str]) -> str:
         if node.failed and detail.get("satisfied"):
             parts.append(_small("held: " + "; ".join(detail["satisfied"])))
     elif kind == "case_fact":
-        parts.append(f"<B>{_lines(node.label)}</B>")
+        parts.append(f"<B>{_lines(describe(node))}</B>")
         if detail.get("quote"):
             parts.append(f"<I>{_lines(chr(0x201c) + detail['quote'] + chr(0x201d))}</I>")
         if detail.get("location"):
             parts.append(_small(detail["location"]))
     elif kind == "kb_fact":
-        parts.append(f"<B>{_lines(node.label)}</B>")
+        parts.append(f"<B>{_lines(describe(node))}</B>")
         parts.append(_small(detail["location"]))
     elif kind == "conclusion" or kind == "not_concluded":
-        title = node.label
+        title = describe(node)
         if node.id == d.root:
             title += " — holds" if kind == "conclusion" else " — does not hold"
             parts.append(f'<FONT POINT-SIZE="16"><B>{_lines(title)}</B></FONT>')
@@ -111,18 +111,18 @@ def _label(d: Derivation, node: Node, quoted: set[str]) -> str:
         if detail.get("truncated"):
             parts.append(_small("(not explained further: depth limit)"))
     elif kind == "comparison":
-        parts.append(f"<B>{_lines(node.label)}</B>")
+        parts.append(f"<B>{_lines(describe(node))}</B>")
         parts.append(_small(detail["written"]))
     elif kind == "binding":
-        parts.append(f"<B>{_lines(node.label)}</B>")
+        parts.append(f"<B>{_lines(describe(node))}</B>")
         if not node.failed:
             parts.append(_small(f"{detail['expression']} = {detail['computed']}"))
     elif kind == "absent":
-        parts.append(f"<B>{_lines(node.label)}</B>")
+        parts.append(f"<B>{_lines(describe(node))}</B>")
         what = "that" if detail["compound"] else detail["atom"]
         parts.append(_small(("exception; " if detail["exception"] else "") + f"nothing established {what}"))
     elif kind in ("missing", "missing_input"):
-        parts.append(f"<B>{_lines(node.label)}</B>")
+        parts.append(f"<B>{_lines(describe(node))}</B>")
         if detail.get("existing"):
             who = "the case states" if detail.get("input") else "what holds"
             parts.append(_small(f"{who}: " + ", ".join(detail["existing"])))
