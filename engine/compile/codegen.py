@@ -14,6 +14,13 @@ predicate to its facts (a dict from argument tuples to records), IX maps
 ``(predicate, positions)`` to an index (key → list of argument tuples), N
 maps the head predicate to the dict collecting new facts, and D maps a
 predicate to the list of facts new in the last round (semi-naive delta).
+
+Python refuses a function with more than 20 nested blocks, so a branch with
+many conditions cannot be one function of nested loops. After
+:data:`LOOPS_PER_FUNCTION` loops the join continues in a helper function
+called with the variables bound so far (``b3_full_k1(R, IX, N, D, v_a, v_b)``),
+which may itself continue in another: a rule of any length compiles, and a
+rule short enough for one function compiles exactly as before.
 """
 
 from __future__ import annotations
@@ -35,6 +42,9 @@ from lexkb.language import ast
 BranchFunction = Callable[[dict, dict, dict, dict | None], None]
 IndexKey = tuple[str, tuple[int, ...]]
 
+LOOPS_PER_FUNCTION = 16
+"""Nested loops in one generated function (Python allows 20 blocks; the one-shot loop is one)."""
+
 
 @dataclass
 class CompiledBranch:
@@ -46,12 +56,26 @@ class CompiledBranch:
 
 @dataclass
 class _Gen:
+    """The code of one branch: the function being written, and the helpers it continues in.
+
+    ``lines`` and ``prologue`` belong to the function being written; ``name``
+    prefixes the helpers' names and ``call_args`` is what a helper is called
+    with before the bound variables (the caller's ``R, IX, N, D``).
+    """
+
     branch: Branch
+    name: str = "b"
+    call_args: str = "R, IX, N, D"
     lines: list[str] = field(default_factory=list)
     prologue: dict[str, str] = field(default_factory=dict)
     constants: dict[str, object] = field(default_factory=dict)
     indexes: set[IndexKey] = field(default_factory=set)
     temp: int = 0
+    loops: int = 0  # nested loops in the function being written
+    functions: int = 1  # functions written for this branch so far
+    bound: list[str] = field(default_factory=list)  # variables bound so far, in order
+    helpers: list[str] = field(default_factory=list)  # finished helper functions
+    main: tuple[list[str], dict[str, str]] | None = None  # the first function's lines and prologue, once split
 
     def fresh(self) -> str:
         self.temp += 1
@@ -96,6 +120,27 @@ class _Gen:
         if checks:
             self.emit(depth, f"if {' or '.join(checks)}: continue")
 
+    def loop(self, depth: int) -> int:
+        """Make room for one more nested loop: past the limit, continue in a new helper function."""
+        if self.loops < LOOPS_PER_FUNCTION:
+            self.loops += 1
+            return depth
+        helper = f"{self.name}_k{self.functions}"
+        self.functions += 1
+        self.emit(depth, f"{helper}({', '.join([self.call_args] + [f'v_{v}' for v in self.bound])})")
+        self.finish_function()
+        self.lines, self.prologue, self.loops = [f"def {helper}(R, IX, N, D{''.join(f', v_{v}' for v in self.bound)}):"], {}, 1
+        return 2
+
+    def finish_function(self) -> None:
+        """Set the function being written aside: the first as the branch's own, a helper as finished source."""
+        if self.main is None:
+            self.main = (self.lines, self.prologue)
+            return
+        header, *body = self.lines
+        source = [header] + [f"    {k} = {v}" for k, v in self.prologue.items()] + ["    for _ in _ONCE:"] + body
+        self.helpers.append("\n".join(source) + "\n")
+
     def relation(self, predicate: str) -> str:
         name = f"F_{_ident(predicate)}"
         self.prologue[name] = f"R[{predicate!r}]"
@@ -124,21 +169,23 @@ def compile_branch(branch: Branch, delta_index: int | None, name: str,
 
     Constants that are not plain integers or symbols are added to ``constants``.
     """
-    gen = _branch_body(branch, delta_index, constants, into_relation=False)
+    gen = _branch_body(branch, delta_index, constants, into_relation=False, name=name)
     source = [f"def {name}(R, IX, N, D):"]
     source += [f"    {k} = {v}" for k, v in gen.prologue.items()]
     source += ["    for _ in _ONCE:"] + gen.lines
-    return "\n".join(source) + "\n", gen.indexes
+    return "\n".join(source + gen.helpers) + "\n", gen.indexes
 
 
 def _branch_body(branch: Branch, delta_index: int | None, constants: dict[str, object],
-                 into_relation: bool) -> _Gen:
+                 into_relation: bool, name: str, call_args: str = "R, IX, N, D") -> _Gen:
     """The loops of one branch, at the depth of a one-shot loop inside a function.
 
     ``into_relation``: emit straight into the head's relation (safe when the
     branch does not read its own head) instead of the dict of new facts.
+    The returned ``lines`` and ``prologue`` are those of the branch's own
+    function; ``helpers`` the functions it continues in, if it is long.
     """
-    gen = _Gen(branch, constants=constants)
+    gen = _Gen(branch, name=name, call_args=call_args, constants=constants)
     depth = 2  # inside `def` and the one-shot loop that makes `continue` always legal
     for step in schedule(branch, first=delta_index):
         literal = branch.literals[step.index]
@@ -148,6 +195,7 @@ def _branch_body(branch: Branch, delta_index: int | None, constants: dict[str, o
         elif step.kind == "bind":
             assert step.value is not None
             gen.emit(depth, f"v_{step.binds[0]} = {gen.expr(step.value, depth)}")
+            gen.bound.append(step.binds[0])
         elif step.kind == "test":
             assert isinstance(literal, Test)
             condition = _comparison(gen, literal.comparison, depth)
@@ -168,6 +216,9 @@ def _branch_body(branch: Branch, delta_index: int | None, constants: dict[str, o
         new = f"N_{_ident(head.predicate)}"
         gen.prologue[new] = f"N[{head.predicate!r}]"
         gen.emit(depth, f"if h not in {relation} and h not in {new}: {new}[h] = ({record},)")
+    if gen.main is not None:  # the branch was split: close the last helper, hand back the first function
+        gen.finish_function()
+        gen.lines, gen.prologue = gen.main
     return gen
 
 
@@ -183,6 +234,7 @@ def compile_sequence(branches: list[Branch], indexed: set[str]) -> tuple[str, Ca
     constants: dict[str, object] = {}
     prologue: dict[str, str] = {}
     lines: list[str] = []
+    helpers: list[str] = []
     for position, branch in enumerate(branches):
         head = branch.head.predicate
         relation = f"F_{_ident(head)}"
@@ -190,13 +242,15 @@ def compile_sequence(branches: list[Branch], indexed: set[str]) -> tuple[str, Ca
         last = position == len(branches) - 1 or branches[position + 1].head.predicate != head
         if first and head in indexed:
             lines.append(f"    before = len({relation})")
-        gen = _branch_body(branch, None, constants, into_relation=True)
+        gen = _branch_body(branch, None, constants, into_relation=True,
+                           name=f"s{branch.id}", call_args="R, IX, None, None")
         prologue.update(gen.prologue)
         lines.append("    for _ in _ONCE:")
         lines.extend(gen.lines)
+        helpers.extend(gen.helpers)
         if last and head in indexed:
             lines.append(f"    if len({relation}) > before: grow({head!r}, before)")
-    source = ["def run_sequence(R, IX, grow):"] + [f"    {k} = {v}" for k, v in prologue.items()] + lines
+    source = ["def run_sequence(R, IX, grow):"] + [f"    {k} = {v}" for k, v in prologue.items()] + lines + helpers
     code = "\n".join(source) + "\n"
     namespace: dict[str, object] = {"_ONCE": (None,), **GENERATED_NAMESPACE, **constants}
     exec(compile(code, "<lexkb rules>", "exec"), namespace)  # noqa: S102 — our own generated code
@@ -205,8 +259,10 @@ def compile_sequence(branches: list[Branch], indexed: set[str]) -> tuple[str, Ca
 
 def _scan(gen: _Gen, atom: ast.Atom, step: Step, depth: int, delta: bool) -> int:
     """Loops over the facts matching ``atom``, through the index the schedule chose."""
-    keys = [(position, gen.expr(atom.args[position], depth)) for position in step.keys]
     binds, repeats = step.fresh, step.repeats
+    if delta or binds or repeats:
+        depth = gen.loop(depth)
+    keys = [(position, gen.expr(atom.args[position], depth)) for position in step.keys]
     if delta:
         gen.prologue[f"D_{_ident(atom.predicate)}"] = f"D[{atom.predicate!r}]"
         gen.emit(depth, f"for a in D_{_ident(atom.predicate)}:")
@@ -227,6 +283,7 @@ def _scan(gen: _Gen, atom: ast.Atom, step: Step, depth: int, delta: bool) -> int
         depth += 1
     for position, variable in binds:
         gen.emit(depth, f"v_{variable} = a[{position}]")
+        gen.bound.append(variable)
     for position, variable in repeats:
         gen.emit(depth, f"if a[{position}] != v_{variable}: continue")
     return depth

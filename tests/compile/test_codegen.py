@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import lexkb
-from lexkb.compile.codegen import compile_sequence
+from lexkb.compile.codegen import LOOPS_PER_FUNCTION, compile_sequence
 
 RULES = """
 input level(int)
@@ -55,3 +55,29 @@ def test_fused_sequence_runs_non_recursive_rules_in_one_function() -> None:
     indexes = {("table", (0,)): {1: [(1, 10)], 2: [(2, 20)]}}
     function(relations, indexes, lambda predicate, before: None)
     assert list(relations["months"]) == [(20,)] and () in relations["long"]
+
+
+def _chain(n: int) -> str:
+    """A rule of n atom conditions joined in a chain, its facts, and a recursive rule reading it."""
+    conditions = " and ".join(f"c{i}(?x{i}, ?x{i + 1})" for i in range(n))
+    facts = "\n".join(f"c{i}({i}, {i + 1})\nc{i}({i}, {i + 100})" for i in range(n))
+    return (f"input start(int)\nend(?x{n}) if start(?x0) and {conditions}\n{facts}\n"
+            f"step(?a, ?b) if c0(?a, ?b)\nstep(?a, ?x{n}) if step(?a, ?x0) and {conditions}\n")
+
+
+def test_a_rule_of_any_length_compiles_into_helper_functions() -> None:
+    # Python allows 20 nested blocks per function: past LOOPS_PER_FUNCTION loops the join continues in a helper
+    for n in (LOOPS_PER_FUNCTION, 20, 3 * LOOPS_PER_FUNCTION + 5):
+        kb = lexkb.loads(_chain(n), "long.rules")
+        result = kb.run({"start": [(0,)]})
+        assert result.facts("end") == [(n,), (n + 99,)]
+        assert sorted(result.facts("step")) == [(0, 1), (0, 100)]
+        [end] = [c for c in kb.engine.compiled if c.branch.head.predicate == "end"]
+        assert end.source.count("def ") == 1 + n // LOOPS_PER_FUNCTION  # n conditions and start: n + 1 loops
+
+
+def test_a_long_rule_in_a_fused_sequence_compiles() -> None:
+    kb = lexkb.loads(_chain(40), "long.rules")
+    branches = [b for b in kb.program.branches if b.head.predicate == "end"]
+    code, function = compile_sequence(branches, indexed=set())
+    assert code.count("def ") == 3 and "s0_k2(R, IX, None, None, v_x0," in code
