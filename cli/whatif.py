@@ -122,7 +122,9 @@ def whatif_text(answer: WhatIf, case_name: str, written: list[str]) -> list[str]
         for number, flip in enumerate(answer.flips, 1):
             lines.append(f"  {number}. {flip_sentence(flip, answer.atom, answer.held)}.")
             for change, broken, found in itertools.zip_longest(flip.changes, flip.breaks, flip.ranges):
-                notes = [describe_range(change, found)] + ([f"breaks {', '.join(broken)}"] if broken else [])
+                notes = [describe_range(change, found),
+                         f"by itself takes away {', '.join(broken)}" if broken else
+                         "takes away no ground by itself (it answers a ground the other changes bring)"]
                 if any(notes):
                     lines.append(f"     {format_ground_atom(change.predicate, change.args)}: "
                                  f"{'; '.join(n for n in notes if n)}")

@@ -92,24 +92,21 @@ def value_groups(program: Program) -> dict[Position, Group]:
     return {position: groups[find(position)] for position in parent}
 
 
-def _variables(term: ast.Term) -> list[str]:
-    if isinstance(term, ast.Variable):
-        return [term.name]
+def _leaves(term: ast.Term) -> list[ast.Term]:
+    """The variables and constants of a term, through arithmetic and calls."""
     if isinstance(term, ast.Arithmetic):
-        return _variables(term.left) + _variables(term.right)
+        return _leaves(term.left) + _leaves(term.right)
     if isinstance(term, ast.Call):
-        return [name for arg in term.args for name in _variables(arg)]
-    return []
+        return [leaf for arg in term.args for leaf in _leaves(arg)]
+    return [term]
+
+
+def _variables(term: ast.Term) -> list[str]:
+    return [leaf.name for leaf in _leaves(term) if isinstance(leaf, ast.Variable)]
 
 
 def _constants(term: ast.Term) -> list[Value]:
-    if isinstance(term, ast.Constant):
-        return [term.value]
-    if isinstance(term, ast.Arithmetic):
-        return _constants(term.left) + _constants(term.right)
-    if isinstance(term, ast.Call):
-        return [value for arg in term.args for value in _constants(arg)]
-    return []
+    return [leaf.value for leaf in _leaves(term) if isinstance(leaf, ast.Constant)]
 
 
 def candidates(group: Group | None, kind: str, stated: set[Value]) -> list[Value]:

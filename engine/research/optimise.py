@@ -54,7 +54,8 @@ Facts = dict[str, list[tuple[Value, ...]]]
 Assignment = dict[int, int]  # slot index → choice number (1-based into Slot.choices); absent = unchanged
 MAX_GROUNDS_PER_ATOM = 64  # bindings of one rule taken as separate grounds; more are rare and add nothing new
 NEED_DEPTH = 3
-SWEEP_LIMIT = 400  # a changed slot with more choices than this is not swept after a failure  # how many rules down a missing condition is followed when an atom must be made to hold
+WEIGHT_STEP = 2  # the weight bound grows by this: a factor of four in value combinations
+PRODUCT_LIMIT = 2_000  # value combinations tried for one proposal; past it, minimality is no longer proved  # how many rules down a missing condition is followed when an atom must be made to hold
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ class Answer:
 
     changes: tuple[Change, ...]
     result: Result
-    breaks: list[list[str]]  # per change: the rules of the original grounds whose cone it touches
+    breaks: list[list[str]]  # per change: the rules of the case's grounds that this change alone takes away
     sweeps: list[Sweep | None]  # per change: for a value change, its range
 
 
@@ -219,9 +220,17 @@ def _literals(literals: Sequence[object], env: dict[str, Value], todo: list[tupl
             absent.append((literal.atom.predicate, _ground(literal.atom, env)))
 
 
-def _differs(xs: Sequence[Sequence[z3.BoolRef]], cone: frozenset[int], assignment: Assignment) -> z3.BoolRef:
-    """Some slot of ``cone`` is assigned otherwise than in ``assignment``."""
-    return z3.Or([z3.Not(xs[s][assignment.get(s, 0)]) for s in sorted(cone)])
+def _differs(changed: Sequence[z3.BoolRef], cone: frozenset[int], assignment: Assignment) -> z3.BoolRef:
+    """Some slot of ``cone`` changes — when the run changed none of them; else nothing is learned (True).
+
+    z3 chooses which slots change and how (removed, a value at a position,
+    added), not the values, so only a cone the run left as stated says
+    something about every value: unless one of its slots changes, the
+    derivation resting on it comes back.
+    """
+    if cone & assignment.keys():
+        return z3.BoolVal(True)
+    return z3.Or([changed[s] for s in sorted(cone)])
 
 
 class Lesson:
@@ -239,7 +248,7 @@ class Lesson:
         self._memo: dict[tuple[str, tuple, int], z3.BoolRef] = {}
 
     def differs(self, cone: frozenset[int]) -> z3.BoolRef:
-        return _differs(self.optimiser.xs, cone, self.assignment)
+        return _differs(self.optimiser.changed, cone, self.assignment)
 
     def broken(self, ground: Ground, depth: int = NEED_DEPTH) -> z3.BoolRef:
         """For the ground to stop holding, a stated fact under it changes or an atom it needs absent appears."""
@@ -297,14 +306,27 @@ class Optimiser:
         self.kb, self.case, self.slots = kb, case, slots
         self.predicate, self.args, self.held = predicate, args, held
         self.cones = Cones(kb.program, slots)
-        # One Boolean per slot and choice, exactly one true per slot: the master problem is pure MaxSAT.
-        self.xs = [[z3.Bool(f"slot{i}={k}") for k in range(len(slot.choices) + 1)] for i, slot in enumerate(slots)]
+        # Per slot, its ways of changing (removed, a value at a position, added), each with its choices
+        self.option_choices: list[list[list[int]]] = []
+        for slot in slots:
+            shapes: dict[tuple[str, int], list[int]] = {}
+            for number, change in enumerate(slot.choices, 1):
+                shapes.setdefault(_shape(change), []).append(number)
+            self.option_choices.append(list(shapes.values()))
+        # One Boolean per slot and way (0: unchanged), exactly one true per slot: the master problem is pure SAT
+        # with a cardinality bound.
+        self.xs = [[z3.Bool(f"slot{i}={k}") for k in range(len(ways) + 1)]
+                   for i, ways in enumerate(self.option_choices)]
         self.solver = z3.Solver()
         for x in self.xs:
             self.solver.add(z3.PbEq([(b, 1) for b in x], 1))
         self.changed = [z3.Not(x[0]) for x in self.xs]
-        self._bounds: dict[int, z3.BoolRef] = {}
-        self.found: set[frozenset[tuple[int, tuple[str, int]]]] = set()
+        self._bounds: dict[tuple[str, int], z3.BoolRef] = {}
+        self.changed_terms = [(c, 1) for c in self.changed]
+        self.weight_terms = [(x[k], len(ways[k - 1]).bit_length()) for x, ways in zip(self.xs, self.option_choices)
+                             for k in range(1, len(x))]
+        self.max_weight = max((w for _, w in self.weight_terms), default=1)
+        self.complete = True  # every proposal's values were all tried (else the lower bound is not proved)
         self.proved_above = 0  # every flip among the candidate changes needs more changes than this
         self.runs = 0
 
@@ -329,54 +351,50 @@ class Optimiser:
     def program(self) -> Program:
         return self.kb.program
 
-    def sweep_failure(self, assignment: Assignment) -> tuple[Assignment, Result] | None:
-        """Try every other choice of each changed slot, the rest fixed: engine runs are cheap, z3 rounds are not.
+    def values_of(self, shape: Assignment, deadline: float) -> Iterator[Assignment]:
+        """Every choice of values for the ways ``shape`` changes its slots, nearest to the case first.
 
-        The first that flips is returned (it has as few changes). When none
-        does, no choice of that slot flips with the others as they are, which
-        is learned as "some other slot changes".
+        Combinations come in order of their summed distance rank, so a cut-off
+        (:data:`PRODUCT_LIMIT`, or the deadline) drops the furthest ones; a cut
+        is remembered, since the lower bound is then no longer proved.
         """
-        for s in assignment:
-            if len(self.slots[s].choices) > SWEEP_LIMIT:
-                continue
-            for choice in range(1, len(self.slots[s].choices) + 1):
-                if choice == assignment[s]:
-                    continue
-                trial = {**assignment, s: choice}
-                if self.shape_of(trial) in self.found:
-                    continue
-                result = self.run(trial)[0]
-                if self.flipped(result):
-                    return trial, result
-            self.solver.add(_differs(self.xs, frozenset(range(len(self.xs))) - {s}, assignment))
-        return None
+        order = sorted(shape)
+        lists = [self.option_choices[s][shape[s] - 1] for s in order]
+        for tried, ranks in enumerate(_by_rank([len(numbers) for numbers in lists])):
+            if tried >= PRODUCT_LIMIT or time.monotonic() > deadline:
+                self.complete = False
+                return
+            yield {s: numbers[r] for s, numbers, r in zip(order, lists, ranks)}
 
-    def shape_of(self, assignment: Assignment) -> frozenset[tuple[int, tuple[str, int]]]:
-        return frozenset((s, _shape(self.slots[s].choices[c - 1])) for s, c in assignment.items())
-
-    def block_shape(self, assignment: Assignment) -> None:
-        """No later answer changes the same slots the same way (removed, a value at a position, added)."""
-        self.found.add(self.shape_of(assignment))
-        alternatives = []
-        for s, choice in assignment.items():
-            shape = _shape(self.slots[s].choices[choice - 1])
-            same = [i + 1 for i, c in enumerate(self.slots[s].choices) if _shape(c) == shape]
-            alternatives.append(z3.And([z3.Not(self.xs[s][i]) for i in same]))
-        self.solver.add(z3.Or(alternatives))
+    def block(self, shape: Assignment, supersets: bool) -> None:
+        """No later proposal changes these slots in these ways (nor, with ``supersets``, adds anything to that)."""
+        other_ways = [z3.Not(self.xs[s][k]) for s, k in shape.items()]
+        if supersets:
+            self.solver.add(z3.Or(other_ways))
+        else:
+            outside = [self.changed[t] for t in range(len(self.xs)) if t not in shape]
+            self.solver.add(z3.Or(other_ways + outside))
 
     def proposals(self, deadline: float) -> Iterator[Assignment | None]:
         """Assignments of the fewest changes meeting every lesson; None once z3 says there are none left.
 
         The fewest: z3 is asked for at most ``size`` changes (an assumption, so
         the lessons stay), and ``size`` grows only when that is unsatisfiable —
-        a minimal-cost search that keeps the solver incremental.
+        a minimal-cost search that keeps the solver incremental. Within a size,
+        a second bound on the summed weight (the bits of each way's number of
+        values) asks for the proposals with the fewest value combinations first.
         """
-        size = 0
+        size, weight = 0, 0
         while time.monotonic() < deadline:
             self.solver.set("timeout", max(1, int((deadline - time.monotonic()) * 1000)))
-            answer = self.solver.check(self._bound(size))
+            answer = self.solver.check(self._bound(self.changed_terms, "size", size),
+                                       self._bound(self.weight_terms, "weight", weight))
             if answer == z3.unsat:
-                self.proved_above = size  # no flip of this many changes or fewer: a proved lower bound
+                if weight < size * self.max_weight:
+                    weight = min(weight + WEIGHT_STEP, size * self.max_weight)
+                    continue
+                if self.complete:  # every proposal so far was tried in full: a proved lower bound
+                    self.proved_above = size
                 if size >= len(self.xs) or self.solver.check() == z3.unsat:
                     yield None
                     return
@@ -390,14 +408,29 @@ class Optimiser:
             yield {s: next(k for k in range(1, len(self.xs[s])) if z3.is_true(model.eval(self.xs[s][k])))
                    for s in changed}
 
-    def _bound(self, size: int) -> z3.BoolRef:
-        if size not in self._bounds:
-            self._bounds[size] = z3.Bool(f"at_most_{size}")
-            self.solver.add(z3.Implies(self._bounds[size], z3.PbLe([(c, 1) for c in self.changed], size)))
-        return self._bounds[size]
+    def _bound(self, terms: list[tuple[z3.BoolRef, int]], name: str, limit: int) -> z3.BoolRef:
+        if (name, limit) not in self._bounds:
+            self._bounds[(name, limit)] = z3.Bool(f"{name}_at_most_{limit}")
+            self.solver.add(z3.Implies(self._bounds[(name, limit)], z3.PbLe(terms, limit)))
+        return self._bounds[(name, limit)]
 
 
 _TIMEOUT: Assignment = {-1: -1}  # z3 gave up: a sentinel the search reports as running out of time
+
+
+def _by_rank(lengths: Sequence[int]) -> Iterator[tuple[int, ...]]:
+    """Every tuple of indices below ``lengths``, in order of their sum (then lexicographically)."""
+    def split(total: int, rest: Sequence[int]) -> Iterator[tuple[int, ...]]:
+        if not rest:
+            if total == 0:
+                yield ()
+            return
+        for first in range(min(total, rest[0] - 1) + 1):
+            for tail in split(total - first, rest[1:]):
+                yield (first, *tail)
+
+    for total in range(sum(length - 1 for length in lengths) + 1):
+        yield from split(total, lengths)
 
 
 def _shape(change: Change) -> tuple[str, int]:
@@ -442,19 +475,23 @@ def optimise(kb: KnowledgeBase, case: Case, changes: Sequence[Change], predicate
         if len(assignment) > max_size or (answers and len(assignment) > len(answers[0].changes)):
             timed_out = False
             break
-        result, run_origin = optimiser.run(assignment)
-        if not optimiser.flipped(result):
-            optimiser.learn(result, run_origin, assignment)
-            found = optimiser.sweep_failure(assignment)
-            if found is None:
-                continue
-            assignment, result = found
-        answers.append(_answer(optimiser, assignment, result, grounds))
-        optimiser.block_shape(assignment)
+        flip = None
+        for number, values in enumerate(optimiser.values_of(assignment, started + budget)):
+            result, run_origin = optimiser.run(values)
+            if optimiser.flipped(result):
+                flip = (values, result)
+                break
+            if number == 0:
+                optimiser.learn(result, run_origin, values)
+        if flip is None:
+            optimiser.block(assignment, supersets=False)
+            continue
+        answers.append(_answer(optimiser, flip[0], flip[1], grounds))
+        optimiser.block(assignment, supersets=True)
         if len(answers) >= keep:
             timed_out = False
             break
-    search = Search(answers, grounds, proved_none, optimiser.proved_above, iterations, optimiser.runs,
+    search = Search(answers, grounds, proved_none and optimiser.complete, optimiser.proved_above, iterations, optimiser.runs,
                     timed_out and not answers, held,
                     gave_up if gave_up not in ("timeout", "canceled") else None)
     search.seconds = time.monotonic() - started
@@ -472,11 +509,21 @@ def _answer(optimiser: Optimiser, assignment: Assignment, result: Result, ground
         if boundary is not None:
             changes[position] = boundary
     if any(sweeps):  # the answer as shown, with values at their boundary, is what the engine confirms
-        final = {s: 1 + optimiser.slots[s].choices.index(c) for s, c in zip(order, changes)}
-        result = optimiser.run(final)[0]
+        result = optimiser.run({s: 1 + optimiser.slots[s].choices.index(c) for s, c in zip(order, changes)})[0]
         assert optimiser.flipped(result), "a swept boundary is confirmed by the engine"
-    breaks = [sorted({g.rule for g in grounds if s in g.cone}) for s in order]
+    final = {s: 1 + optimiser.slots[s].choices.index(c) for s, c in zip(order, changes)}
+    rules = {g.rule for g in grounds}
+    breaks = [sorted(rules - _concluding(optimiser, optimiser.run({s: final[s]})[0])) for s in order]
     return Answer(tuple(changes), result, breaks, sweeps)
+
+
+def _concluding(optimiser: Optimiser, result: Result) -> set[str]:
+    """The rules that still conclude the atom in a run (none when it no longer holds)."""
+    if optimiser.args not in result.relations.get(optimiser.predicate, {}):
+        return set()
+    matcher = Matcher(result.relations)
+    return {b.rule.label for b in optimiser.program.branches_for(optimiser.predicate)
+            if matcher.derives(b, optimiser.args)}
 
 
 def _sweep(optimiser: Optimiser, assignment: Assignment, s: int) -> tuple[Sweep | None, Change | None]:

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from lexkb.api import KnowledgeBase
 
 DEFAULT_MAX_RUNS = 20_000
-DEFAULT_BUDGET = 8.0  # seconds for z3 and the engine together; loading and printing fit in the 10 s promised
+DEFAULT_BUDGET = 7.5  # seconds for z3 and the engine together; loading and printing fit in the 10 s promised
 
 
 @dataclass(frozen=True)
