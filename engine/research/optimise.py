@@ -326,6 +326,7 @@ class Optimiser:
         self.weight_terms = [(x[k], len(ways[k - 1]).bit_length()) for x, ways in zip(self.xs, self.option_choices)
                              for k in range(1, len(x))]
         self.max_weight = max((w for _, w in self.weight_terms), default=1)
+        self.answered = False  # an answer was found (and blocked): later bounds say nothing of flips in general
         self.complete = True  # every proposal's values were all tried (else the lower bound is not proved)
         self.proved_above = 0  # every flip among the candidate changes needs more changes than this
         self.runs = 0
@@ -370,6 +371,7 @@ class Optimiser:
         """No later proposal changes these slots in these ways (nor, with ``supersets``, adds anything to that)."""
         other_ways = [z3.Not(self.xs[s][k]) for s, k in shape.items()]
         if supersets:
+            self.answered = True
             self.solver.add(z3.Or(other_ways))
         else:
             outside = [self.changed[t] for t in range(len(self.xs)) if t not in shape]
@@ -393,7 +395,7 @@ class Optimiser:
                 if weight < size * self.max_weight:
                     weight = min(weight + WEIGHT_STEP, size * self.max_weight)
                     continue
-                if self.complete:  # every proposal so far was tried in full: a proved lower bound
+                if self.complete and not self.answered:  # every proposal so far tried in full: a proved bound
                     self.proved_above = size
                 if size >= len(self.xs) or self.solver.check() == z3.unsat:
                     yield None
