@@ -92,4 +92,4 @@ def test_installed_command_line_runs(installed: tuple[Path, Path], tmp_path: Pat
                            "--format", "json"], cwd=tmp_path, capture_output=True, text=True,
                           env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"}, check=False)
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout) == {"facts": {"deny": [[]], "lowers_range": []}, "outcomes": []}
+    assert json.loads(done.stdout) == {"facts": {"deny": [[]], "lowers_range": []}, "outcomes": [], "grounds": {}}
