@@ -118,7 +118,7 @@ def check_command(kb_paths: tuple[str, ...], case_paths: tuple[str, ...], strict
     for path in case_paths:
         case = load_case(path)
         problems = validate_case(case, program) + verify_quotes(case)
-        quotes += sum(1 for f in case.facts if f.fact is not None and f.fact.quote is not None)
+        quotes += sum(len(f.fact.quotes) for f in case.facts if f.fact is not None)
         for problem in problems:
             click.echo(format_location(problem.span, problem.message, problem.hint,
                                        line=case.sources.line(problem.span)), err=True)

@@ -119,7 +119,7 @@ def _check_keyword_lookalikes(modules: Sequence[ast.Module]) -> None:
                 if atom.predicate.lower() in KEYWORDS and atom.predicate not in KEYWORDS:
                     raise CheckError(f"'{atom.predicate}' is not a keyword: keywords are written in lower case",
                                      atom.span, hint=f"did you mean '{atom.predicate.lower()}'?")
-            if (isinstance(statement, ast.Fact) and not statement.atom.args and statement.quote is None
+            if (isinstance(statement, ast.Fact) and not statement.atom.args and not statement.quotes
                     and statement.span.line == previous_end):
                 word = statement.atom.predicate
                 close = difflib.get_close_matches(word.lower(), _CONNECTIVES, n=1, cutoff=0.6)

@@ -63,9 +63,10 @@ class WhyBuilder(Builder):
             stated = record.fact
             location = f"{stated.span.file}:{stated.span.line}" if stated is not None else None
             if record.origin == "case":
-                quote = stated.quote.text if stated is not None and stated.quote is not None else None
+                quotes = [q.text for q in stated.quotes] if stated is not None else []
+                quote = quotes[0] if quotes else None  # "quote": the first, as before several were allowed
                 return self.add(Node(f"case:{atom}", "case_fact", atom, level, {
-                    **base, "quote": quote, "source": self.result.case.source if quote else None,
+                    **base, "quote": quote, "quotes": quotes, "source": self.result.case.source if quote else None,
                     "location": location}))
             if record.origin == "kb":
                 return self.add(Node(f"kb:{atom}", "kb_fact", atom, level, {**base, "location": location}))

@@ -136,9 +136,16 @@ class Quote:
 
 @dataclass(frozen=True)
 class Fact:
+    """A fact, with the quotes of the decision that establish it (``from "…" from "…"``), in order."""
+
     atom: Atom
-    quote: Quote | None
+    quotes: tuple[Quote, ...]
     span: Span
+
+    @property
+    def quote(self) -> Quote | None:
+        """The first quote, or None (for callers that show one)."""
+        return self.quotes[0] if self.quotes else None
 
 
 @dataclass(frozen=True)

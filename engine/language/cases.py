@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import difflib
 import re
@@ -105,7 +106,7 @@ def _case_of(file: Path, sources: Sources) -> Case:
             if statement.quote and source is None:
                 raise CheckError("this fact quotes its source, but the case names no source",
                                  statement.quote.span, hint='add a line: source "path/to/decision.txt"')
-            facts.append(CaseFact(statement.atom.predicate, tuple(values), statement))
+            _add_fact(facts, CaseFact(statement.atom.predicate, tuple(values), statement))
         elif isinstance(statement, ast.Expect):
             for arg in statement.atom.args:
                 if not isinstance(arg, ast.Constant):
@@ -116,6 +117,18 @@ def _case_of(file: Path, sources: Sources) -> Case:
             raise CheckError(f"a case file holds facts and expectations; {what} belongs in a .rules file",
                              statement.span)
     return Case(case_name, citation, name, source, source_span, tuple(facts), tuple(expects), sources=sources)
+
+
+def _add_fact(facts: list[CaseFact], new: CaseFact) -> None:
+    """Add a stated fact; the same fact stated again adds its quotes to the first statement's, so that
+    none is lost (the engine keeps one record per fact: the first statement)."""
+    for index, old in enumerate(facts):
+        if (old.predicate, old.args) == (new.predicate, new.args) and old.fact is not None and new.fact is not None:
+            if new.fact.quotes:
+                merged = dataclasses.replace(old.fact, quotes=old.fact.quotes + new.fact.quotes)
+                facts[index] = CaseFact(old.predicate, old.args, merged)
+            return
+    facts.append(new)
 
 
 _STATEMENT_WORDS = {ast.Rule: "a rule", ast.Authority: "an authority", ast.Include: "an 'include'",
@@ -164,26 +177,97 @@ def normalise(text: str) -> str:
 
 
 def verify_quotes(case: Case) -> list[Finding]:
-    """Quotes that do not occur in the case's source, each with the closest passage."""
+    """Quotes that do not occur in the case's source (see :func:`find_quote`), each with the closest passage."""
     if case.source is None:
         return []
-    quoted = [f for f in case.facts if f.fact is not None and f.fact.quote is not None]
-    if not quoted:
+    quotes = [(f, q) for f in case.facts if f.fact is not None for q in f.fact.quotes]
+    if not quotes:
         return []
     with case.sources.locating():
-        text = normalise(case.sources.read(Path(case.source), case.source, case.source_span))
+        text = case.sources.read(Path(case.source), case.source, case.source_span)
+    paragraphs = normalised_paragraphs(text)
+    whole = " ".join(paragraphs)
     findings = []
-    for fact in quoted:
-        quote = fact.fact.quote  # type: ignore[union-attr]
-        wanted = normalise(quote.text)  # type: ignore[union-attr]
-        if wanted and wanted in text:
+    for fact, quote in quotes:
+        if find_quote(quote.text, paragraphs) is not None:
             continue
-        closest = closest_passage(wanted, text)
+        closest = closest_passage(" ".join(_pieces(normalise(quote.text))), whole)
         findings.append(Finding(
             f"the quote for {format_ground_atom(fact.predicate, fact.args)} is not in {case.source}",
-            quote.span,  # type: ignore[union-attr]
-            f'the closest passage is: "{closest}"' if closest else None))
+            quote.span, f'the closest passage is: "{closest}"' if closest else None))
     return findings
+
+
+# An omission: three dots, spaced or not, or the ellipsis character (normalised to "..."), bracketed or not.
+_OMISSION = re.compile(r"\s*(?:\[\s*(?:\.\s*){3}\]|(?:\.\s?){2,}\.)\s*")
+# A bracketed alteration: [b] stands for one letter in either case, [the defendant] for a few words.
+_ALTERATION = re.compile(r"\[([^\]]*)\]")
+_SIC = re.compile(r"\s*\[sic\]", re.IGNORECASE)  # the quoter's mark, not the source's words
+PHRASE_WORDS = 6  # a bracketed phrase stands for a run of 1 to this many words of the source
+
+
+def normalised_paragraphs(text: str) -> list[str]:
+    """The source's paragraphs (parts between blank lines), each :func:`normalise`d; an omission never
+    reaches from one paragraph into the next."""
+    return [p for p in (normalise(part) for part in re.split(r"\n\s*\n", text)) if p]
+
+
+def _pieces(quote: str) -> list[str]:
+    """The quoted runs of words between omissions, empty ones dropped."""
+    return [p for p in _OMISSION.split(_SIC.sub("", quote)) if p.strip()]
+
+
+def _piece_pattern(piece: str) -> re.Pattern[str]:
+    """A run of quoted words as a pattern: spaces match spaces, each alteration what it may stand for."""
+    out, at = [], 0
+    for match in _ALTERATION.finditer(piece):
+        out.append(re.escape(piece[at:match.start()]))
+        inside = match.group(1).strip()
+        if len(inside) == 1 and inside.isalpha():
+            out.append(f"[{re.escape(inside.lower())}{re.escape(inside.upper())}]")
+        else:  # a phrase (or [] for a dropped letter): words of the source, none if empty
+            out.append(rf"\S+(?: \S+){{0,{PHRASE_WORDS - 1}}}?" if inside else r"\S{0,3}?")
+        at = match.end()
+    out.append(re.escape(piece[at:]))
+    return re.compile("".join(out))
+
+
+def find_quote(quote: str, paragraphs: list[str]) -> tuple[int, int, int] | None:
+    """Where a quote stands in the source — (paragraph, start, end) in the normalised paragraph, the
+    paragraph -1 for the paragraphs joined by spaces — or None.
+
+    The quote's words must appear as written (after :func:`normalise`), except for the usual legal
+    alterations: an omission (``...``, ``. . .``, ``…``, ``[...]``) stands for any text between the
+    parts around it, which must appear in order within one paragraph; ``[b]`` (one letter in brackets)
+    stands for that letter in either case; ``[the defendant]`` (a bracketed phrase) for any run of one
+    to :data:`PHRASE_WORDS` words; ``[]`` for a dropped letter or two. A quote with neither may run
+    across paragraphs.
+    """
+    wanted = normalise(quote)
+    pieces = _pieces(wanted)
+    if not pieces:
+        return None
+    if len(pieces) == 1 and not _ALTERATION.search(wanted):  # plain words: anywhere in the text
+        joined = " ".join(paragraphs)
+        start = joined.find(pieces[0])
+        return (-1, start, start + len(pieces[0])) if start >= 0 else None
+    return _in_paragraph(pieces, paragraphs)
+
+
+def _in_paragraph(pieces: list[str], paragraphs: list[str]) -> tuple[int, int, int] | None:
+    """The first paragraph holding every piece in order: each piece's first match after the previous one."""
+    patterns = [_piece_pattern(p) for p in pieces]
+    for number, paragraph in enumerate(paragraphs):
+        at, start = 0, None
+        for pattern in patterns:
+            match = pattern.search(paragraph, at)
+            if match is None:
+                break
+            start = match.start() if start is None else start
+            at = match.end()
+        else:
+            return (number, start or 0, at)
+    return None
 
 
 def closest_passage(wanted: str, text: str) -> str | None:
@@ -210,4 +294,5 @@ def closest_passage(wanted: str, text: str) -> str | None:
 
 
 __all__ = ["Case", "CaseFact", "Finding", "Text", "case_from_mapping", "load_case",
-           "verify_quotes", "normalise", "closest_passage"]
+           "verify_quotes", "normalise", "closest_passage", "find_quote",
+           "normalised_paragraphs"]

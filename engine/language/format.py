@@ -198,14 +198,17 @@ def format_statement(statement: ast.Statement, width: int = WIDTH) -> str:
     raise TypeError(f"not a statement: {statement!r}")
 
 
-def _fact(fact: ast.Fact, width: int, quote_as_written: str | None = None) -> str:
-    """A fact, its quote on the next line when both do not fit on one; ``quote_as_written`` is the
-    quote's string as the source spells it (the formatter keeps an analyst's escapes)."""
+def _fact(fact: ast.Fact, width: int, quotes_as_written: Sequence[str] = ()) -> str:
+    """A fact and its quotes (``from "…"`` each); when they do not all fit on one line, each quote on a
+    line of its own. ``quotes_as_written`` are the quotes' strings as the source spells them (the
+    formatter keeps an analyst's escapes)."""
     text = format_atom(fact.atom)
-    if fact.quote is None:
+    if not fact.quotes:
         return text
-    quote = f"from {quote_as_written or format_string(fact.quote.text)}"
-    return f"{text} {quote}" if len(text) + 1 + len(quote) <= width else f"{text}\n{INDENT}{quote}"
+    spelled = list(quotes_as_written) or [format_string(q.text) for q in fact.quotes]
+    quotes = [f"from {q}" for q in spelled]
+    line = " ".join([text, *quotes])
+    return line if len(line) <= width else "\n".join([text, *(INDENT + q for q in quotes)])
 
 
 def _rule(rule: ast.Rule, width: int) -> str:
@@ -295,9 +298,9 @@ def format_source(module: ast.Module, comments: Sequence[Comment], text: str, wi
 
 
 def _statement_as_written(statement: ast.Statement, lines: Sequence[str], width: int) -> str:
-    if isinstance(statement, ast.Fact) and statement.quote is not None:
-        span = statement.quote.span  # a string token: always on one line
-        return _fact(statement, width, lines[span.line - 1][span.column - 1:span.end_column - 1])
+    if isinstance(statement, ast.Fact) and statement.quotes:
+        spans = [quote.span for quote in statement.quotes]  # string tokens: each on one line
+        return _fact(statement, width, [lines[s.line - 1][s.column - 1:s.end_column - 1] for s in spans])
     return format_statement(statement, width)
 
 

@@ -103,7 +103,7 @@ def parse_with_comments(text: str, file: str) -> tuple[ast.Module, tuple[Comment
 def parse_atom(text: str, file: str = "<atom>") -> ast.Atom:
     """Parse a single atom such as ``reduction_floor_months(108)`` (for the CLI and API)."""
     module = parse(text, file)
-    if len(module.statements) != 1 or not isinstance(module.statements[0], ast.Fact) or module.statements[0].quote:
+    if len(module.statements) != 1 or not isinstance(module.statements[0], ast.Fact) or module.statements[0].quotes:
         raise SyntaxProblem(
             f"'{text}' is not an atom: write a name, optionally followed by values in parentheses",
             Span.point(file),
@@ -274,12 +274,9 @@ class _ToAst:
         return ast.Rule(name, head, condition, exceptions, authorities, span)  # type: ignore[arg-type]
 
     def fact(self, span: Span, children: list[object]) -> ast.Fact:
-        atom = children[0]
-        quote = None
-        if len(children) > 1:
-            token = children[1]
-            quote = ast.Quote(_unquote(token), token_span(self.file, token))  # type: ignore[arg-type]
-        return ast.Fact(atom, quote, span)  # type: ignore[arg-type]
+        atom, *tokens = children
+        quotes = tuple(ast.Quote(_unquote(t), token_span(self.file, t)) for t in tokens)  # type: ignore[arg-type]
+        return ast.Fact(atom, quotes, span)  # type: ignore[arg-type]
 
     def include(self, span: Span, children: list[Token]) -> ast.Include:
         return ast.Include(_unquote(children[0]), span)

@@ -114,7 +114,7 @@ def extras(d: Derivation, node: Node) -> list[tuple[str, str]]:
             if detail.get("truncated_candidates"):
                 out.append(("note", "(too many candidate values: only the first were tried)"))
     elif node.kind == "case_fact" and detail.get("quote"):
-        out.append(("quote", f"\u201c{detail['quote']}\u201d"))
+        out.extend(("quote", f"\u201c{quote}\u201d") for quote in detail.get("quotes") or [detail["quote"]])
         if detail.get("source"):
             out.append(("source", f"source: {detail['source']}"))
     elif node.kind in ("missing", "missing_input"):

@@ -89,3 +89,83 @@ def test_a_missing_quote_points_at_the_closest_passage(tmp_path: Path) -> None:
     assert finding.message == "the quote for sentenced_on(2012-10-24) is not in " + str(tmp_path / "order.txt")
     assert finding.hint == 'the closest passage is: "he would have been entitled to a 4-level reduction."'
     assert closest_passage("completely unrelated words here", "alpha beta gamma") is None
+
+
+# ---------------------------------------------------------------- several quotes, legal alterations
+
+ORDER = ("The defendant pleaded guilty to a drug offense in 2011.\n\n"
+         "Because his offense carries a mandatory-minimum sentence of 120 months, the Court lacks authority "
+         "to reduce it. Amendment 782 does not help him.\n\n"
+         "It is therefore ordered that the motion is denied.")
+
+
+@pytest.mark.parametrize("quote", [
+    "his offense carries a mandatory-minimum sentence of 120 months",
+    "his offense carries . . . 120 months",
+    "his offense carries ... 120 months",
+    "his offense carries \u2026 120 months",
+    "his offense carries [...] 120 months, the Court lacks authority",
+    "[b]ecause his offense carries",
+    "[H]is offense carries",
+    "[the defendant's] offense carries a mandatory-minimum sentence",
+    "Because [the sentence] of 120 months",  # 6 words in brackets' place
+    "his offense carries a mandatory-minimum sentence [sic] of 120 months",
+    ". . . the Court lacks authority to reduce it . . . .",
+])
+def test_quotes_with_the_usual_legal_alterations_match(quote: str) -> None:
+    from lexkb.language.cases import find_quote, normalised_paragraphs
+
+    assert find_quote(quote, normalised_paragraphs(ORDER)) is not None
+
+
+@pytest.mark.parametrize("quote", [
+    "his offense carries . . . 121 months",  # a part that is not there
+    "120 months . . . his offense carries",  # the parts out of order
+    "drug offense . . . the motion is denied",  # an omission across paragraphs
+    "[x]ecause his offense carries",  # a bracketed letter stands for that letter only
+    "Because [the words] the Court lacks authority",  # a bracketed phrase is at most 6 words, here 9
+    "his offense carries a [mandatory-minimum] sentence of 12 months",
+])
+def test_quotes_with_alterations_still_have_to_be_in_the_source(quote: str) -> None:
+    from lexkb.language.cases import find_quote, normalised_paragraphs
+
+    assert find_quote(quote, normalised_paragraphs(ORDER)) is None
+
+
+def test_a_fact_takes_several_quotes_all_checked(tmp_path: Path) -> None:
+    write(tmp_path, "order.txt", ORDER)
+    path = write(tmp_path, "c.case", 'source "order.txt"\n'
+                                     'mandatory_minimum_months(120)\n'
+                                     '    from "mandatory-minimum sentence of 120 months"\n'
+                                     '    from "the Court lacks authority to reduce it"\n'
+                                     '    from "a sentence of 121 months"\n')
+    case = load_case(path)
+    [fact] = case.facts
+    assert [q.text for q in fact.fact.quotes] == ["mandatory-minimum sentence of 120 months",  # type: ignore[union-attr]
+                                                  "the Court lacks authority to reduce it", "a sentence of 121 months"]
+    [finding] = verify_quotes(case)
+    assert finding.span.line == 5
+
+
+def test_the_same_fact_stated_twice_keeps_both_quotes(tmp_path: Path) -> None:
+    write(tmp_path, "order.txt", ORDER)
+    path = write(tmp_path, "c.case", 'source "order.txt"\n'
+                                     'drug_offense from "pleaded guilty to a drug offense"\n'
+                                     'minimum(120) from "120 months"\n'
+                                     'drug_offense from "a drug offense in 2011"\n')
+    case = load_case(path)
+    assert [f.predicate for f in case.facts] == ["drug_offense", "minimum"]
+    assert [q.text for q in case.facts[0].fact.quotes] == [  # type: ignore[union-attr]
+        "pleaded guilty to a drug offense", "a drug offense in 2011"]
+    assert verify_quotes(case) == []
+
+
+def test_an_explanation_shows_every_quote(tmp_path: Path) -> None:
+    write(tmp_path, "order.txt", ORDER)
+    write(tmp_path, "r.rules", "input drug_offense\ndeny if drug_offense\n")
+    case = load_case(write(tmp_path, "c.case", 'source "order.txt"\n'
+                                               'drug_offense from "pleaded guilty" from "a drug offense in 2011"\n'))
+    result = lexkb.load(tmp_path / "r.rules").run(case)
+    [fact] = [n for n in result.explain("deny").nodes.values() if n.kind == "case_fact"]
+    assert fact.detail["quotes"] == ["pleaded guilty", "a drug offense in 2011"]
+    assert fact.detail["quote"] == "pleaded guilty"

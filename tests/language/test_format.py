@@ -76,8 +76,8 @@ STATEMENTS: dict[type, st.SearchStrategy[Any]] = {
     ast.Rule: st.builds(
         lambda name, head, cond, exc, auth: ast.Rule(name, head, cond, tuple(exc), tuple(auth), NO_SPAN),
         st.none() | names, atoms, conditions, st.lists(conditions, max_size=2), st.lists(name_nodes, max_size=2)),
-    ast.Fact: st.builds(lambda a, q: ast.Fact(a, q, NO_SPAN), atoms,
-                        st.none() | texts.map(lambda t: ast.Quote(t, NO_SPAN))),
+    ast.Fact: st.builds(lambda a, qs: ast.Fact(a, tuple(qs), NO_SPAN), atoms,
+                        st.lists(texts.map(lambda t: ast.Quote(t, NO_SPAN)), max_size=3)),
     ast.Authority: st.builds(lambda n, c, s: ast.Authority(n, c, s, NO_SPAN), names, texts, st.none() | texts),
     ast.Include: texts.map(lambda p: ast.Include(p, NO_SPAN)),
     ast.InputDecl: st.builds(lambda p, ts: ast.InputDecl(p, tuple(ts), NO_SPAN), names,

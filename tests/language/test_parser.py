@@ -46,7 +46,7 @@ def sexp(node: object) -> str:
             parts.append("because " + ",".join(a.text for a in node.authorities))
         return " | ".join(parts)
     if isinstance(node, ast.Fact):
-        return f"fact {sexp(node.atom)}" + (f" from {node.quote.text!r}" if node.quote else "")
+        return f"fact {sexp(node.atom)}" + "".join(f" from {q.text!r}" for q in node.quotes)
     if isinstance(node, ast.Authority):
         return f"authority {node.name} {node.citation!r}" + (f" says {node.says!r}" if node.says else "")
     if isinstance(node, ast.Include):
