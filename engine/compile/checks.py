@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from lexkb.compile.kinds import DECLARED, check_kinds, declared_kinds
 from lexkb.compile.program import BaseFact, Branch, Literal, Negative, Positive, Program, Test, dependency_graph
+from lexkb.compile.readings import check_readings, unread
 from lexkb.compile.schedule import schedule
 from lexkb.compile.stratify import stratify
 from lexkb.errors import CheckError, Span, did_you_mean
@@ -29,6 +30,7 @@ def check(modules: Sequence[ast.Module]) -> Program:
     facts: list[ast.Fact] = []
     inputs: dict[str, ast.InputDecl] = {}
     outcomes: list[ast.Name] = []
+    described: list[ast.Reading | ast.InternalDecl] = []
     for module in modules:
         for statement in module.statements:
             if isinstance(statement, ast.Authority):
@@ -56,6 +58,8 @@ def check(modules: Sequence[ast.Module]) -> Program:
                 outcomes.extend(statement.names)
             elif isinstance(statement, ast.Include):
                 pass
+            elif isinstance(statement, (ast.Reading, ast.InternalDecl)):
+                described.append(statement)
             else:
                 keyword = {ast.CaseDecl: "case", ast.SourceDecl: "source", ast.Expect: "expect"}[type(statement)]
                 raise CheckError(f"'{keyword}' belongs in a .case file, not in a rules file", statement.span,
@@ -76,6 +80,9 @@ def check(modules: Sequence[ast.Module]) -> Program:
         schedule(branch)  # raises on an unsafe variable
     graph = dependency_graph(branches, arities)
     strata, recursive = stratify(branches, graph)
+    outcome_names = tuple(dict.fromkeys(n.text for n in outcomes))
+    readings, internal = check_readings(described, arities, outcome_names)
+    warnings += unread(readings, internal, outcome_names, arities, graph, branches, base_facts, inputs)
     return Program(
         modules=tuple(modules),
         authorities=authorities,
@@ -89,6 +96,8 @@ def check(modules: Sequence[ast.Module]) -> Program:
         dependencies=graph,
         recursive=recursive,
         warnings=tuple(warnings),
+        readings=readings,
+        internal=internal,
     )
 
 

@@ -103,6 +103,8 @@ class Program:
     dependencies: dict[str, frozenset[str]]  # each predicate → the predicates its rules read (see dependency_graph)
     recursive: frozenset[str] = field(default_factory=frozenset)
     warnings: tuple[Finding, ...] = ()  # what the checks found suspicious but not invalid (`check` shows them)
+    readings: dict[str, ast.Reading] = field(default_factory=dict)  # predicate → its English reading (`reads`)
+    internal: frozenset[str] = field(default_factory=frozenset)  # helpers: not listed by run, folded in explanations
 
     @cached_property
     def by_conclusion(self) -> dict[str, tuple[Branch, ...]]:

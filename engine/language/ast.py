@@ -187,7 +187,31 @@ class Expect:
     span: Span
 
 
-Statement = Union[Authority, Rule, Fact, Include, InputDecl, Outcomes, CaseDecl, SourceDecl, Expect]
+@dataclass(frozen=True)
+class Reading:
+    """``offense_level(?l) reads "the total offense level was ?l"`` (``not "…"``): a predicate in English.
+
+    ``atom``'s arguments are the placeholders (distinct variables) the texts use; ``negative`` is how
+    English says the predicate does not hold, when the generic "it is not established that …" reads badly.
+    """
+
+    atom: Atom
+    text: Quote
+    negative: Quote | None
+    span: Span
+
+
+@dataclass(frozen=True)
+class InternalDecl:
+    """``internal a, b``: helper predicates, left out of run's conclusions and folded into their parent
+    rule in explanations."""
+
+    names: tuple[Name, ...]
+    span: Span
+
+
+Statement = Union[Authority, Rule, Fact, Include, InputDecl, Outcomes, CaseDecl, SourceDecl, Expect, Reading,
+                  InternalDecl]
 
 
 @dataclass(frozen=True)

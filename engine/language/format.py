@@ -195,7 +195,20 @@ def format_statement(statement: ast.Statement, width: int = WIDTH) -> str:
         return f"source {format_string(statement.path)}"
     if isinstance(statement, ast.Expect):
         return f"expect {'not ' if statement.negated else ''}{format_atom(statement.atom)}"
+    if isinstance(statement, ast.Reading):
+        return _reading(statement, width)
+    if isinstance(statement, ast.InternalDecl):
+        return "internal " + ", ".join(n.text for n in statement.names)
     raise TypeError(f"not a statement: {statement!r}")
+
+
+def _reading(reading: ast.Reading, width: int) -> str:
+    """``atom reads "…"``, and ``not "…"`` on the same line when it fits, else on the next, indented."""
+    text = f"{format_atom(reading.atom)} reads {format_string(reading.text.text)}"
+    if reading.negative is None:
+        return text
+    negative = f"not {format_string(reading.negative.text)}"
+    return f"{text} {negative}" if len(text) + 1 + len(negative) <= width else f"{text}\n{INDENT}{negative}"
 
 
 def _fact(fact: ast.Fact, width: int, quotes_as_written: Sequence[str] = ()) -> str:

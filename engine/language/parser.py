@@ -22,7 +22,7 @@ from lexkb.values import Text, Value
 
 KEYWORDS = (
     "rule if and or not unless because authority says include input outcomes "
-    "case source expect from min max"
+    "case source expect from min max reads internal"
 ).split()
 
 
@@ -303,9 +303,22 @@ class _ToAst:
         negated = len(children) == 2
         return ast.Expect(children[-1], negated, span)  # type: ignore[arg-type]
 
+    def reading(self, span: Span, children: list[object]) -> ast.Reading:
+        atom, text, *rest = children
+        negative = rest[-1] if rest else None  # rest is [NOT, STRING] or empty
+        return ast.Reading(atom, self._quote(text), None if negative is None else self._quote(negative),  # type: ignore[arg-type]
+                           span)
+
+    def _quote(self, token: Token) -> ast.Quote:
+        return ast.Quote(_unquote(token), token_span(self.file, token))
+
+    def internal_decl(self, span: Span, children: list[Token]) -> ast.InternalDecl:
+        return ast.InternalDecl(tuple(ast.Name(str(t), token_span(self.file, t)) for t in children), span)
+
 
 # Tokens kept in the tree only to mark where a construct starts or ends.
-_DELIMITERS = frozenset({"AUTHORITY", "RULE", "INCLUDE", "INPUT", "OUTCOMES", "CASE", "SOURCE", "EXPECT", "RPAR"})
+_DELIMITERS = frozenset({"AUTHORITY", "RULE", "INCLUDE", "INPUT", "OUTCOMES", "CASE", "SOURCE", "EXPECT", "RPAR",
+                         "INTERNAL"})
 
 
 def _located(item: Any) -> Any:

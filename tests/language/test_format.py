@@ -86,6 +86,10 @@ STATEMENTS: dict[type, st.SearchStrategy[Any]] = {
     ast.CaseDecl: st.builds(lambda n, c: ast.CaseDecl(n, c, NO_SPAN), names, st.none() | texts),
     ast.SourceDecl: texts.map(lambda p: ast.SourceDecl(p, NO_SPAN)),
     ast.Expect: st.builds(lambda a, neg: ast.Expect(a, neg, NO_SPAN), atoms, st.booleans()),
+    ast.Reading: st.builds(lambda a, t, n: ast.Reading(a, ast.Quote(t, NO_SPAN), n, NO_SPAN),
+                           atoms, texts, st.none() | texts.map(lambda n: ast.Quote(n, NO_SPAN))),
+    ast.InternalDecl: st.lists(name_nodes, min_size=1, max_size=3).map(
+        lambda ns: ast.InternalDecl(tuple(ns), NO_SPAN)),
 }
 modules = st.lists(st.one_of(*STATEMENTS.values()), max_size=6).map(lambda ss: ast.Module("", tuple(ss)))
 
