@@ -205,9 +205,15 @@ class TableReader:
         if len(fields) != len(header):
             columns = field_columns(item.text.split("\n", 1)[0])
             col = columns[min(len(columns), len(header) + 1) - 1] if len(fields) > len(header) else 1
+            hint = "every row has one cell per column (an empty cell states nothing)"
+            if len(fields) > len(header):
+                split = _split_cell(fields)
+                if split is not None and split[0] < len(columns):
+                    col = columns[split[0]]
+                hint = ("a comma inside a cell splits it in two: put that cell in double quotes, e.g. "
+                        + (f'"{split[1]}"' if split else '"deny; not eligible(a, b)"'))
             raise SourceError(f"this row has {len(fields)} cells, but the header names {len(header)} columns",
-                              Span(item.file, item.line, col, item.line, col + 1),
-                              hint="every row has one cell per column (an empty cell states nothing)")
+                              Span(item.file, item.line, col, item.line, col + 1), hint=hint)
         return dict(zip(header, fields))
 
     def _json_cells(self, item: Item) -> dict[str, object]:
@@ -235,6 +241,19 @@ class TableReader:
             if arity != expect.atom.arity:
                 raise CellError(f"{expect.atom.predicate} takes {arity} value(s), but the expectation gives "
                                 f"{expect.atom.arity}")
+
+
+def _split_cell(fields: list[str]) -> tuple[int, str] | None:
+    """The first cell a comma cut in two — one opening a parenthesis that a later cell closes, as in
+    ``eligible(a`` + `` b)`` — and its text joined back; None when no cell looks cut."""
+    for index, field in enumerate(fields):
+        if field.count("(") > field.count(")"):
+            joined, end = field, index
+            while joined.count("(") > joined.count(")") and end + 1 < len(fields):
+                end += 1
+                joined += "," + fields[end]
+            return index, joined
+    return None
 
 
 def _cell_span(item: Item, column: str, value: object) -> Span:

@@ -93,7 +93,13 @@ def check_pattern(atom: ast.Atom) -> None:
     for term in atom.args:
         if not isinstance(term, (ast.Constant, ast.Variable)):
             raise UsageError("the atom holds plain values or variables here, not arithmetic", term.span,
-                             hint="e.g. reduction_floor_months(?f)")
+                             hint=f"e.g. {_variables_example(atom)}")
+
+
+def _variables_example(atom: ast.Atom) -> str:
+    """The atom with a variable in each place (``low(?x)``): an example in the rules the user loaded."""
+    names = ["?x"] if len(atom.args) == 1 else [f"?{chr(ord('a') + i)}" for i in range(min(len(atom.args), 26))]
+    return f"{atom.predicate}({', '.join(names)})"
 
 
 def _matches(term: ast.Term, value: Value, env: dict[str, Value]) -> bool:

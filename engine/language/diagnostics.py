@@ -111,6 +111,8 @@ SYNTAX_EXAMPLES: dict[str, list[str]] = {
     "expected the names of the outcomes after 'outcomes', separated by commas": [
         "outcomes", "outcomes 5", 'outcomes "a"',
     ],
+    "an outcome is a name without values in parentheses, e.g. outcomes deny, grant; "
+    "a rule concludes it, e.g. deny if p(?x)": ["outcomes p(?x)", "outcomes a, p(1)", "outcomes p()", "outcomes a, b("],
     "expected the case's name after 'case', e.g. case alcaraz \"citation\"": ["case", "case 5", 'case "x"'],
     "expected an atom after 'expect', e.g. expect deny": ["expect", "expect 5"],
     "expected an atom after 'expect not', e.g. expect not grant": ["expect not", "expect not 5"],
@@ -247,6 +249,9 @@ def syntax_problem(error: UnexpectedInput, text: str, file: str) -> SyntaxProble
     span = Span(file, line, column, line, column + (1 if at_end else max(1, len(str(token)))))
     found = _describe_token(token)
 
+    digit_led = _digit_led_name(text, token, file)
+    if digit_led is not None:
+        return digit_led
     repaired = _misspelled_keyword(text, error, file)
     if repaired is not None:
         return repaired
@@ -268,6 +273,28 @@ def syntax_problem(error: UnexpectedInput, text: str, file: str) -> SyntaxProble
     if expected and len(expected) <= 6:
         message += "; expected " + _or_list(expected)
     return SyntaxProblem(message, span)
+
+
+def _digit_led_name(text: str, token: Token, file: str) -> SyntaxProblem | None:
+    """``841b1A`` read as the number 841 then the name b1A: say that a name starts with a letter."""
+    if token.type not in ("NAME", "INT") or token.start_pos is None:
+        return None
+    start = end = token.start_pos
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+        start -= 1
+    while end < len(text) and (text[end].isalnum() or text[end] == "_"):
+        end += 1
+    word = text[start:end]
+    if not word[:1].isdigit() or word.isdigit() or (start > 0 and text[start - 1] == "-"):
+        return None
+    digits = re.match(r"\d+", word).group(0)  # type: ignore[union-attr]
+    rest = word[len(digits):]
+    moved = rest[0] + digits + ("_" + rest[1:] if len(rest) > 1 else "")
+    line = text.count("\n", 0, start) + 1
+    column = start - (text.rfind("\n", 0, start) + 1) + 1
+    return SyntaxProblem(f"'{word}' is not a name: a name starts with a letter or _, not a digit",
+                         Span(file, line, column, line, column + len(word)),
+                         hint=f"e.g. {moved}; or, as text in double quotes, \"{word}\"")
 
 
 def _reserved_hint(word: str) -> str:

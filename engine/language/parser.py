@@ -121,7 +121,7 @@ def ground_atom(atom: str | ast.Atom, file: str = "<atom>") -> tuple[str, tuple[
     for arg in atom.args:
         if not isinstance(arg, ast.Constant):
             raise UsageError("the atom holds plain values here, not variables or arithmetic", arg.span,
-                             hint="e.g. reduction_floor_months(108)")
+                             hint=f"write {atom.predicate}(…) with a value in each place, e.g. a number or a name")
         values.append(arg.value)
     return atom.predicate, tuple(values)
 
