@@ -102,6 +102,10 @@ def describe_range(change: Change, found: Range | None) -> str:
     return f"{place} of any of {shown}"
 
 
+def _changes(count: int) -> str:
+    return f"{count} change{'' if count == 1 else 's'}"
+
+
 def _how(answer: WhatIf) -> str:
     if answer.method == "optimise":
         return f"z3 and the engine: {answer.rounds} rounds, {answer.runs} engine runs, {answer.seconds:.1f} s"
@@ -117,8 +121,15 @@ def whatif_text(answer: WhatIf, case_name: str, written: list[str]) -> list[str]
         lines.append(f"Its grounds: {', '.join(answer.grounds)}.")
     if answer.flips:
         plural = "change" if answer.size == 1 else "changes"
-        lines.append(f"Smallest flip: {answer.size} {plural} ({len(answer.flips)} distinct, each confirmed by the "
-                     f"engine; {_how(answer)}):")
+        if answer.descended:
+            proved = answer.size == answer.proved_above + 1
+            lines.append(f"A flip of {answer.size} {plural}, confirmed by the engine, found by descent after z3's "
+                         f"proposals ran out of time ({_how(answer)}); z3 proved that none of "
+                         f"{_changes(answer.proved_above)} or fewer exists, so it is "
+                         f"{'the smallest' if proved else 'not proved the smallest'}:")
+        else:
+            lines.append(f"Smallest flip: {answer.size} {plural} ({len(answer.flips)} distinct, each confirmed by "
+                         f"the engine; {_how(answer)}):")
         for number, flip in enumerate(answer.flips, 1):
             lines.append(f"  {number}. {flip_sentence(flip, answer.atom, answer.held)}.")
             for change, broken, found in itertools.zip_longest(flip.changes, flip.breaks, flip.ranges):
@@ -137,7 +148,7 @@ def whatif_text(answer: WhatIf, case_name: str, written: list[str]) -> list[str]
             lines.append(f"No flip exists among the candidate changes (proved by z3; {_how(answer)}).")
         else:
             lines.append(f"No flip found within the time ({_how(answer)}); z3 proved that none of "
-                         f"{answer.proved_above} change{'s' if answer.proved_above != 1 else ''} or fewer exists.")
+                         f"{_changes(answer.proved_above)} or fewer exists.")
     else:
         reason = "the search bound ran out" if answer.exhausted else "no single change or pair of changes"
         lines.append(f"No flip found ({reason}; {answer.runs} engine runs of at most {answer.max_runs}).")
@@ -156,7 +167,7 @@ def whatif_json(answer: WhatIf, written: list[str]) -> dict[str, object]:
         "max_runs": answer.max_runs, "search": search, "method": answer.method,
         "fallback": answer.fallback_reason, "grounds": answer.grounds, "proved_none": answer.proved_none,
         "proved_no_flip_up_to": answer.proved_above, "rounds": answer.rounds, "seconds": round(answer.seconds, 3),
-        "timed_out": answer.exhausted, "witnesses": written,
+        "timed_out": answer.exhausted, "descended": answer.descended, "witnesses": written,
         "flips": [{"changes": [{"kind": c.kind, "fact": format_ground_atom(c.predicate, c.args),
                                 "was": format_ground_atom(c.fact.predicate, c.fact.args) if c.fact else None,
                                 "args": [to_json(v) for v in c.args],

@@ -3,34 +3,32 @@
 An implicit-hitting-set loop between z3 and the engine. Every place a case can
 change is a *slot*: a stated fact (kept, removed, or one value changed to a
 candidate of its type) or an unstated input (left out, or added with a
-candidate value). z3's ``Optimize`` picks an assignment of the slots with the
-fewest changes (one soft constraint per slot) that satisfies every lesson
-learned so far; the engine runs the changed case; if the atom has not flipped,
-the engine's own derivations say why, and that becomes a new hard constraint:
+candidate value). z3 chooses which slots change and in which *way* (removed,
+a value at a position, added) — the fewest changes first (a cardinality bound
+given as an assumption, raised only when z3 proves it unsatisfiable), and
+among those the ways with the fewest value combinations first. The engine
+then runs the value combinations of that proposal, nearest to the case
+first. A combination that flips the atom is an answer; otherwise the
+proposal is blocked and the first run becomes a lesson
+(:mod:`lexkb.research.lessons`): a necessary condition of every flip, over
+the slots.
 
-* the atom still holds: each ground (a rule match and the recorded derivation
-  below it) rests on a *cone* of slots — the stated facts it matched, and every
-  input that any absent atom along it could depend on. Unless some slot of the
-  cone changes, that ground holds again, so the next assignment must differ
-  from this one somewhere in every ground's cone;
-* the atom still does not hold: some rule concluding it must fire; a rule
-  whose ``not X`` condition fails needs every ground of ``X`` broken, a rule
-  whose ground condition ``Y`` is missing needs ``Y`` made to hold (followed a
-  few rules down); and in any case the assignment must differ somewhere in the
-  atom's whole cone.
+Because every lesson is implied by every flip and every blocked proposal was
+tried in full, z3 proving "no proposal of k changes is left" proves that no
+flip of k changes or fewer exists among the candidate changes (reported; not
+claimed when a proposal had to be cut short). Further answers of the same
+size are found by blocking each answer's ways (and their supersets). A
+changed value of an answer is swept across every candidate of its type, the
+rest fixed, so the answer names the boundary ("97 or less").
 
-Each lesson is a necessary condition of every flip, so the first assignment
-the engine confirms is a smallest flip over the candidate changes, and an
-unsatisfiable master problem proves that no flip exists among them. Further
-answers of the same size are found by blocking the *shape* of each answer
-(which slot, removed / value changed / added). A changed value is then swept
-across every candidate of its type with the other changes fixed, so the answer
-names the boundary ("97 or less") rather than the one value z3 picked.
+When the atom holds on many independent grounds, each needing its own change,
+z3's proposals may not reach a flip in time; part of the time is then given to
+a descent (:func:`descend`) whose flip is real but proved the smallest only
+when it is one change above z3's lower bound — the report says which.
 """
 
 from __future__ import annotations
 
-import itertools
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -38,12 +36,10 @@ from typing import TYPE_CHECKING
 
 import z3
 
-from lexkb.compile.program import Negative, Positive, Program
-from lexkb.compile.semantics import term_value
-from lexkb.evaluate.engine import Given, bindings
+from lexkb.compile.program import Program
 from lexkb.evaluate.matching import Matcher
-from lexkb.language import ast
 from lexkb.language.cases import Case, CaseFact
+from lexkb.research.lessons import NEED_DEPTH, Assignment, Cones, Ground, Lesson
 from lexkb.values import Value
 
 if TYPE_CHECKING:
@@ -51,11 +47,9 @@ if TYPE_CHECKING:
     from lexkb.research.whatif import Change
 
 Facts = dict[str, list[tuple[Value, ...]]]
-Assignment = dict[int, int]  # slot index → choice number (1-based into Slot.choices); absent = unchanged
-MAX_GROUNDS_PER_ATOM = 64  # bindings of one rule taken as separate grounds; more are rare and add nothing new
-NEED_DEPTH = 3
 WEIGHT_STEP = 2  # the weight bound grows by this: a factor of four in value combinations
-PRODUCT_LIMIT = 2_000  # value combinations tried for one proposal; past it, minimality is no longer proved  # how many rules down a missing condition is followed when an atom must be made to hold
+OPTIMISE_SHARE = 0.6  # of the time, for z3's proposals when the atom holds; the rest for the descent
+PRODUCT_LIMIT = 2_000  # value combinations tried for one proposal; past it, minimality is no longer proved
 
 
 @dataclass(frozen=True)
@@ -65,16 +59,6 @@ class Slot:
     fact: CaseFact | None
     predicate: str
     choices: tuple[Change, ...]  # what it may become; choice 0 (not listed) leaves it as it is
-
-
-@dataclass
-class Ground:
-    """One way an atom holds: a rule, the slots of the stated facts it matched, the atoms it needs absent."""
-
-    rule: str
-    leaves: frozenset[int]
-    absent: tuple[tuple[str, tuple[Value, ...] | None], ...]  # None: an atom with unknown arguments
-    cone: frozenset[int]  # every slot a change of which could break it (leaves and the absent atoms' inputs)
 
 
 @dataclass
@@ -109,6 +93,7 @@ class Search:
     timed_out: bool  # the time budget ran out before the smallest size was searched to the end
     held: bool = True
     gave_up: str | None = None  # z3 answered "unknown" (its reason): the caller falls back
+    descended: bool = False  # the answer comes from the descent: a flip, but not proved the smallest
     seconds: float = 0.0
 
 
@@ -145,159 +130,6 @@ def apply(case: Case, slots: Sequence[Slot], assignment: Assignment) -> tuple[Fa
     return facts, origin
 
 
-class Cones:
-    """The slots a fact of a run rests on: what would have to change for it to stop holding."""
-
-    def __init__(self, program: Program, slots: Sequence[Slot]) -> None:
-        self.program = program
-        self._by_input: dict[str, frozenset[int]] = {}
-        for index, slot in enumerate(slots):
-            self._by_input[slot.predicate] = self._by_input.get(slot.predicate, frozenset()) | {index}
-        self._reads: dict[str, frozenset[int]] = {}
-
-    def reads(self, *predicates: str) -> frozenset[int]:
-        """Every slot of every input the predicates depend on, transitively (what could make one hold)."""
-        out: frozenset[int] = frozenset()
-        for predicate in predicates:
-            if predicate not in self._reads:
-                seen: set[str] = set()
-                todo = [predicate]
-                while todo:
-                    current = todo.pop()
-                    if current not in seen:
-                        seen.add(current)
-                        todo.extend(self.program.dependencies.get(current, ()))
-                self._reads[predicate] = frozenset().union(*(self._by_input.get(p, frozenset()) for p in seen))
-            out |= self._reads[predicate]
-        return out
-
-    def grounds(self, result: Result, origin: dict[tuple[str, tuple], int], predicate: str,
-                args: tuple[Value, ...]) -> list[Ground]:
-        """Every rule binding that concludes the fact, each with the recorded derivation below it."""
-        record = result.relations.get(predicate, {}).get(args)
-        if isinstance(record, Given):  # stated: it stops holding only if that fact changes
-            stated = frozenset([origin[(predicate, args)]]) if (predicate, args) in origin else frozenset()
-            return [Ground(f"the stated fact {predicate}", stated, (), stated)]
-        matcher = Matcher(result.relations)
-        out: list[Ground] = []
-        for branch in self.program.branches_for(predicate):
-            for env in itertools.islice(matcher.solve(branch, args), MAX_GROUNDS_PER_ATOM):
-                leaves: set[int] = set()
-                absent: list[tuple[str, tuple[Value, ...] | None]] = []
-                todo: list[tuple[str, tuple]] = []
-                _literals(branch.literals, env, todo, absent)
-                self._below(result, origin, todo, leaves, absent)
-                cone = frozenset(leaves) | self.reads(*(p for p, _ in absent))
-                out.append(Ground(branch.rule.label, frozenset(leaves), tuple(dict.fromkeys(absent)), cone))
-        return out
-
-    def _below(self, result: Result, origin: dict[tuple[str, tuple], int], todo: list[tuple[str, tuple]],
-               leaves: set[int], absent: list[tuple[str, tuple[Value, ...] | None]]) -> None:
-        """Follow the recorded derivations of ``todo`` down to stated facts and absent atoms."""
-        seen: set[tuple[str, tuple]] = set()
-        while todo:
-            fact = todo.pop()
-            if fact in seen:
-                continue
-            seen.add(fact)
-            record = result.relations.get(fact[0], {}).get(fact[1])
-            if isinstance(record, Given):
-                if fact in origin:
-                    leaves.add(origin[fact])
-                continue
-            decoded = bindings(self.program, fact[1], record)
-            if decoded is not None:
-                _literals(decoded[0].literals, decoded[1], todo, absent)
-
-
-def _literals(literals: Sequence[object], env: dict[str, Value], todo: list[tuple[str, tuple]],
-              absent: list[tuple[str, tuple[Value, ...] | None]]) -> None:
-    """The matched facts of a branch under ``env`` into ``todo``, its negated atoms into ``absent``."""
-    for literal in literals:
-        if isinstance(literal, Positive):
-            todo.append((literal.atom.predicate, tuple(term_value(a, env) for a in literal.atom.args)))
-        elif isinstance(literal, Negative):
-            absent.append((literal.atom.predicate, _ground(literal.atom, env)))
-
-
-def _differs(changed: Sequence[z3.BoolRef], cone: frozenset[int], assignment: Assignment) -> z3.BoolRef:
-    """Some slot of ``cone`` changes — when the run changed none of them; else nothing is learned (True).
-
-    z3 chooses which slots change and how (removed, a value at a position,
-    added), not the values, so only a cone the run left as stated says
-    something about every value: unless one of its slots changes, the
-    derivation resting on it comes back.
-    """
-    if cone & assignment.keys():
-        return z3.BoolVal(True)
-    return z3.Or([changed[s] for s in sorted(cone)])
-
-
-class Lesson:
-    """Necessary conditions, over the slots, learned from one engine run of a failed assignment.
-
-    Each formula is implied by every assignment under which the run's atom
-    flips: it is built only from "some slot of this cone is assigned
-    otherwise than now", which is what any change of a derivation needs.
-    """
-
-    def __init__(self, optimiser: Optimiser, result: Result, origin: dict[tuple[str, tuple], int],
-                 assignment: Assignment) -> None:
-        self.optimiser, self.result, self.origin, self.assignment = optimiser, result, origin, assignment
-        self.cones = optimiser.cones
-        self._memo: dict[tuple[str, tuple, int], z3.BoolRef] = {}
-
-    def differs(self, cone: frozenset[int]) -> z3.BoolRef:
-        return _differs(self.optimiser.changed, cone, self.assignment)
-
-    def broken(self, ground: Ground, depth: int = NEED_DEPTH) -> z3.BoolRef:
-        """For the ground to stop holding, a stated fact under it changes or an atom it needs absent appears."""
-        options = [self.differs(ground.leaves)]
-        for predicate, args in ground.absent:
-            if args is None or depth == 0:
-                options.append(self.differs(self.cones.reads(predicate)))
-            else:
-                options.append(self.made_to_hold(predicate, args, depth - 1))
-        return z3.Or(options)
-
-    def made_to_hold(self, predicate: str, args: tuple[Value, ...], depth: int) -> z3.BoolRef:
-        """For ``predicate(args)``, absent now, to hold: some rule for it must fire, which needs…"""
-        if args in self.result.relations.get(predicate, {}):
-            return z3.BoolVal(True)
-        key = (predicate, args, depth)
-        if key not in self._memo:
-            self._memo[key] = self._fire(predicate, args, depth)
-        return self._memo[key]
-
-    def _fire(self, predicate: str, args: tuple[Value, ...], depth: int) -> z3.BoolRef:
-        if depth == 0 or predicate in self.cones.program.inputs:
-            return self.differs(self.cones.reads(predicate))
-        matcher = Matcher(self.result.relations)
-        options: list[z3.BoolRef] = []
-        for branch in self.cones.program.branches_for(predicate):
-            unified = matcher.unify_head(branch, args)
-            if unified is None:
-                continue
-            env = unified[0]
-            # something this rule reads must change, and each condition that fails outright must be mended
-            needs = [self.differs(self.cones.reads(*(lit.atom.predicate for lit in branch.literals
-                                                     if isinstance(lit, (Positive, Negative)))))]
-            for literal in branch.literals:
-                if not isinstance(literal, (Positive, Negative)):
-                    continue
-                ground = _ground(literal.atom, env)
-                if ground is None:
-                    continue
-                holds = ground in self.result.relations.get(literal.atom.predicate, {})
-                if isinstance(literal, Negative) and holds:
-                    needs += [self.broken(g, depth - 1) for g in self.cones.grounds(self.result, self.origin,
-                                                                                    literal.atom.predicate, ground)]
-                elif isinstance(literal, Positive) and not holds:
-                    needs.append(self.made_to_hold(literal.atom.predicate, ground, depth - 1))
-            options.append(z3.And(needs))
-        return z3.Or(options)
-
-
 class Optimiser:
     """The loop: z3 proposes the fewest changes that meet every lesson, the engine confirms or teaches."""
 
@@ -305,7 +137,7 @@ class Optimiser:
                  held: bool) -> None:
         self.kb, self.case, self.slots = kb, case, slots
         self.predicate, self.args, self.held = predicate, args, held
-        self.cones = Cones(kb.program, slots)
+        self.cones = Cones(kb.program, [slot.predicate for slot in slots])
         # Per slot, its ways of changing (removed, a value at a position, added), each with its choices
         self.option_choices: list[list[list[int]]] = []
         for slot in slots:
@@ -341,7 +173,7 @@ class Optimiser:
 
     def learn(self, result: Result, origin: dict[tuple[str, tuple], int], assignment: Assignment) -> None:
         """Add what this failed assignment teaches (see the module docstring)."""
-        lesson = Lesson(self, result, origin, assignment)
+        lesson = Lesson(self.cones, self.changed, result, origin, assignment)
         if self.held:
             self.solver.add(z3.And([lesson.broken(g) for g in self.cones.grounds(result, origin, self.predicate,
                                                                                    self.args)]))
@@ -441,19 +273,6 @@ def _shape(change: Change) -> tuple[str, int]:
     return ("value", next(i for i, (a, b) in enumerate(zip(change.fact.args, change.args)) if a != b))
 
 
-def _ground(atom: ast.Atom, env: dict[str, Value]) -> tuple[Value, ...] | None:
-    """The atom's arguments under ``env``, None when one of them is not known there."""
-    values = []
-    for term in atom.args:
-        if isinstance(term, ast.Constant):
-            values.append(term.value)
-        elif isinstance(term, ast.Variable) and term.name in env:
-            values.append(env[term.name])
-        else:
-            return None
-    return tuple(values)
-
-
 def optimise(kb: KnowledgeBase, case: Case, changes: Sequence[Change], predicate: str, args: tuple[Value, ...],
              *, keep: int = 5, budget: float = 8.0, max_size: int = 6) -> Search:
     """The smallest sets of changes that flip ``predicate(args)`` (see the module docstring)."""
@@ -466,7 +285,9 @@ def optimise(kb: KnowledgeBase, case: Case, changes: Sequence[Change], predicate
     answers: list[Answer] = []
     iterations, proved_none, timed_out = 0, False, True
     gave_up: str | None = None
-    for assignment in optimiser.proposals(started + budget):
+    # When the atom holds, part of the time is kept for a descent, should z3's proposals not reach a flip
+    deadline = started + budget * (OPTIMISE_SHARE if held else 1.0)
+    for assignment in optimiser.proposals(deadline):
         iterations += 1
         if assignment is None:
             proved_none, timed_out = not answers, False
@@ -478,7 +299,7 @@ def optimise(kb: KnowledgeBase, case: Case, changes: Sequence[Change], predicate
             timed_out = False
             break
         flip = None
-        for number, values in enumerate(optimiser.values_of(assignment, started + budget)):
+        for number, values in enumerate(optimiser.values_of(assignment, deadline)):
             result, run_origin = optimiser.run(values)
             if optimiser.flipped(result):
                 flip = (values, result)
@@ -493,11 +314,52 @@ def optimise(kb: KnowledgeBase, case: Case, changes: Sequence[Change], predicate
         if len(answers) >= keep:
             timed_out = False
             break
+    descended = False
+    if held and not answers and not proved_none and gave_up is None:
+        found = descend(optimiser, started + budget)
+        if found is not None:
+            answers, descended = [_answer(optimiser, found[0], found[1], grounds)], True
     search = Search(answers, grounds, proved_none and optimiser.complete, optimiser.proved_above, iterations, optimiser.runs,
                     timed_out and not answers, held,
-                    gave_up if gave_up not in ("timeout", "canceled") else None)
+                    gave_up if gave_up not in ("timeout", "canceled") else None, descended)
     search.seconds = time.monotonic() - started
     return search
+
+
+def descend(optimiser: Optimiser, deadline: float) -> tuple[Assignment, Result] | None:
+    """A flip by steepest descent on the number of rules still concluding the atom, then shrunk.
+
+    Used when z3's proposals did not reach a flip in time (an atom resting on
+    many independent grounds, each needing its own change): each step makes
+    the single further change that leaves the fewest rules concluding it,
+    nearest values first on ties, until it no longer holds; then every change
+    that the flip does not need is dropped. The result is a real flip, and
+    locally minimal, but not proved the smallest — the report says so.
+    """
+    current: Assignment = {}
+    score = len(_concluding(optimiser, optimiser.run(current)[0]))
+    while score:
+        best: tuple[int, Assignment, Result] | None = None
+        for s, slot in enumerate(optimiser.slots):
+            if s in current:
+                continue
+            for number in range(1, len(slot.choices) + 1):
+                if time.monotonic() > deadline:
+                    return None
+                trial = {**current, s: number}
+                result = optimiser.run(trial)[0]
+                remaining = len(_concluding(optimiser, result))
+                if best is None or remaining < best[0]:
+                    best = (remaining, trial, result)
+        if best is None or best[0] >= score:
+            return None  # no single further change helps: a local minimum without a flip
+        score, current, result = best
+    for s in sorted(current):  # drop what the flip does not need
+        trial = {t: n for t, n in current.items() if t != s}
+        shrunk = optimiser.run(trial)[0]
+        if optimiser.flipped(shrunk):
+            current, result = trial, shrunk
+    return current, result
 
 
 def _answer(optimiser: Optimiser, assignment: Assignment, result: Result, grounds: list[Ground]) -> Answer:

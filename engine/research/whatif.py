@@ -83,6 +83,7 @@ class WhatIf:
     rounds: int = 0  # z3 proposals tried
     seconds: float = 0.0
     fallback_reason: str | None = None
+    descended: bool = False  # the flip comes from the descent: the smallest only if size == proved_above + 1
 
 
 def symbol_domains(program: Program) -> dict[tuple[str, int], set[str]]:
@@ -208,7 +209,8 @@ def whatif(kb: KnowledgeBase, case: Case, predicate: str, args: tuple[Value, ...
                   a.breaks, [_range(s) for s in a.sweeps]) for a in search.answers]
     return WhatIf(atom, search.held, flips, len(flips[0].changes) if flips else None, search.engine_runs, max_runs,
                   search.timed_out, "optimise", list(dict.fromkeys(g.rule for g in search.grounds)),
-                  search.proved_above, search.proved_none, search.iterations, search.seconds)
+                  search.proved_above, search.proved_none, search.iterations, search.seconds,
+                  descended=search.descended)
 
 
 def _range(sweep: Sweep | None) -> Range | None:
