@@ -29,6 +29,7 @@ when it is one change above z3's lower bound — the report says which.
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -39,7 +40,7 @@ import z3
 from lexkb.compile.program import Program
 from lexkb.evaluate.matching import Matcher
 from lexkb.language.cases import Case, CaseFact
-from lexkb.research.lessons import NEED_DEPTH, Assignment, Cones, Ground, Lesson
+from lexkb.research.lessons import NEED_DEPTH, Assignment, Cones, Ground, Lesson, Origin
 from lexkb.values import Value
 
 if TYPE_CHECKING:
@@ -48,7 +49,8 @@ if TYPE_CHECKING:
 
 Facts = dict[str, list[tuple[Value, ...]]]
 WEIGHT_STEP = 2  # the weight bound grows by this: a factor of four in value combinations
-OPTIMISE_SHARE = 0.6  # of the time, for z3's proposals when the atom holds; the rest for the descent
+OPTIMISE_SHARE = 0.5  # of the time, for z3's proposals when the atom holds; the rest for the descent
+DESCENT_VALUES = 40  # the descent tries each slot's nearest this many choices
 PRODUCT_LIMIT = 2_000  # value combinations tried for one proposal; past it, minimality is no longer proved
 
 
@@ -327,39 +329,58 @@ def optimise(kb: KnowledgeBase, case: Case, changes: Sequence[Change], predicate
 
 
 def descend(optimiser: Optimiser, deadline: float) -> tuple[Assignment, Result] | None:
-    """A flip by steepest descent on the number of rules still concluding the atom, then shrunk.
+    """A flip by descent on the number of rules still concluding the atom, then shrunk.
 
     Used when z3's proposals did not reach a flip in time (an atom resting on
     many independent grounds, each needing its own change): each step makes
-    the single further change that leaves the fewest rules concluding it,
-    nearest values first on ties, until it no longer holds; then every change
-    that the flip does not need is dropped. The result is a real flip, and
-    locally minimal, but not proved the smallest — the report says so.
+    the single further change (among each slot's nearest :data:`DESCENT_VALUES`
+    choices) that leaves the fewest rules concluding it —
+    or, when no single change helps, the first pair of changes among the
+    slots the remaining grounds rest on that does (a ground that needs two
+    things at once, such as an amendment and a date after it) — until the
+    atom no longer holds; then every change the flip does not need is
+    dropped. The flip is real and locally minimal, not proved the smallest.
     """
     current: Assignment = {}
-    score = len(_concluding(optimiser, optimiser.run(current)[0]))
+    result, origin = optimiser.run(current)
+    score = len(_concluding(optimiser, result))
     while score:
-        best: tuple[int, Assignment, Result] | None = None
-        for s, slot in enumerate(optimiser.slots):
-            if s in current:
-                continue
-            for number in range(1, len(slot.choices) + 1):
-                if time.monotonic() > deadline:
-                    return None
-                trial = {**current, s: number}
-                result = optimiser.run(trial)[0]
-                remaining = len(_concluding(optimiser, result))
-                if best is None or remaining < best[0]:
-                    best = (remaining, trial, result)
-        if best is None or best[0] >= score:
-            return None  # no single further change helps: a local minimum without a flip
-        score, current, result = best
+        free = [s for s in range(len(optimiser.slots)) if s not in current]
+        singles = ({s: n} for s in free for n in range(1, min(len(optimiser.slots[s].choices), DESCENT_VALUES) + 1))
+        step = _best_step(optimiser, current, score, singles, deadline, first=False)
+        if step is None:
+            cone = sorted(set(free) & set().union(*(g.cone for g in optimiser.cones.grounds(
+                result, origin, optimiser.predicate, optimiser.args))))
+            pairs = ({s: n, t: m} for s, t in itertools.combinations(cone, 2)
+                     for n, m in _by_rank([min(len(optimiser.slots[u].choices), DESCENT_VALUES) for u in (s, t)]))
+            step = _best_step(optimiser, current, score, ({s: n + 1 for s, n in p.items()} for p in pairs),
+                              deadline, first=True)
+        if step is None:
+            return None  # a local minimum without a flip, or out of time
+        score, current, result, origin = step
     for s in sorted(current):  # drop what the flip does not need
         trial = {t: n for t, n in current.items() if t != s}
         shrunk = optimiser.run(trial)[0]
         if optimiser.flipped(shrunk):
             current, result = trial, shrunk
     return current, result
+
+
+def _best_step(optimiser: Optimiser, current: Assignment, score: int, moves: Iterator[Assignment], deadline: float,
+               first: bool) -> tuple[int, Assignment, Result, Origin] | None:
+    """The move leaving the fewest rules concluding the atom (or, with ``first``, the first that lowers it)."""
+    best: tuple[int, Assignment, Result, Origin] | None = None
+    for move in moves:
+        if time.monotonic() > deadline:
+            return None
+        trial = {**current, **move}
+        result, origin = optimiser.run(trial)
+        remaining = len(_concluding(optimiser, result))
+        if remaining < score and (best is None or remaining < best[0]):
+            best = (remaining, trial, result, origin)
+            if first or remaining == 0:
+                return best
+    return best
 
 
 def _answer(optimiser: Optimiser, assignment: Assignment, result: Result, grounds: list[Ground]) -> Answer:
