@@ -11,6 +11,7 @@ import click
 from lexkb.errors import UsageError, did_you_mean
 from lexkb.language.cases import Case
 from lexkb.language.format import format_ground_atom, format_value
+from lexkb.language.readings import NO_READINGS, Readings
 from lexkb.language.source import read_atom
 from lexkb.research.whatif import DEFAULT_BUDGET, DEFAULT_MAX_RUNS, Change, Flip, Range, WhatIf, whatif
 from lexkb.values import Value, to_json
@@ -63,23 +64,32 @@ def whatif_command(kb_paths: tuple[str, ...], case_path: str, method: str, budge
     if output_format == "json":
         click.echo(json.dumps(whatif_json(answer, written), indent=2, ensure_ascii=False))
     else:
-        for line in whatif_text(answer, case.name or case_path, written):
+        for line in whatif_text(answer, case.name or case_path, written, Readings(kb.program.readings)):
             click.echo(line)
     if not answer.flips:
         raise SystemExit(EXIT_FINDING)
 
 
-def flip_sentence(flip: Flip, atom: str, held: bool) -> str:
-    """``had the case not stated level(3), grant would not hold``."""
-    parts = [("had " if i == 0 else "and had ") + describe_change(change) for i, change in enumerate(flip.changes)]
-    verdict = f"{atom} would not hold" if held else f"{atom} would hold"
+def flip_sentence(flip: Flip, atom: str, held: bool, readings: Readings = NO_READINGS,
+                  reading: str | None = None) -> str:
+    """``had the case not stated level(3), grant would not hold``; with the atom's English ``reading``
+    and the knowledge base's ``readings``: ``had the case not stated that …, it would no longer follow that …``."""
+    parts = [("had " if i == 0 else "and had ") + describe_change(change, readings)
+             for i, change in enumerate(flip.changes)]
+    if reading is not None:
+        verdict = f"it would no longer follow that {reading}" if held else f"it would follow that {reading}"
+    else:
+        verdict = f"{atom} would not hold" if held else f"{atom} would hold"
     return ", ".join(parts) + f", {verdict}"
 
 
-def describe_change(change: Change) -> str:
+def describe_change(change: Change, readings: Readings = NO_READINGS) -> str:
     """One change to the case, as the middle of a counterfactual (after "had")."""
     stated = change.fact.fact if change.fact is not None else None
     quote = f' ("{stated.quote.text}")' if stated is not None and stated.quote is not None else ""
+    new = readings.positive(change.predicate, change.args)
+    if new is not None:
+        return _read_change(change, new, readings, quote)
     if change.kind == "remove":
         return f"the case not stated {format_ground_atom(change.predicate, change.args)}{quote}"
     if change.kind == "add":
@@ -89,6 +99,16 @@ def describe_change(change: Change) -> str:
     diffs = [f"{format_value(o)} → {format_value(n)}" for o, n in zip(old, change.args) if o != n]
     return f"{change.predicate} been {format_ground_atom(change.predicate, change.args)} instead of " \
            f"{format_ground_atom(change.predicate, old)} ({', '.join(diffs)}){quote}"
+
+
+def _read_change(change: Change, new: str, readings: Readings, quote: str) -> str:
+    """:func:`describe_change` in the knowledge base's English."""
+    if change.kind == "remove":
+        return f"the case not stated that {new}{quote}"
+    if change.kind == "add":
+        return f"the case also stated that {new}"
+    assert change.fact is not None
+    return f"the case stated that {new}, not that {readings.positive(change.predicate, change.fact.args)}{quote}"
 
 
 def describe_range(change: Change, found: Range | None) -> str:
@@ -113,8 +133,9 @@ def _how(answer: WhatIf) -> str:
     return f"breadth-first engine-run search: {answer.runs} runs{fallback}"
 
 
-def whatif_text(answer: WhatIf, case_name: str, written: list[str]) -> list[str]:
-    """The report as lines of text."""
+def whatif_text(answer: WhatIf, case_name: str, written: list[str], readings: Readings = NO_READINGS) -> list[str]:
+    """The report as lines of text (atoms in the knowledge base's English where it gives ``readings``)."""
+    reading = readings.positive(*read_atom(answer.atom)) if readings else None
     state = "holds" if answer.held else "does not hold"
     lines = [f"{answer.atom} {state} for {case_name}."]
     if answer.grounds:
@@ -131,11 +152,12 @@ def whatif_text(answer: WhatIf, case_name: str, written: list[str]) -> list[str]
             lines.append(f"Smallest flip: {answer.size} {plural} ({len(answer.flips)} distinct, each confirmed by "
                          f"the engine; {_how(answer)}):")
         for number, flip in enumerate(answer.flips, 1):
-            lines.append(f"  {number}. {flip_sentence(flip, answer.atom, answer.held)}.")
+            lines.append(f"  {number}. {flip_sentence(flip, answer.atom, answer.held, readings, reading)}.")
             for change, broken, found in itertools.zip_longest(flip.changes, flip.breaks, flip.ranges):
-                notes = [describe_range(change, found),
-                         f"by itself takes away {', '.join(broken)}" if broken else
-                         "takes away no ground by itself (it answers a ground the other changes bring)"]
+                notes = [describe_range(change, found)]
+                if answer.held:  # an atom that holds has grounds for a change to take away
+                    notes.append(f"by itself takes away {', '.join(broken)}" if broken else
+                                 "takes away no ground by itself (it answers a ground the other changes bring)")
                 if any(notes):
                     lines.append(f"     {format_ground_atom(change.predicate, change.args)}: "
                                  f"{'; '.join(n for n in notes if n)}")

@@ -126,7 +126,7 @@ def _literals(literals: Sequence[object], env: dict[str, Value], todo: list[tupl
         if isinstance(literal, Positive):
             todo.append((literal.atom.predicate, tuple(term_value(a, env) for a in literal.atom.args)))
         elif isinstance(literal, Negative):
-            absent.append((literal.atom.predicate, _ground(literal.atom, env)))
+            absent.append((literal.atom.predicate, ground_args(literal.atom, env)))
 
 
 def _differs(changed: Sequence[z3.BoolRef], cone: frozenset[int], assignment: Assignment) -> z3.BoolRef:
@@ -193,7 +193,7 @@ class Lesson:
             for literal in branch.literals:
                 if not isinstance(literal, (Positive, Negative)):
                     continue
-                ground = _ground(literal.atom, env)
+                ground = ground_args(literal.atom, env)
                 if ground is None:
                     continue
                 holds = ground in self.result.relations.get(literal.atom.predicate, {})
@@ -207,7 +207,7 @@ class Lesson:
 
 
 
-def _ground(atom: ast.Atom, env: dict[str, Value]) -> tuple[Value, ...] | None:
+def ground_args(atom: ast.Atom, env: dict[str, Value]) -> tuple[Value, ...] | None:
     """The atom's arguments under ``env``, None when one of them is not known there."""
     values = []
     for term in atom.args:

@@ -37,10 +37,10 @@ from typing import TYPE_CHECKING
 
 import z3
 
-from lexkb.compile.program import Program
+from lexkb.compile.program import Branch, Negative, Positive, Program
 from lexkb.evaluate.matching import Matcher
 from lexkb.language.cases import Case, CaseFact
-from lexkb.research.lessons import NEED_DEPTH, Assignment, Cones, Ground, Lesson, Origin
+from lexkb.research.lessons import NEED_DEPTH, Assignment, Cones, Ground, Lesson, Origin, ground_args
 from lexkb.values import Value
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 
 Facts = dict[str, list[tuple[Value, ...]]]
 WEIGHT_STEP = 2  # the weight bound grows by this: a factor of four in value combinations
-OPTIMISE_SHARE = 0.5  # of the time, for z3's proposals when the atom holds; the rest for the descent
+OPTIMISE_SHARE = 0.5  # of the time, for z3's proposals; the rest for the descent if they found no flip
 DESCENT_VALUES = 40  # the descent tries each slot's nearest this many choices
 PRODUCT_LIMIT = 2_000  # value combinations tried for one proposal; past it, minimality is no longer proved
 
@@ -287,8 +287,8 @@ def optimise(kb: KnowledgeBase, case: Case, changes: Sequence[Change], predicate
     answers: list[Answer] = []
     iterations, proved_none, timed_out = 0, False, True
     gave_up: str | None = None
-    # When the atom holds, part of the time is kept for a descent, should z3's proposals not reach a flip
-    deadline = started + budget * (OPTIMISE_SHARE if held else 1.0)
+    # Part of the time is kept for a descent, should z3's proposals not reach a flip
+    deadline = started + budget * OPTIMISE_SHARE
     for assignment in optimiser.proposals(deadline):
         iterations += 1
         if assignment is None:
@@ -317,7 +317,7 @@ def optimise(kb: KnowledgeBase, case: Case, changes: Sequence[Change], predicate
             timed_out = False
             break
     descended = False
-    if held and not answers and not proved_none and gave_up is None:
+    if not answers and not proved_none and gave_up is None:
         found = descend(optimiser, started + budget)
         if found is not None:
             answers, descended = [_answer(optimiser, found[0], found[1], grounds)], True
@@ -343,14 +343,13 @@ def descend(optimiser: Optimiser, deadline: float) -> tuple[Assignment, Result] 
     """
     current: Assignment = {}
     result, origin = optimiser.run(current)
-    score = len(_concluding(optimiser, result))
+    score = _distance(optimiser, result)
     while score:
         free = [s for s in range(len(optimiser.slots)) if s not in current]
         singles = ({s: n} for s in free for n in range(1, min(len(optimiser.slots[s].choices), DESCENT_VALUES) + 1))
         step = _best_step(optimiser, current, score, singles, deadline, first=False)
         if step is None:
-            cone = sorted(set(free) & set().union(*(g.cone for g in optimiser.cones.grounds(
-                result, origin, optimiser.predicate, optimiser.args))))
+            cone = sorted(set(free) & _standing(optimiser, result, origin))
             pairs = ({s: n, t: m} for s, t in itertools.combinations(cone, 2)
                      for n, m in _by_rank([min(len(optimiser.slots[u].choices), DESCENT_VALUES) for u in (s, t)]))
             step = _best_step(optimiser, current, score, ({s: n + 1 for s, n in p.items()} for p in pairs),
@@ -366,6 +365,70 @@ def descend(optimiser: Optimiser, deadline: float) -> tuple[Assignment, Result] 
     return current, result
 
 
+def _distance(optimiser: Optimiser, result: Result) -> int:
+    """How far a run is from the flip: 0 once flipped.
+
+    The atom holds: the rules still concluding it. It does not: over the rules
+    that could conclude it, the fewest failing conditions among those fixed by
+    the atom's arguments — a missing atom counts one, an atom that must be
+    absent counts the rules concluding it — plus one if the rule still does
+    not fire once those are met.
+    """
+    if optimiser.flipped(result):
+        return 0
+    if optimiser.held:
+        return len(_concluding(optimiser, result))
+    matcher = Matcher(result.relations)
+    best = None
+    for branch in optimiser.program.branches_for(optimiser.predicate):
+        unified = matcher.unify_head(branch, optimiser.args)
+        if unified is None:
+            continue
+        failing = 0
+        for literal, ground in _fixed_literals(branch, unified[0]):
+            holds = ground in result.relations.get(literal.atom.predicate, {})
+            if isinstance(literal, Negative) and holds:
+                failing += max(1, sum(1 for b in optimiser.program.branches_for(literal.atom.predicate)
+                                      if matcher.derives(b, ground)))
+            elif isinstance(literal, Positive) and not holds:
+                failing += 1
+        score = failing or 1
+        best = score if best is None else min(best, score)
+    return best if best is not None else 1
+
+
+def _fixed_literals(branch: Branch, env: dict[str, Value]) -> Iterator[tuple[Positive | Negative, tuple[Value, ...]]]:
+    """The branch's atoms whose arguments ``env`` fixes, with those arguments."""
+    for literal in branch.literals:
+        if isinstance(literal, (Positive, Negative)):
+            ground = ground_args(literal.atom, env)
+            if ground is not None:
+                yield literal, ground
+
+
+def _standing(optimiser: Optimiser, result: Result, origin: Origin) -> set[int]:
+    """The slots that what stands between the run and the flip rests on.
+
+    The atom holds: the cones of its grounds. It does not: for each rule that
+    could conclude it, the cones of the grounds of an atom it needs absent,
+    and every input a missing atom it needs could read.
+    """
+    if optimiser.held:
+        return set().union(*(g.cone for g in optimiser.cones.grounds(result, origin, optimiser.predicate,
+                                                                      optimiser.args)))
+    standing: set[int] = set()
+    for branch in optimiser.program.branches_for(optimiser.predicate):
+        unified = Matcher(result.relations).unify_head(branch, optimiser.args)
+        for literal, ground in _fixed_literals(branch, unified[0]) if unified is not None else ():
+            holds = ground in result.relations.get(literal.atom.predicate, {})
+            if isinstance(literal, Negative) and holds:
+                standing.update(*(g.cone for g in optimiser.cones.grounds(result, origin, literal.atom.predicate,
+                                                                          ground)))
+            elif isinstance(literal, Positive) and not holds:
+                standing.update(optimiser.cones.reads(literal.atom.predicate))
+    return standing
+
+
 def _best_step(optimiser: Optimiser, current: Assignment, score: int, moves: Iterator[Assignment], deadline: float,
                first: bool) -> tuple[int, Assignment, Result, Origin] | None:
     """The move leaving the fewest rules concluding the atom (or, with ``first``, the first that lowers it)."""
@@ -375,7 +438,7 @@ def _best_step(optimiser: Optimiser, current: Assignment, score: int, moves: Ite
             return None
         trial = {**current, **move}
         result, origin = optimiser.run(trial)
-        remaining = len(_concluding(optimiser, result))
+        remaining = _distance(optimiser, result)
         if remaining < score and (best is None or remaining < best[0]):
             best = (remaining, trial, result, origin)
             if first or remaining == 0:
