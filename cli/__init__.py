@@ -13,7 +13,7 @@ import click
 
 from lexkb.errors import LexkbError
 
-from .common import EXIT_USAGE, format_error
+from .common import EXIT_USAGE, flush_output, format_error, output_failed
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -106,4 +106,8 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         sys.exit(130)
+    except OSError as error:  # e.g. standard output on a full disk
+        output_failed(error)
+    finally:
+        flush_output()
     sys.exit(0)

@@ -18,7 +18,7 @@ from lexkb.batch.sources import count_cases, is_case_path, items, sources
 from lexkb.batch.summary import Summary
 from lexkb.errors import UsageError, did_you_mean, plural
 
-from .common import EXIT_FINDING, EXIT_USAGE, atomic_file, format_location, load_kb, max_facts_option
+from .common import EXIT_FINDING, EXIT_USAGE, atomic_file, format_location, kb_path, load_kb, max_facts_option
 
 ERRORS_SHOWN = 10
 
@@ -80,7 +80,7 @@ def batch_command(paths: tuple[str, ...], output: str | None, output_format: str
     kb = load_kb(kb_paths, max_facts)
     found = sources(cases, kb.program)
     atoms = _atoms(atoms_option, kb.program.arities)
-    job = Job(tuple(str(Path(p).resolve()) for p in kb_paths), max_facts, output_format, atoms)
+    job = Job(tuple(str(Path(kb_path(p)).resolve()) for p in kb_paths), max_facts, output_format, atoms)
     summary = Summary(kb.program.outcomes)
     shown: list[CaseError] = []
     show_progress = not quiet and sys.stderr.isatty()

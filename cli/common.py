@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
+import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, NoReturn
 
 import click
 
@@ -16,6 +18,26 @@ from lexkb.errors import LexkbError, Span
 from lexkb.evaluate.engine import DEFAULT_FACT_LIMIT
 
 EXIT_FINDING, EXIT_USAGE = 1, 2  # and 0 for success
+
+
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff"
+                          "\ud800-\udfff]")
+"""Characters a terminal acts on or hides: controls (not tab or newline), C1 controls, bidi and zero-width marks."""
+
+
+def printable(text: str) -> str:
+    """Text from a file, safe to show on a terminal: each control or invisible character written as an escape.
+
+    ``\x1b[2J`` (clear the screen) or a title-setting sequence in a rule or
+    case file is shown as ``\x1b[2J``, never obeyed. Every message and text
+    output of the CLI passes through here.
+    """
+    return _UNPRINTABLE.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def format_location(span: Span | None, message: str, hint: str | None = None, severity: str = "error",
@@ -45,6 +67,38 @@ def format_error(error: LexkbError) -> str:
     return format_location(error.span, error.message, error.hint, line=error.line)
 
 
+def output_failed(error: OSError) -> NoReturn:
+    """Writing failed (standard output on a full disk, a closed pipe): a plain message, exit 2, no traceback.
+
+    Standard output is pointed at the null device first, so the text still
+    buffered cannot fail a second time when Python flushes it on the way out.
+    """
+    _discard_stdout()
+    if not isinstance(error, BrokenPipeError):  # the reader stopped reading (`| head`): nothing to say
+        where = printable(error.filename) if isinstance(error.filename, str) else "the output"
+        click.echo(f"error: cannot write {where}: {error.strerror or error}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+def flush_output() -> None:
+    """Flush standard output while a failure can still be reported (see :func:`output_failed`)."""
+    if sys.stdout is None or sys.stdout.closed:  # the language server closes it on exit
+        return
+    try:
+        sys.stdout.flush()
+    except OSError as error:
+        output_failed(error)
+
+
+def _discard_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no file descriptor behind it (tests capture into memory)
+        pass
+
+
 def kb_paths_argument(function):  # type: ignore[no-untyped-def]
     return click.argument("kb_paths", nargs=-1, required=True, type=click.Path(), metavar="KB_PATHS...")(function)
 
@@ -62,7 +116,12 @@ def load_kb(paths: Sequence[str], max_facts: int = DEFAULT_FACT_LIMIT) -> Knowle
     """Load the knowledge base named on the command line; ``:bundled`` is the one lexkb ships."""
     if not paths:
         raise click.UsageError("name at least one .rules file or folder")
-    return load([str(bundled_kb()) if p == BUNDLED else p for p in paths], fact_limit=max_facts)
+    return load([kb_path(p) for p in paths], fact_limit=max_facts)
+
+
+def kb_path(path: str) -> str:
+    """A knowledge-base path as named on the command line, ``:bundled`` being the folder lexkb ships."""
+    return str(bundled_kb()) if path == BUNDLED else path
 
 
 @contextmanager

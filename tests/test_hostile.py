@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import shlex
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,3 +30,35 @@ def test_hostile_input(case: Path, tmp_path: Path, lexkb: Lexkb) -> None:
     assert "Traceback" not in printed
     for line in (case / "message").read_text().splitlines():
         assert line in printed, f"{line!r} not in:\n{printed}"
+
+
+# Attacks a folder in git cannot hold: a FIFO, a file name that is not UTF-8, standard output on a full disk.
+
+
+def test_an_include_of_a_fifo_is_refused_without_blocking(tmp_path: Path, lexkb: Lexkb) -> None:
+    os.mkfifo(tmp_path / "pipe.rules")  # opening it to read would wait for a writer forever
+    (tmp_path / "r.rules").write_text('include "pipe.rules"\n')
+    code, _, err = lexkb("check", "r.rules", cwd=tmp_path)
+    assert code == 2 and "pipe.rules is not a regular file (a device, FIFO or socket)" in err
+
+
+def test_file_names_that_are_not_utf8_are_shown_escaped(tmp_path: Path, lexkb: Lexkb) -> None:
+    rules, case = os.fsdecode(b"k\xff.rules"), os.fsdecode(b"c\xfe.case")
+    (tmp_path / rules).write_text('input n(int)\nauthority a "A"\nsq(?y) if n(?x) and ?y = ?x * ?x because a\n')
+    (tmp_path / case).write_text('case c "c"\nn(3)\n')
+    for output_format in ("text", "json", "html", "dot", "svg"):
+        code, out, err = lexkb("explain", rules, "--case", case, "sq(9)", "--format", output_format, cwd=tmp_path)
+        assert code == 0 and "Traceback" not in err, err
+        assert "k\\xff.rules:3" in out.replace("\\\\", "\\")
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("output_format", ["text", "json"])
+def test_standard_output_on_a_full_disk_is_a_plain_error(output_format: str) -> None:
+    kb = Path(__file__).parents[1] / "kb"
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-c", "from lexkb.cli import main; main()", "run", str(kb), "--case",
+                               str(kb / "cases" / "alcaraz.case"), "--format", output_format],
+                              stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == "error: cannot write the output: No space left on device\n"

@@ -166,11 +166,17 @@ def _run_dask(job: Job, chunks: Iterator[list[Item]], address: str) -> Iterator[
                              workers * IN_FLIGHT_PER_WORKER)
 
 
+_ADDRESS = re.compile(r"(?:(?:tcp|tls)://)?\[?([^\]/\s]+?)\]?:(\d{1,5})/?")
+"""A Dask scheduler's address: ``tcp://HOST:PORT`` (or ``tls://``, or no scheme: tcp)."""
+
+
 def _reachable(address: str) -> None:
-    """Fail at once on a closed port (Dask's client would retry until its timeout)."""
-    match = re.fullmatch(r"tcp://\[?([^\]]+?)\]?:(\d+)", address)
-    if match:
-        socket.create_connection((match.group(1), int(match.group(2))), timeout=5).close()
+    """Fail at once on an address that is not one, or a closed port (Dask's client would retry until its timeout)."""
+    match = _ADDRESS.fullmatch(address)
+    if not match or int(match.group(2)) > 65535:
+        raise UsageError(f"--scheduler {address!r} is not a Dask scheduler address",
+                         hint="write it as tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786")
+    socket.create_connection((match.group(1), int(match.group(2))), timeout=5).close()
 
 
 # ---------------------------------------------------------------- chunks in flight

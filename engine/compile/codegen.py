@@ -9,6 +9,10 @@ only writes them out as code. Each emitted fact records its derivation
 as ``(branch id, value of each branch variable…)``, enough to rebuild every
 matched fact, compared value and absent atom exactly.
 
+Arithmetic that leaves the integer limit (:mod:`lexkb.limits`) raises
+``IntegerTooLarge`` with the branch's id, for the engine to name the rule:
+a rule squaring its own conclusion stops there instead of exhausting memory.
+
 Generated functions have the signature ``f(R, IX, N, D)``: R maps a
 predicate to its facts (a dict from argument tuples to records), IX maps
 ``(predicate, positions)`` to an index (key → list of argument tuples), N
@@ -38,6 +42,11 @@ from lexkb.compile.semantics import (
     not_arithmetic_source,
 )
 from lexkb.language import ast
+from lexkb.limits import INTEGER_BOUND, IntegerTooLarge
+
+_NAMESPACE: dict[str, object] = {
+    "_ONCE": (None,), "_BOUND": INTEGER_BOUND, "_TooLarge": IntegerTooLarge, **GENERATED_NAMESPACE}
+"""The names generated code refers to: the one-shot loop, the integer limit, and the value rules' names."""
 
 BranchFunction = Callable[[dict, dict, dict, dict | None], None]
 IndexKey = tuple[str, tuple[int, ...]]
@@ -105,6 +114,7 @@ class _Gen:
             self._guard_ints((term.left, term.right), (left, right), depth)
             name = self.fresh()
             self.emit(depth, f"{name} = {arithmetic_source(term.op, left, right)}")
+            self.emit(depth, f"if not -_BOUND < {name} < _BOUND: raise _TooLarge({self.branch.id})")
             return name
         left, right = self.expr(term.args[0], depth), self.expr(term.args[1], depth)
         self._guard_ints(term.args, (left, right), depth)
@@ -252,7 +262,7 @@ def compile_sequence(branches: list[Branch], indexed: set[str]) -> tuple[str, Ca
             lines.append(f"    if len({relation}) > before: grow({head!r}, before)")
     source = ["def run_sequence(R, IX, grow):"] + [f"    {k} = {v}" for k, v in prologue.items()] + lines + helpers
     code = "\n".join(source) + "\n"
-    namespace: dict[str, object] = {"_ONCE": (None,), **GENERATED_NAMESPACE, **constants}
+    namespace: dict[str, object] = {**_NAMESPACE, **constants}
     exec(compile(code, "<lexkb rules>", "exec"), namespace)  # noqa: S102 — our own generated code
     return code, namespace["run_sequence"]  # type: ignore[return-value]
 
@@ -300,7 +310,7 @@ def compile_program(branches: list[Branch], recursive_in_stratum: Callable[[Bran
     compiled: list[CompiledBranch] = []
     all_indexes: set[IndexKey] = set()
     for branch in branches:
-        namespace: dict[str, object] = {"_ONCE": (None,), **GENERATED_NAMESPACE}
+        namespace: dict[str, object] = dict(_NAMESPACE)
         sources = []
         constants: dict[str, object] = {}
         src, indexes = compile_branch(branch, None, f"b{branch.id}_full", constants)

@@ -11,7 +11,8 @@ by every run.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from operator import itemgetter
 
@@ -19,6 +20,7 @@ from lexkb.compile.codegen import CompiledBranch, compile_program, compile_seque
 from lexkb.compile.program import Branch, Negative, Positive, Program
 from lexkb.errors import EvaluationError
 from lexkb.language import ast
+from lexkb.limits import MAX_INTEGER_DIGITS, IntegerTooLarge
 from lexkb.values import Value, args_key
 
 DEFAULT_FACT_LIMIT = 5_000_000
@@ -97,7 +99,8 @@ class Engine:
                 static_strata.append((stratum, reads_only_static, False))
             if rest:
                 run_strata.append((stratum, rest, recursive))
-        self._run(static_strata, relations, indexes)
+        with self._integer_limit():
+            self._run(static_strata, relations, indexes)
         return Baseline(relations, indexes, dynamic, self._steps(run_strata))
 
     def _steps(self, strata: list[tuple]) -> list[tuple]:
@@ -137,12 +140,26 @@ class Engine:
                 for positions in self.indexes_of.get(predicate, ()):
                     _extend_index(indexes[(predicate, positions)], positions, added)
         total = 0
-        for step in baseline.steps:
-            if step[0] == "fused":
-                step[1](relations, indexes, self._grower(relations, indexes))
-            else:
-                total = self._recursive(step[1], step[2], relations, indexes, total)
+        with self._integer_limit():
+            for step in baseline.steps:
+                if step[0] == "fused":
+                    step[1](relations, indexes, self._grower(relations, indexes))
+                else:
+                    total = self._recursive(step[1], step[2], relations, indexes, total)
         return relations
+
+    @contextmanager
+    def _integer_limit(self) -> Iterator[None]:
+        """Arithmetic beyond the integer limit (a rule squaring its own conclusion) stops the run naming the rule."""
+        try:
+            yield
+        except IntegerTooLarge as error:
+            rule = self.program.branches[error.branch].rule
+            raise EvaluationError(
+                f"evaluation stopped: rule {rule.label} computes an integer of more than "
+                f"{MAX_INTEGER_DIGITS:,} digits (runaway arithmetic?)", rule.span,
+                hint="bound the values the rule computes, or raise the limit with "
+                     "LEXKB_MAX_INTEGER_DIGITS (docs/cli.md, Limits)") from None
 
     def _grower(self, relations: Relations, indexes: dict) -> Callable[[str, int], None]:
         def grow(predicate: str, before: int) -> None:

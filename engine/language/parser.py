@@ -18,6 +18,7 @@ from lark.exceptions import UnexpectedInput
 
 from lexkb.errors import Span, SyntaxProblem, UsageError
 from lexkb.language import ast
+from lexkb.limits import MAX_INTEGER_DIGITS
 from lexkb.values import Text, Value
 
 KEYWORDS = (
@@ -146,6 +147,14 @@ def _unescape(match: re.Match[str]) -> str:
     return _ESCAPED.get(escaped, escaped)  # \\ and \" stand for themselves
 
 
+def _integer(token: Token, span: Span) -> int:
+    """An integer literal within the integer limit (:mod:`lexkb.limits`), else a located error."""
+    if len(token.lstrip("0")) > MAX_INTEGER_DIGITS:
+        raise SyntaxProblem(f"this integer has {len(token):,} digits; lexkb reads at most {MAX_INTEGER_DIGITS:,}",
+                            span, hint="raise the limit with LEXKB_MAX_INTEGER_DIGITS (docs/cli.md, Limits)")
+    return int(token)
+
+
 def _unquote(token: Token) -> str:
     """A string token's text: the escapes ``\\n \\t \\r \\uXXXX \\\\ \\"`` read back."""
     return _ESCAPE.sub(_unescape, token[1:-1])
@@ -193,7 +202,7 @@ class _ToAst:
         if kind == "NAME" and child == ast.ANONYMOUS:
             return ast.Variable(ast.ANONYMOUS, span)
         if kind == "INT":
-            return ast.Constant(int(child), span)
+            return ast.Constant(_integer(child, span), span)
         if kind == "STRING":
             return ast.Constant(Text(_unquote(child)), span)
         if kind == "DATE":
@@ -217,7 +226,7 @@ class _ToAst:
                                 hint="dates are written YYYY-MM-DD, e.g. 2012-10-24") from None
 
     def negative_integer(self, span: Span, children: list[Token]) -> ast.Constant:
-        return ast.Constant(-int(children[1]), span)
+        return ast.Constant(-_integer(children[1], span), span)
 
     def arith(self, span: Span, children: list[object]) -> ast.Arithmetic:
         left, op, right = children

@@ -8,7 +8,9 @@ own lines in error messages, and a batch worker drops a case's text with the cas
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +18,7 @@ from pathlib import Path
 from lexkb.errors import LexkbError, SourceError, Span
 from lexkb.language import ast
 from lexkb.language.parser import ground_atom, parse
+from lexkb.limits import MAX_FILE_BYTES
 from lexkb.values import Value
 
 
@@ -78,22 +81,28 @@ def _line(text: str, number: int) -> str | None:
 
 
 def display_path(path: Path) -> str:
-    """A path as the user would write it: relative to the working directory when inside it."""
+    """A path as the user would write it: relative to the working directory when inside it.
+
+    A byte of the name that is not UTF-8 is shown as ``\\xff``: the name is printed in
+    messages and written into JSON, HTML and SVG, which take only real text.
+    """
     try:
         rel = os.path.relpath(path)
     except ValueError:
-        return str(path)
-    return str(path) if rel.startswith("..") else rel
+        rel = ".."
+    shown = str(path) if rel.startswith("..") else rel
+    return shown.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def read_text(path: Path, name: str, span: Span | None = None) -> str:
     """The UTF-8 text of a file (a byte-order mark dropped), or a SourceError that says why it can't be read.
 
     ``span`` is where the file was named (an include, a case's source line), to locate the error;
-    a file that is not UTF-8 is an error located at its first bad byte.
+    a file that is not UTF-8 is an error located at its first bad byte. Only a regular file of at
+    most ``MAX_FILE_BYTES`` is read: a device (``/dev/zero``) or a FIFO would never end.
     """
     try:
-        data = path.read_bytes()
+        data = _read_regular_file(path, name, span)
     except FileNotFoundError:
         raise SourceError(f"no such file: {name}", span) from None
     except IsADirectoryError:
@@ -113,6 +122,27 @@ def read_text(path: Path, name: str, span: Span | None = None) -> str:
             line=_line(data.decode("utf-8", errors="replace"), line),  # shown with its bad byte replaced
         ) from None
     return text.removeprefix("\ufeff")
+
+
+def _read_regular_file(path: Path, name: str, span: Span | None) -> bytes:
+    """The bytes of a regular file within the file size limit (:mod:`lexkb.limits`); OSError as reading raises it."""
+    with open(path, "rb", opener=_open_without_blocking) as handle:
+        status = os.fstat(handle.fileno())
+        if stat.S_ISDIR(status.st_mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+        if not stat.S_ISREG(status.st_mode):
+            raise SourceError(f"{name} is not a regular file (a device, FIFO or socket); lexkb reads only files",
+                              span)
+        data = handle.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise SourceError(f"{name} is larger than {MAX_FILE_BYTES:,} bytes, the most lexkb reads", span,
+                          hint="raise the limit with LEXKB_MAX_FILE_BYTES (docs/cli.md, Limits)")
+    return data
+
+
+def _open_without_blocking(path: str, flags: int) -> int:
+    """Opening a FIFO for reading waits for a writer; with O_NONBLOCK it returns at once, to be refused."""
+    return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
 
 
 def holds_cases(folder: Path) -> bool:
@@ -153,7 +183,10 @@ def load_modules(paths: Iterable[str | Path], sources: Sources) -> list[ast.Modu
     seen: set[Path] = set()
 
     def visit(path: Path, chain: tuple[Path, ...], span: Span | None) -> None:
-        resolved = path.resolve()
+        try:
+            resolved = path.resolve()
+        except RuntimeError:  # Python 3.11 says so for a symbolic link that leads back to itself
+            raise SourceError(f"cannot read {display_path(path)}: its symbolic links form a loop", span) from None
         if resolved in chain:
             names = " → ".join(display_path(p) for p in (*chain[chain.index(resolved):], resolved))
             raise SourceError(f"include cycle: {names}", span, hint="remove one of these includes")
