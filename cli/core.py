@@ -13,10 +13,12 @@ from lexkb.errors import plural
 from lexkb.language import ast
 from lexkb.language.cases import load_case, verify_quotes
 from lexkb.language.format import format_atom, format_ground_atom
+from lexkb.language.readings import Readings
 from lexkb.language.source import expand, holds_cases
 from lexkb.research.reasons import grounds
 
-from .common import EXIT_FINDING, format_location, kb_paths_argument, load_kb, max_facts_option, write_atomically
+from .common import (EXIT_FINDING, format_location, kb_paths_argument, load_kb, max_facts_option, one_line,
+                     printable, write_atomically)
 
 SHOWN_PER_PREDICATE = 12
 
@@ -46,7 +48,7 @@ def run_command(kb_paths: tuple[str, ...], case_path: str | None, output_format:
         data = {**result.to_json(), "grounds": {o: [g.to_json() for g in grounds(result, o)] for o in result.outcomes}}
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
-    click.echo(_text_report(result))
+    click.echo(printable(_text_report(result)))
 
 
 def _text_report(result: Result) -> str:
@@ -54,13 +56,16 @@ def _text_report(result: Result) -> str:
     case = result.case
     if case.name or case.path:
         title = case.name or case.path
-        lines.append(f"Case {title}" + (f": {case.citation}" if case.citation else ""))
+        lines.append(f"Case {title}" + (f": {one_line(case.citation)}" if case.citation else ""))
     program = result.program
+    readings = Readings(program.readings)
     if program.outcomes:
         held = result.outcomes
         lines.append("Outcome: " + (", ".join(held) if held else "none of the declared outcomes holds"))
         for outcome in program.outcomes:
-            lines.append(f"  {'holds    ' if outcome in held else 'not      '} {outcome}")
+            reading = readings.positive(outcome, ()) if outcome in held else readings.negative(outcome, ())
+            lines.append(f"  {'holds    ' if outcome in held else 'not      '} {outcome}"
+                         + (f": {reading}" if reading else ""))
         for outcome in held:
             lines.append(f"Grounds for {outcome} (lexkb explain … {outcome} shows each in full):")
             for ground in grounds(result, outcome):
@@ -70,7 +75,7 @@ def _text_report(result: Result) -> str:
                 lines.append(f"  {rule.name}{cited} ({where})" if rule.name else f"  the rule at {where}{cited}")
     derived = []
     for predicate in result.predicates():
-        if predicate in program.outcomes or not program.branches_for(predicate):
+        if predicate in program.outcomes or predicate in program.internal or not program.branches_for(predicate):
             continue
         facts = [args for args in result.facts(predicate) if isinstance(result.record(predicate, args), tuple)]
         if facts:
@@ -79,7 +84,7 @@ def _text_report(result: Result) -> str:
         lines.append("Conclusions:")
         for predicate, facts in derived:
             for args in facts[:SHOWN_PER_PREDICATE]:
-                lines.append(f"  {format_ground_atom(predicate, args)}")
+                lines.append(f"  {readings.positive(predicate, args) or format_ground_atom(predicate, args)}")
             if len(facts) > SHOWN_PER_PREDICATE:
                 lines.append(f"  … and {len(facts) - SHOWN_PER_PREDICATE} more {predicate} facts")
     elif not program.outcomes:
@@ -104,16 +109,19 @@ def check_command(kb_paths: tuple[str, ...], case_paths: tuple[str, ...], strict
         text (whitespace, line breaks and curly quotes are ignored), each with
         the closest passage of the source;
       - warnings (exit 0, or 1 with --strict): a condition on something that
-        nothing establishes (most often a misspelt name).
+        nothing establishes (most often a misspelt name), an authority whose
+        citation is not a recognisable legal citation (read by eyecite; the
+        Guidelines, U.S.S.G. § 1B1.10, and decisions by court and year too).
     Example:
       lexkb check kb --case kb/cases/alcaraz.case
     """
     kb = load_kb(kb_paths)
     program = kb.program
-    for warning in program.warnings:
+    warnings = program.all_warnings
+    for warning in warnings:
         click.echo(format_location(warning.span, warning.message, warning.hint, severity="warning",
                                    line=kb.sources.line(warning.span)), err=True)
-    findings = len(program.warnings) if strict else 0
+    findings = len(warnings) if strict else 0
     quotes = 0
     for path in case_paths:
         case = load_case(path)
@@ -127,8 +135,8 @@ def check_command(kb_paths: tuple[str, ...], case_paths: tuple[str, ...], strict
                f"{plural(len(program.authorities), 'authority', 'authorities')} checked")
     if case_paths:
         summary += f"; {plural(len(case_paths), 'case')}, {plural(quotes, 'quote')}"
-    if program.warnings:
-        summary += f" ({plural(len(program.warnings), 'warning')})"
+    if warnings:
+        summary += f" ({plural(len(warnings), 'warning')})"
     if findings:
         click.echo(f"{summary}: {plural(findings, 'problem')} found", err=True)
         raise SystemExit(EXIT_FINDING)

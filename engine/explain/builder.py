@@ -35,6 +35,7 @@ from lexkb.language.format import (
     format_term,
     format_value,
 )
+from lexkb.language.readings import Readings
 from lexkb.values import Value, to_json
 
 if TYPE_CHECKING:
@@ -119,6 +120,7 @@ class Builder:
         self.program = result.program
         self.relations = result.relations
         self.matcher = Matcher(result.relations)
+        self.readings = Readings(result.program.readings)
         self.depth = depth
         self.max_grounds = max(1, max_grounds)
         self.nodes: dict[str, Node] = {}
@@ -191,9 +193,23 @@ class Builder:
         hidden = literal.atom.predicate.startswith("_")
         detail: dict[str, Any] = {"written": written, "exception": literal.exception, "compound": hidden}
         if not hidden:
-            detail["atom"] = format_ground_atom(literal.atom.predicate,
-                                                tuple(term_value(a, env) for a in literal.atom.args))
+            values = tuple(term_value(a, env) for a in literal.atom.args)
+            detail["atom"] = format_ground_atom(literal.atom.predicate, values)
+            self.read(detail, literal.atom.predicate, values, denied=True)
         return Node(node_id, "absent", format_literal(literal, env), level, detail)
+
+    def read(self, detail: dict[str, Any], predicate: str, values: Sequence[Value | None],
+             denied: bool = False) -> None:
+        """Put the atom's English reading in ``detail["reading"]`` when the knowledge base gives one
+        (``denied``: the denial, and the affirmation it denies in ``detail["denies"]``)."""
+        positive = self.readings.positive(predicate, values)
+        if positive is None:
+            return
+        if denied:
+            detail["reading"] = self.readings.negative(predicate, values)
+            detail["denies"] = positive
+        else:
+            detail["reading"] = positive
 
     def binding(self, literal: Test, env: dict[str, Value], node_id: str, level: int, written: str) -> Node:
         """``?x = expression``, with the value it gave."""

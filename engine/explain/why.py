@@ -59,6 +59,7 @@ class WhyBuilder(Builder):
         record = self.relations[predicate][args]
         atom = format_ground_atom(predicate, args)
         base = {"atom": atom, "predicate": predicate, "args": [to_json(v) for v in args]}
+        self.read(base, predicate, args)
         if isinstance(record, Given):
             stated = record.fact
             location = f"{stated.span.file}:{stated.span.line}" if stated is not None else None
@@ -172,15 +173,38 @@ class WhyBuilder(Builder):
         node.children.extend(self.conditions(branch, env, node_id, level))
         return node_id
 
-    def conditions(self, branch: Branch, env: dict[str, Value], parent: str, level: int) -> list[str]:
-        """One node per condition of a satisfied branch, in the rule's written order."""
+    def _internal(self, predicate: str, args: tuple[Value, ...]) -> bool:
+        """An internal helper concluded by a rule: folded into the rule that uses it."""
+        return predicate in self.program.internal and isinstance(self.relations[predicate][args], tuple)
+
+    def _folded(self, predicate: str, args: tuple[Value, ...], prefix: str, owner: str, level: int) -> list[str]:
+        """An internal helper's conditions, to stand directly under the rule that used it (its first ground;
+        ``explain`` on the helper itself shows every one). The helper's rule and authorities are named on the
+        rule that used it (``detail["folded"]``, its authorities added), so no citation is lost."""
+        grounds, total = self._grounds(predicate, args)
+        branch, env = grounds[0]
+        helper = self.rule_detail(branch)
+        detail = self.nodes[owner].detail
+        detail.setdefault("folded", []).append({"atom": format_ground_atom(predicate, args), "rule": helper["rule"],
+                                               "location": helper["location"], "grounds": total})
+        cited = detail.setdefault("authorities", [])
+        cited.extend(a for a in helper["authorities"] if a not in cited)
+        return self.conditions(branch, env, prefix, level, owner)
+
+    def conditions(self, branch: Branch, env: dict[str, Value], parent: str, level: int,
+                   owner: str | None = None) -> list[str]:
+        """One node per condition of a satisfied branch, in the rule's written order (``owner``: the rule
+        node an internal helper's conditions are folded into, when ``parent`` is not that node)."""
         out = []
         binds = self.binding_literals(branch)
         for index, literal in enumerate(branch.literals):
             written = format_literal(literal)
             if isinstance(literal, Positive):
                 args = tuple(term_value(a, env) for a in literal.atom.args)
-                out.append(self.fact(literal.atom.predicate, args, level))
+                if self._internal(literal.atom.predicate, args):
+                    out.extend(self._folded(literal.atom.predicate, args, f"{parent}/{index}", owner or parent, level))
+                else:
+                    out.append(self.fact(literal.atom.predicate, args, level))
             elif isinstance(literal, Negative):
                 out.append(self.add(self.absent(literal, env, f"{parent}/{index}", level, written)))
             elif index in binds:

@@ -60,6 +60,7 @@ class WhyNotBuilder(WhyBuilder):
         if node_id not in self.nodes:
             detail = {"atom": shown, "predicate": predicate,
                       "args": [None if v is None else to_json(v) for v in pattern]}
+            self.read(detail, predicate, pattern, denied=True)
             self.add(Node(node_id, "not_concluded", shown, level, detail, failed=True))
             self.queue.append(lambda: self._expand_not_concluded(node_id, predicate, pattern, level, written))
         return node_id
@@ -111,6 +112,7 @@ class WhyNotBuilder(WhyBuilder):
             kind = "missing"
         detail = {"atom": shown, "predicate": predicate, "input": predicate in self.program.inputs,
                   "existing": existing}
+        self.read(detail, predicate, pattern)
         return Node(f"{parent}/unstated", kind, label, level, detail, failed=True)
 
     def existing(self, predicate: str) -> list[str]:
@@ -222,6 +224,7 @@ class WhyNotBuilder(WhyBuilder):
         existing = self.existing(predicate)
         detail.update({"atom": detail["instances"][0], "predicate": predicate,
                        "input": predicate in self.program.inputs, "existing": existing})
+        self.read(detail, predicate, _pattern(atom, envs[0]))
         shown = detail["instances"][0]
         more = f" (nor {plural(len(detail['instances']) - 1, 'other')})" if len(detail["instances"]) > 1 else ""
         if predicate in self.program.inputs and not existing:
@@ -242,8 +245,7 @@ class WhyNotBuilder(WhyBuilder):
         """
         patterns: list[tuple[Value | None, ...]] = []
         for env in envs:
-            pattern = tuple(None if isinstance(a, ast.Variable) and a.name not in env else term_value(a, env)
-                            for a in atom.args)
+            pattern = _pattern(atom, env)
             if pattern not in patterns:
                 patterns.append(pattern)
         out = [self.not_concluded(atom.predicate, pattern, level, atom) for pattern in patterns[:WHY_NOT_INSTANCES]]
@@ -266,6 +268,7 @@ class WhyNotBuilder(WhyBuilder):
         detail.update({"exception": literal.exception, "compound": hidden})
         if not hidden:
             detail["atom"] = format_ground_atom(literal.atom.predicate, args)
+            self.read(detail, literal.atom.predicate, args)
         node = Node(node_id, "present", label, level, detail, failed=True)
         self.add(node)
         if hidden:
@@ -280,3 +283,8 @@ class WhyNotBuilder(WhyBuilder):
         else:
             node.children.append(self.fact(literal.atom.predicate, args, level))
         return node_id
+
+
+def _pattern(atom: ast.Atom, env: dict[str, Value]) -> tuple[Value | None, ...]:
+    """The values of an atom's arguments under ``env``; None where a variable has no value yet."""
+    return tuple(None if isinstance(a, ast.Variable) and a.name not in env else term_value(a, env) for a in atom.args)

@@ -79,6 +79,12 @@ def _describe_predicate(index: Index, name: str, root: Path) -> str:
             parts.append(f"a case input: `{written}`" + (f" — {words}" if words else ""))
     if any(name in (n.text for n in o.names) for o in index.statements(ast.Outcomes)):
         parts.append("a declared outcome")
+    for reading in index.statements(ast.Reading):
+        if reading.atom.predicate == name:
+            denied = f"; denied: \u201c{reading.negative.text}\u201d" if reading.negative else ""
+            parts.append(f"reads: \u201c{reading.text.text}\u201d{denied}")
+    if any(name in (n.text for n in d.names) for d in index.statements(ast.InternalDecl)):
+        parts.append("internal: folded into the rule that uses it; not listed by run")
     concluding = [r for r in index.statements(ast.Rule) if r.head.predicate == name]
     if concluding:
         parts.append("concluded by:\n" + "\n".join(
@@ -152,6 +158,10 @@ def _symbol_name(statement: ast.Statement) -> tuple[str, str]:
         return statement.path, "include" if isinstance(statement, ast.Include) else "source"
     if isinstance(statement, ast.CaseDecl):
         return statement.name, statement.citation or "case"
+    if isinstance(statement, ast.Reading):
+        return format_atom(statement.atom), "reads " + statement.text.text
+    if isinstance(statement, ast.InternalDecl):
+        return "internal", ", ".join(n.text for n in statement.names)
     return ("expect not " if statement.negated else "expect ") + format_atom(statement.atom), "expect"
 
 

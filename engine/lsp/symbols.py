@@ -87,6 +87,10 @@ def document_occurrences(document: Document) -> list[Occurrence]:
                                   name_span(document, statement.span, statement.predicate), True, statement))
         elif isinstance(statement, ast.Outcomes):
             out.extend(Occurrence("predicate", n.text, n.span, False, statement) for n in statement.names)
+        elif isinstance(statement, ast.Reading):
+            out.append(_atom(statement.atom, False, statement))
+        elif isinstance(statement, ast.InternalDecl):
+            out.extend(Occurrence("predicate", n.text, n.span, False, statement) for n in statement.names)
         elif isinstance(statement, (ast.Include, ast.SourceDecl)):
             target = str((document.path.parent / statement.path).resolve())
             out.append(Occurrence("file", target, statement.span, False, statement))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from lexkb.errors import plural
 from lexkb.explain.graph import Derivation, Node
+from lexkb.language.readings import GENERIC_DENIAL
 
 # What each kind of node is, for legends (in the order of derivation.KINDS).
 KIND_NAMES = {
@@ -28,13 +29,35 @@ KIND_NAMES = {
 
 
 def describe(node: Node) -> str:
-    """How a node is named to a reader: today its label, the atom as written (values substituted).
+    """How a node is named to a reader: the predicate's English reading when the knowledge base gives
+    one (``detail["reading"]``, put there by the explanation), else its label, the atom as written.
 
     Every renderer (text, DOT, HTML) names the conclusions, facts and
-    conditions it shows through this one function, so a plain-English
-    reading of a predicate can replace its name in one place.
+    conditions it shows through this one function.
     """
-    return node.label
+    reading = node.detail.get("reading")
+    if reading is None:
+        return node.label
+    if node.kind == "missing_input":
+        return f"the case does not state that {reading}"
+    if node.kind == "missing":
+        return f"nothing establishes that {reading}"
+    return str(reading)
+
+
+def capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _read_absent(node: Node) -> str:
+    """`not X` that held, in English: the denial, and what nothing established when the denial is the
+    knowledge base's own words (the generic denial already says it)."""
+    detail = node.detail
+    if detail["exception"]:
+        return f"the exception does not apply: {detail['reading']}"
+    if detail["reading"].startswith(GENERIC_DENIAL):
+        return str(detail["reading"])
+    return f"{detail['reading']} (nothing established that {detail['denies']})"
 
 
 def visible(d: Derivation, node: Node, depth: int | None) -> list[Node]:
@@ -83,6 +106,12 @@ def headline(d: Derivation, node: Node) -> str:
         if node.failed:
             return describe(node)
         return f"{describe(node)} — computed as {detail['expression']} = {detail['computed']}"
+    if kind == "absent" and "reading" in detail:
+        return _read_absent(node)
+    if kind == "present" and "reading" in detail:
+        if detail["exception"]:
+            return f"the exception applies: {detail['reading']}"
+        return f"{detail['reading']}, which the rule requires not to be established"
     if kind == "absent":
         if detail["compound"]:
             return f"{describe(node)} — nothing established that"
@@ -92,6 +121,8 @@ def headline(d: Derivation, node: Node) -> str:
         return f"{describe(node)} — nothing established {what}"
     if kind == "not_concluded":
         tried = detail.get("rules_tried")
+        if "reading" in detail:
+            return describe(node) + (" (no rule concludes it)" if tried == 0 and node.id != d.root else "")
         if node.id == d.root:
             return f"{describe(node)} — does not hold"
         return f"{describe(node)} — does not hold" + (" (no rule concludes it)" if tried == 0 else "")
@@ -113,6 +144,8 @@ def extras(d: Derivation, node: Node) -> list[tuple[str, str]]:
                 out.append(("note", "held: " + "; ".join(satisfied) + _bindings(detail.get("bindings"))))
             if detail.get("truncated_candidates"):
                 out.append(("note", "(too many candidate values: only the first were tried)"))
+        for folded in detail.get("folded", ()):
+            out.append(("note", f"with the conditions of rule {folded['rule']} ({folded['location']})"))
     elif node.kind == "case_fact" and detail.get("quote"):
         out.extend(("quote", f"\u201c{quote}\u201d") for quote in detail.get("quotes") or [detail["quote"]])
         if detail.get("source"):
@@ -139,24 +172,27 @@ def _bindings(bindings: dict | None) -> str:
 
 def summary(d: Derivation) -> tuple[str, str]:
     """The outcome in one sentence, and a second saying what follows."""
+    reading = d.nodes[d.root].detail.get("reading")
     if d.mode == "why":
         n = len(d.grounds)
         root = d.nodes[d.root]
         more = root.detail.get("more_grounds", 0)
+        holds = capitalised(reading) if reading else f"{d.atom} holds"
         if root.kind != "conclusion":
-            return f"{d.atom} holds: it is stated, not concluded.", ""
+            return f"{holds}: it is stated, not concluded.", ""
         if "ground" in root.detail:
             k, total = root.detail["ground"]
-            return (f"{d.atom} holds, on {plural(total, 'independent ground')}; this is ground {k}.",
+            return (f"{holds}, on {plural(total, 'independent ground')}; this is ground {k}.",
                     "")
         if n + more == 1:
-            return f"{d.atom} holds, on one ground.", ""
-        return f"{d.atom} holds, on {n + more} independent grounds.", ""
+            return f"{holds}, on one ground.", ""
+        return f"{holds}, on {n + more} independent grounds.", ""
     tried = len(d.grounds)
+    fails = capitalised(reading) if reading else f"{d.atom} does not hold"
     if tried == 0:
-        return f"{d.atom} does not hold: no rule could conclude it.", ""
+        return f"{fails}: no rule could conclude it.", ""
     which = "The rule" if tried == 1 else f"Each of the {tried} rules"
-    return f"{d.atom} does not hold.", f"{which} that could conclude it, with the first condition that failed:"
+    return f"{fails}.", f"{which} that could conclude it, with the first condition that failed:"
 
 
 def first_ground(d: Derivation) -> int:
@@ -180,6 +216,8 @@ def sentence(d: Derivation, node: Node) -> str:
     """A node as a plain English sentence (for the HTML page's list of grounds)."""
     detail = node.detail
     kind = node.kind
+    if "reading" in detail:
+        return _read_sentence(node)
     if kind == "conclusion":
         return f"{describe(node)} holds."
     if kind == "case_fact":
@@ -207,3 +245,17 @@ def sentence(d: Derivation, node: Node) -> str:
         return f"Rule {detail['rule']} ({detail['location']})."
     text = describe(node)
     return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
+def _read_sentence(node: Node) -> str:
+    """:func:`sentence` for a node the knowledge base gives an English reading."""
+    detail = node.detail
+    if node.kind == "case_fact":
+        quote = f": \u201c{detail['quote']}\u201d" if detail.get("quote") else "."
+        return f"The case states that {detail['reading']}{quote}"
+    if node.kind == "kb_fact":
+        return f"The rules state that {detail['reading']} ({detail['location']})."
+    if node.kind == "absent" and not detail["exception"] and not detail["reading"].startswith(GENERIC_DENIAL):
+        return f"Nothing established that {detail['denies']}, so {detail['reading']}."
+    text = _read_absent(node) if node.kind == "absent" else describe(node)
+    return capitalised(text) + ("" if text.endswith(".") else ".")
