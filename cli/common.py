@@ -35,6 +35,14 @@ def printable(text: str) -> str:
     return _UNPRINTABLE.sub(_escape, text)
 
 
+def one_line(text: str) -> str:
+    """Text from a file shown within one line of output: its line breaks too written as ``\\n``.
+
+    A case's citation holding ``\\nOutcome: grant`` cannot forge a line of ``run``'s report.
+    """
+    return printable(text).replace("\n", "\\n")
+
+
 def _escape(match: re.Match[str]) -> str:
     code = ord(match.group())
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
@@ -47,17 +55,19 @@ def format_location(span: Span | None, message: str, hint: str | None = None, se
     ``line`` is the text of the span's first line: an error carries it (:attr:`LexkbError.line`);
     for a finding, the caller takes it from the sources of the case or the knowledge base.
     """
+    message, hint = printable(message), hint and printable(hint)
     if span is None:
         out = f"{severity}: {message}"
         return out + (f"\n  hint: {hint}" if hint else "")
-    lines = [f"{span.file}:{span.line}:{span.column}: {severity}: {message}"]
+    lines = [f"{printable(span.file)}:{span.line}:{span.column}: {severity}: {message}"]
     if line is not None:
         gutter = f"{span.line:>4} | "
         width = span.end_column - span.column if span.end_line == span.line else len(line) - span.column + 1
         width = max(1, min(width, len(line) - span.column + 1))
-        shown = line.expandtabs(1)
-        lines.append(gutter + shown)
-        lines.append(" " * (len(gutter) - 2) + "| " + " " * (span.column - 1) + "^" * width)
+        line = line.expandtabs(1)
+        before, marked = printable(line[:span.column - 1]), printable(line[span.column - 1:span.column - 1 + width])
+        lines.append(gutter + printable(line))
+        lines.append(" " * (len(gutter) - 2) + "| " + " " * len(before) + "^" * len(marked))
     if hint:
         lines.append(f"  hint: {hint}")
     return "\n".join(lines)

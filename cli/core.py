@@ -17,8 +17,16 @@ from lexkb.language.readings import Readings
 from lexkb.language.source import expand, holds_cases
 from lexkb.research.reasons import grounds
 
-from .common import (EXIT_FINDING, format_location, kb_paths_argument, load_kb, max_facts_option, one_line,
-                     printable, write_atomically)
+from .common import (
+    EXIT_FINDING,
+    format_location,
+    kb_paths_argument,
+    load_kb,
+    max_facts_option,
+    one_line,
+    printable,
+    write_atomically,
+)
 
 SHOWN_PER_PREDICATE = 12
 

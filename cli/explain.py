@@ -17,7 +17,7 @@ from lexkb.render.html import render_html
 from lexkb.render.json import render_json
 from lexkb.render.text import render_text
 
-from .common import EXIT_FINDING, load_kb, max_facts_option, write_atomically
+from .common import EXIT_FINDING, load_kb, max_facts_option, printable, write_atomically
 
 FORMATS = ("text", "dot", "svg", "png", "pdf", "json", "html")
 BINARY = ("png", "pdf")
@@ -145,7 +145,7 @@ def _write(data: bytes, output: str | None, inputs: list[str]) -> None:
 
 def _render(derivation: Derivation, output_format: str, depth: int | None) -> bytes:
     if output_format == "text":
-        return render_text(derivation, depth=depth).encode("utf-8")
+        return printable(render_text(derivation, depth=depth)).encode("utf-8")
     if output_format == "dot":
         return render_dot(derivation, depth=depth).encode("utf-8")
     if output_format == "json":
