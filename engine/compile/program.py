@@ -107,6 +107,15 @@ class Program:
     internal: frozenset[str] = field(default_factory=frozenset)  # helpers: not listed by run, folded in explanations
 
     @cached_property
+    def all_warnings(self) -> tuple[Finding, ...]:
+        """:attr:`warnings`, and an authority whose citation is not a recognisable legal citation. The
+        citations are read by eyecite, which takes most of a second to load: only ``check`` and the
+        editor ask, never a run."""
+        from lexkb.language.citations import citation_warnings
+
+        return self.warnings + tuple(citation_warnings(self.authorities.values()))
+
+    @cached_property
     def by_conclusion(self) -> dict[str, tuple[Branch, ...]]:
         """Each predicate → the branches concluding it, in program order."""
         grouped: dict[str, list[Branch]] = {}

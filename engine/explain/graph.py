@@ -144,6 +144,14 @@ class Derivation:
                 seen.setdefault(authority["name"], authority)
         return list(seen.values())
 
+    def citations(self) -> dict[str, list[dict[str, str]]]:
+        """Each cited authority's citation read into its parts — reporter, volume, page, court, year, or
+        title and section (:func:`lexkb.language.citations.parse_citation`); on demand, as eyecite
+        takes most of a second to load."""
+        from lexkb.language.citations import parse_citation
+
+        return {authority["name"]: parse_citation(authority["citation"]) for authority in self.authorities()}
+
     def case_facts(self) -> list[Node]:
         """The case facts (with their quotes) the graph rests on, in order of first appearance."""
         return [n for n in self.walk() if n.kind == "case_fact"]

@@ -59,7 +59,7 @@ def check_rules(workspace: Workspace, snapshot: Snapshot) -> tuple[Program | Non
             program = check(load_modules([snapshot.root], sources))
     except LexkbError as error:
         return None, [Problem(error.message, error.span, error.hint)]
-    return program, [Problem(w.message, w.span, w.hint, warning=True) for w in program.warnings]
+    return program, [Problem(w.message, w.span, w.hint, warning=True) for w in program.all_warnings]
 
 
 def check_case(workspace: Workspace, snapshot: Snapshot) -> list[Problem]:
