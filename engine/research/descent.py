@@ -71,11 +71,15 @@ def descend(optimiser: Optimiser, deadline: float) -> tuple[Assignment, Result] 
         if step is None:
             return None  # a local minimum without a flip, or out of time
         score, current, result, origin = step
-    for s in sorted(current):  # drop what the flip does not need
-        trial = {t: n for t, n in current.items() if t != s}
-        shrunk = optimiser.run(trial)[0]
-        if optimiser.flipped(shrunk):
-            current, result = trial, shrunk
+    dropped = True
+    while dropped:  # drop what the flip does not need, until every change left is needed
+        dropped = False
+        for s in sorted(current):
+            trial = {t: n for t, n in current.items() if t != s}
+            shrunk = optimiser.run(trial)[0]
+            if optimiser.flipped(shrunk):
+                current, result, dropped = trial, shrunk, True
+                break
     return current, result
 
 

@@ -49,6 +49,7 @@ if TYPE_CHECKING:
 Facts = dict[str, list[tuple[Value, ...]]]
 WEIGHT_STEP = 2  # the weight bound grows by this: a factor of four in value combinations
 OPTIMISE_SHARE = 0.5  # of the time, for z3's proposals; the rest for the descent if they found no flip
+OPTIMISE_SHARE_TO_HOLD = 0.35  # the same, to make an atom hold: nothing to break, so z3 learns less, descends more
 PRODUCT_LIMIT = 2_000  # value combinations tried for one proposal; past it, minimality is no longer proved
 
 
@@ -271,7 +272,7 @@ def optimise(kb: KnowledgeBase, case: Case, changes: Sequence[Change], predicate
     iterations, proved_none, timed_out = 0, False, True
     gave_up: str | None = None
     # Part of the time is kept for a descent, should z3's proposals not reach a flip
-    deadline = started + budget * OPTIMISE_SHARE
+    deadline = started + budget * (OPTIMISE_SHARE if held else OPTIMISE_SHARE_TO_HOLD)
     for assignment in optimiser.proposals(deadline):
         iterations += 1
         if assignment is None:

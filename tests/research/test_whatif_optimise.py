@@ -11,6 +11,7 @@ same way.
 from __future__ import annotations
 
 import itertools
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,7 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import lexkb
-from lexkb.research.optimise import apply, slots_of
+from lexkb.research.descent import descend
+from lexkb.research.optimise import Optimiser, apply, slots_of
 from lexkb.research.whatif import WhatIf, changes_of, whatif
 
 if TYPE_CHECKING:
@@ -163,3 +165,20 @@ def test_the_fallback_is_named(lexkb: Lexkb) -> None:
                          "--method", "engine-runs")
     assert code == 0
     assert "breadth-first engine-run search" in out
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rule_bases())
+def test_a_descent_flip_is_real_and_needs_every_change(tmp_path: Path, generated: tuple[str, str]) -> None:
+    """The descent (used when z3 runs out of time) returns a real flip from which no change can be dropped."""
+    kb, case = _load(tmp_path, *generated)
+    slots = slots_of(case, changes_of(kb, case))
+    held = kb.run(case).holds("goal")
+    found = descend(Optimiser(kb, case, slots, "goal", (), held), time.monotonic() + 20)
+    if found is None:
+        return
+    assignment, _ = found
+    assert kb.run(apply(case, slots, assignment)[0], validate=False).holds("goal") != held
+    for dropped in assignment:
+        rest = {s: n for s, n in assignment.items() if s != dropped}
+        assert kb.run(apply(case, slots, rest)[0], validate=False).holds("goal") == held
