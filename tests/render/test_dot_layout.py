@@ -46,7 +46,7 @@ def test_a_conclusion_of_an_earlier_ground_is_referred_to(toy: lexkb.Result) -> 
 def test_other_grounds_of_an_intermediate_conclusion_are_folded(alcaraz: lexkb.Result) -> None:
     derivation = alcaraz.explain("deny")
     folded = render_dot(derivation)
-    assert "2 more grounds for amended_raw_range(70, 87)" in folded
+    assert "2 more grounds for the Sentencing Table gives 70 to<BR ALIGN=\"LEFT\"/>87 months" in folded  # its reading
     assert "lexkb explain … &#x27;amended_raw_range(70, 87)&#x27;" in folded
     assert "more grounds for" not in render_dot(derivation, fold=False)
 

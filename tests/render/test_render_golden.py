@@ -70,7 +70,7 @@ def test_depth_limits_text_and_dot(toy: lexkb.Result) -> None:
 def test_collapse_refers_to_shared_conclusions(alcaraz: lexkb.Result) -> None:
     ground = alcaraz.explain("deny").ground(3)  # statutory_minimum(120) is used four times in it
     source = render_dot(ground, collapse=True)
-    assert "statutory_minimum(120)<BR ALIGN=\"LEFT\"/><FONT POINT-SIZE=\"9\" COLOR=\"#404040\">(derived elsewhere in " \
+    assert "the mandatory minimum is 120 months<BR ALIGN=\"LEFT\"/><FONT POINT-SIZE=\"9\" COLOR=\"#404040\">(derived elsewhere in " \
            "this graph)" in source
     assert "derived elsewhere" not in render_dot(ground, collapse=False)
 
