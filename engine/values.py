@@ -1,4 +1,7 @@
-"""Runtime values: integers, dates, symbols and strings.
+"""Runtime values: integers, exact decimals, dates, symbols and strings.
+
+Decimals are :class:`decimal.Decimal` (``3.9`` is exactly 3.9, never a binary
+float); an integer and a decimal of the same value are equal (``3 = 3.0``).
 
 Symbols are plain ``str`` (the common case, and the fastest to hash and
 compare); strings are ``Text``, a ``str`` subclass that never equals a symbol
@@ -9,6 +12,7 @@ of the same spelling. Writing values as rule-language text is
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from typing import Union
 
 
@@ -31,17 +35,19 @@ class Text(str):
 
 
 Symbol = str
-Value = Union[int, datetime.date, str]
+Value = Union[int, Decimal, datetime.date, str]
 
-_KIND_ORDER = {int: 0, datetime.date: 1, str: 2, Text: 3}
+_KIND_ORDER = {int: 0, Decimal: 0, datetime.date: 1, str: 2, Text: 3}  # numbers by value
 
 
 def kind_of(value: Value) -> str:
-    """The language's name for a value's kind: int, date, symbol or string."""
+    """The language's name for a value's kind: int, decimal, date, symbol or string."""
     if isinstance(value, bool):
         raise TypeError("booleans are not lexkb values")
     if isinstance(value, int):
         return "int"
+    if isinstance(value, Decimal):
+        return "decimal"
     if isinstance(value, datetime.date):
         return "date"
     if isinstance(value, Text):
@@ -60,9 +66,19 @@ def args_key(args: tuple[Value, ...]) -> tuple[tuple[int, object], ...]:
 
 
 def to_json(value: Value) -> object:
-    """A value in the public JSON output: numbers, dates as YYYY-MM-DD, text."""
+    """A value in the public JSON output: integers as numbers, dates as YYYY-MM-DD, text; a decimal as a
+    string of its exact digits (``"1122805.74"``), as most JSON readers would turn a number into a
+    binary float."""
     if isinstance(value, datetime.date):
         return value.isoformat()
+    if isinstance(value, Decimal):
+        return decimal_text(value)
     if isinstance(value, str):
         return str(value)
     return value
+
+
+def decimal_text(value: Decimal) -> str:
+    """A decimal's exact digits with a decimal point and no exponent: ``3.9``, ``-0.5``, ``0.0000001``, ``3.0``."""
+    text = format(value, "f")
+    return text if "." in text else text + ".0"

@@ -15,6 +15,7 @@ import dataclasses
 import datetime
 import json
 import re
+from decimal import Decimal
 
 from lexkb.batch.sources import CASE_COLUMN, EXPECT_COLUMN, Item, field_columns, inputs_hint
 from lexkb.compile.program import Program
@@ -34,6 +35,7 @@ class CellError(Exception):
 
 
 _INT = re.compile(r"-?\d+\Z")
+_DECIMAL = re.compile(r"-?\d+(\.\d+)?\Z")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 _SYMBOL = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _TRUE, _FALSE = ("true",), ("false", "")
@@ -71,7 +73,7 @@ def convert_cell(raw: object, predicate: str, types: tuple[str, ...], from_csv: 
             return [(_value(text, types[0], predicate, 0),)]  # the common case: one value
         if text.startswith("["):
             try:
-                raw = json.loads(text)
+                raw = json.loads(text, parse_float=Decimal)
             except json.JSONDecodeError as error:
                 raise CellError(f"the {predicate} cell starts with '[' but is not a JSON list ({error.msg})",
                                 'write several values as 782;750 or as a JSON list, e.g. [782, 750] or ["a", "b"]'
@@ -123,6 +125,11 @@ def _value(raw: object, type_name: str, predicate: str, position: int) -> Value:
             return text
         if isinstance(text, str) and _INT.match(text):
             return int(text)
+    elif type_name == "decimal":  # exact: a JSON number arrives as a Decimal (parse_float), never a float
+        if isinstance(text, (int, Decimal)) and not isinstance(text, bool):
+            return text
+        if isinstance(text, str) and _DECIMAL.match(text):
+            return Decimal(text) if "." in text else int(text)
     elif type_name == "date":
         if isinstance(text, str) and _DATE.match(text):
             try:
@@ -136,7 +143,8 @@ def _value(raw: object, type_name: str, predicate: str, position: int) -> Value:
         if isinstance(raw, str):
             return Text(raw)
     what = f"value {position} of {predicate}" if position else predicate
-    shown = json.dumps(raw, ensure_ascii=False) if not isinstance(raw, str) else repr(raw)
+    shown = repr(raw) if isinstance(raw, str) else str(raw) if isinstance(raw, Decimal) else \
+        json.dumps(raw, ensure_ascii=False)
     raise CellError(f"{what} must be {kind_in_words(type_name)}, not {shown}", kind_example(type_name))
 
 
@@ -177,7 +185,8 @@ class TableReader:
         cells = self._csv_cells(item) if from_csv else self._json_cells(item)
         name = cells.get(CASE_COLUMN)
         if name not in (None, ""):
-            names.append(name.strip() if isinstance(name, str) else json.dumps(name))
+            names.append(name.strip() if isinstance(name, str) else str(name) if isinstance(name, Decimal)
+                         else json.dumps(name))
         facts: dict[str, list[tuple[Value, ...]]] = {}
         expects: tuple[ast.Expect, ...] = ()
         types = self.types
@@ -218,7 +227,7 @@ class TableReader:
 
     def _json_cells(self, item: Item) -> dict[str, object]:
         try:
-            row = json.loads(item.text)
+            row = json.loads(item.text, parse_float=Decimal)
         except json.JSONDecodeError as error:
             raise SourceError(f"this line is not JSON: {error.msg}",
                               Span.point(item.file, item.line + error.lineno - 1, error.colno),

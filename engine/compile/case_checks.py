@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from lexkb.compile.program import Program
 from lexkb.errors import did_you_mean
-from lexkb.language.cases import TYPE_OF_KIND, Case, Finding, count_of_values, kind_example, kind_in_words
+from lexkb.language.cases import (
+    TYPE_OF_KIND,
+    Case,
+    Finding,
+    allowed_kinds,
+    count_of_values,
+    kind_example,
+    kind_in_words,
+)
 from lexkb.language.format import format_ground_atom
 from lexkb.values import kind_of
 
@@ -30,7 +38,7 @@ def validate_case(case: Case, program: Program) -> list[Finding]:
                 f"but the case gives {len(fact.args)}", span))
             continue
         for position, (value, type_name) in enumerate(zip(fact.args, decl.types)):
-            if kind_of(value) not in type_name.text.split("|"):
+            if kind_of(value) not in allowed_kinds(type_name.text):
                 arg_span = fact.fact.atom.args[position].span if fact.fact else None
                 findings.append(Finding(
                     f"value {position + 1} of {fact.predicate} must be {kind_in_words(type_name.text)}, "
@@ -67,7 +75,7 @@ def _validate_table(case: Case, program: Program) -> list[Finding]:
                                     f"{format_ground_atom(predicate, wrong_width)}", None))
             continue
         for position, type_name in enumerate(decl.types):
-            allowed = {TYPE_OF_KIND[kind] for kind in type_name.text.split("|")}
+            allowed = {TYPE_OF_KIND[kind] for kind in allowed_kinds(type_name.text)}
             if {type(args[position]) for args in rows} <= allowed:  # one set per column: tables are large
                 continue
             args = next(args for args in rows if type(args[position]) not in allowed)

@@ -52,7 +52,7 @@ def check(modules: Sequence[ast.Module]) -> Program:
                     if unknown:
                         raise CheckError(f"'{unknown[0]}' is not an argument type", type_name.span,
                                          hint=did_you_mean(unknown[0], TYPE_NAMES)
-                                         or "the types are int, date, symbol and string")
+                                         or "the types are int, decimal, date, symbol and string")
                 inputs[statement.predicate] = statement
             elif isinstance(statement, ast.Outcomes):
                 outcomes.extend(statement.names)

@@ -14,19 +14,23 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 
 from lexkb.compile.program import BaseFact, Branch, Negative, Positive, Test
-from lexkb.compile.semantics import ARITHMETIC_KIND, EQUALITIES, ORDERED_KINDS
+from lexkb.compile.semantics import EQUALITIES, NUMBER_KINDS, ORDERED_KINDS
 from lexkb.errors import CheckError
 from lexkb.language import ast
+from lexkb.language.cases import allowed_kinds
 from lexkb.language.format import format_term
 from lexkb.values import Text
 
 Kinds = frozenset[type]
 """The kinds a term's value may have (``int``, ``datetime.date``, ``str`` for a symbol, ``Text``)."""
 
-DECLARED: dict[str, type] = {"int": int, "date": datetime.date, "symbol": str, "string": Text}
-_WORDS: dict[type, str] = {int: "an integer", datetime.date: "a date", str: "a symbol", Text: "a string"}
+DECLARED: dict[str, type] = {"int": int, "decimal": Decimal, "date": datetime.date, "symbol": str, "string": Text}
+_WORDS: dict[type, str] = {int: "an integer", Decimal: "a decimal", datetime.date: "a date", str: "a symbol",
+                           Text: "a string"}
+_NUMBERS: Kinds = frozenset(NUMBER_KINDS)
 
 
 def declared_kinds(inputs: Mapping[str, ast.InputDecl], facts: Sequence[BaseFact],
@@ -41,7 +45,7 @@ def declared_kinds(inputs: Mapping[str, ast.InputDecl], facts: Sequence[BaseFact
     for predicate, decl in inputs.items():
         if predicate in concluded or not decl.types:
             continue
-        kinds = [{DECLARED[part] for part in type_name.text.split("|")} for type_name in decl.types]
+        kinds = [{DECLARED[part] for part in allowed_kinds(type_name.text)} for type_name in decl.types]
         for fact in facts:
             if fact.predicate == predicate:
                 for position, value in enumerate(fact.args):
@@ -78,22 +82,24 @@ def _term_kinds(term: ast.Term, env: Mapping[str, Kinds]) -> Kinds | None:
     operands = (term.left, term.right) if isinstance(term, ast.Arithmetic) else term.args
     for operand in operands:
         kinds = _term_kinds(operand, env)
-        if kinds is not None and ARITHMETIC_KIND not in kinds:
+        if kinds is not None and not kinds & _NUMBERS:
             what = f"'{term.op}'" if isinstance(term, ast.Arithmetic) else f"{term.function}(…)"
             raise CheckError(
-                f"{format_term(operand)} is {_describe(kinds)}, but {what} works on integers only",
+                f"{format_term(operand)} is {_describe(kinds)}, but {what} works on numbers only",
                 operand.span,
                 hint="arithmetic on dates is not supported: compare dates directly (e.g. ?d >= 2014-11-01), "
                      "or state a number of days as an int input" if datetime.date in kinds else
-                     "arithmetic (+, -, *, min, max) takes integers")
-    return frozenset({ARITHMETIC_KIND})
+                     "arithmetic (+, -, *, min, max) takes numbers: integers or decimals")
+    return _NUMBERS
 
 
 def _check_comparison(comparison: ast.Comparison, env: Mapping[str, Kinds]) -> None:
     left, right = _term_kinds(comparison.left, env), _term_kinds(comparison.right, env)
     if left is None or right is None:
         return
-    common = left & right if comparison.op in EQUALITIES else left & right & frozenset(ORDERED_KINDS)
+    common = _as_numbers(left) & _as_numbers(right)
+    if comparison.op not in EQUALITIES:
+        common &= frozenset(ORDERED_KINDS)
     if common:
         return
     sides = (f"{format_term(comparison.left)} is {_describe(left)} and "
@@ -102,9 +108,14 @@ def _check_comparison(comparison: ast.Comparison, env: Mapping[str, Kinds]) -> N
         verdict = "values of different kinds are never equal"
         hint = "compare values of one kind; a symbol (drug) and a string (\"drug\") are different kinds"
     else:
-        verdict = f"'{comparison.op}' orders two integers or two dates, so this can never hold"
-        hint = "compare a date with a date (written YYYY-MM-DD, e.g. 2012-01-05), an integer with an integer"
+        verdict = f"'{comparison.op}' orders two numbers or two dates, so this can never hold"
+        hint = "compare a date with a date (written YYYY-MM-DD, e.g. 2012-01-05), a number with a number"
     raise CheckError(f"{sides}: {verdict}", comparison.span, hint=hint)
+
+
+def _as_numbers(kinds: Kinds) -> Kinds:
+    """Numbers compare by value: an integer and a decimal are one kind for a comparison."""
+    return kinds | _NUMBERS if kinds & _NUMBERS else kinds
 
 
 def _describe(kinds: Kinds) -> str:

@@ -1,24 +1,30 @@
 """The value rules of the language, stated once: what a term computes, how values compare, what fails.
 
-- Arithmetic (``+ - *``) and ``min``/``max`` are on integers only; on any
-  other kind the term has no value (``FAIL``) and the match is skipped.
+- Numbers are integers and exact decimals (:class:`decimal.Decimal`, never a
+  binary float). Arithmetic (``+ - *``) and ``min``/``max`` are on numbers
+  only; on any other kind the term has no value (``FAIL``) and the match is
+  skipped. Two integers give an integer; a decimal on either side gives the
+  exact decimal result (:data:`EXACT`: no rounding, ever).
 - ``=`` and ``!=`` compare any two values; values of different kinds are
-  never equal (a string never equals the symbol with the same letters).
-- ``< <= > >=`` hold only between two integers or two dates
+  never equal (a string never equals the symbol with the same letters),
+  except that numbers compare by value: ``3 = 3.0``.
+- ``< <= > >=`` hold only between two numbers or two dates
   (:data:`ORDERED_KINDS`); between any other pair they are false, never an error.
 
 Three evaluators follow these rules: the interpreter calls the functions
 below (:func:`term_value`, :func:`compare`); the compiled plans are generated
 from the ``*_source`` templates; the z3 encoding builds its formulas from the
 same tables (:data:`ORDERINGS`, :data:`ARITHMETIC`, :data:`FUNCTIONS` work on
-z3 integers too, and :data:`ORDERED_KINDS` says which kinds it must encode).
+z3 integers and reals too, and :data:`ORDERED_KINDS` says which kinds it must encode).
 """
 
 from __future__ import annotations
 
 import datetime
+import decimal
 import operator
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from typing import Any
 
 from lexkb.language import ast
@@ -26,41 +32,56 @@ from lexkb.values import Text, Value
 
 FAIL: Any = object()  # a term that cannot be computed (arithmetic on a non-number, an unbound variable)
 
-ORDERED_KINDS: tuple[type, ...] = (int, datetime.date)
-"""The kinds ordered by ``< <= > >=``: two values of one of these kinds, anything else is false."""
+NUMBER_KINDS: tuple[type, ...] = (int, Decimal)
+"""The kinds arithmetic and ``min``/``max`` accept; they compare with each other by value."""
+
+ORDERED_KINDS: tuple[type, ...] = (int, Decimal, datetime.date)
+"""The kinds ordered by ``< <= > >=``: two numbers, or two dates; anything else is false."""
 
 ARITHMETIC_KIND = int
-"""The only kind arithmetic and ``min``/``max`` accept (and return)."""
+"""The kind arithmetic on two integers returns (with a decimal operand, it is ``Decimal``)."""
+
+EXACT = decimal.Context(prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN,
+                        traps=[decimal.InvalidOperation, decimal.Inexact])
+"""Decimal arithmetic with every digit kept: ``+ - *`` on finite decimals never round."""
 
 EQUALITIES: dict[str, Callable[[Any, Any], Any]] = {"=": operator.eq, "!=": operator.ne}
 ORDERINGS: dict[str, Callable[[Any, Any], Any]] = {
     "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 ARITHMETIC: dict[str, Callable[[Any, Any], Any]] = {"+": operator.add, "-": operator.sub, "*": operator.mul}
+DECIMAL_ARITHMETIC: dict[str, Callable[[Any, Any], Decimal]] = {"+": EXACT.add, "-": EXACT.subtract,
+                                                                 "*": EXACT.multiply}
 FUNCTIONS: dict[str, str] = {"min": "<=", "max": ">="}
 """``f(a, b)`` is ``a`` when ``a <op> b`` holds, else ``b``: the ordering each function picks by."""
 
 # ---------------------------------------------------------------- the interpreter
 
 
+def _number(value: object) -> bool:
+    return type(value) is int or type(value) is Decimal
+
+
 def compare(op: str, left: Value, right: Value) -> bool:
     """A comparison between two values."""
     if op in EQUALITIES:
         return bool(EQUALITIES[op](left, right))
-    if type(left) is not type(right) or type(left) not in ORDERED_KINDS:
+    if not (_number(left) and _number(right)) and not (type(left) is type(right) is datetime.date):
         return False
     return bool(ORDERINGS[op](left, right))
 
 
 def arithmetic(op: str, left: Any, right: Any) -> Any:
-    """``left op right`` on integers; ``FAIL`` for any other operand."""
-    if type(left) is not ARITHMETIC_KIND or type(right) is not ARITHMETIC_KIND:
+    """``left op right`` on numbers (exact); ``FAIL`` for any other operand."""
+    if not (_number(left) and _number(right)):
         return FAIL
-    return ARITHMETIC[op](left, right)
+    if type(left) is int and type(right) is int:
+        return ARITHMETIC[op](left, right)
+    return DECIMAL_ARITHMETIC[op](left, right)
 
 
 def call(function: str, left: Any, right: Any) -> Any:
-    """``min``/``max`` of two integers; ``FAIL`` for any other argument."""
-    if type(left) is not ARITHMETIC_KIND or type(right) is not ARITHMETIC_KIND:
+    """``min``/``max`` of two numbers; ``FAIL`` for any other argument."""
+    if not (_number(left) and _number(right)):
         return FAIL
     return left if ORDERINGS[FUNCTIONS[function]](left, right) else right
 
@@ -78,32 +99,35 @@ def term_value(term: ast.Term, env: Mapping[str, Value]) -> Any:
 
 # ---------------------------------------------------------------- generated code
 
-_KIND_SOURCE = {int: "int", datetime.date: "_date"}
-
-GENERATED_NAMESPACE: dict[str, object] = {"_date": datetime.date, "Text": Text}
+GENERATED_NAMESPACE: dict[str, object] = {"_date": datetime.date, "Text": Text, "_Decimal": Decimal,
+                                          "_EXACT": DECIMAL_ARITHMETIC}
 """The names the generated code refers to (besides its own constants)."""
+
+
+def _number_source(operand: str) -> str:
+    return f"(type({operand}) is int or type({operand}) is _Decimal)"
 
 
 def comparison_source(op: str, left: str, right: str) -> str:
     """Python source for ``left op right`` on two already-computed operands (plain names or literals)."""
     if op in EQUALITIES:
         return f"{left} {'==' if op == '=' else '!='} {right}"
-    kinds = " or ".join(f"type({left}) is {_KIND_SOURCE[kind]}" for kind in ORDERED_KINDS)
-    return f"type({left}) is type({right}) and ({kinds}) and {left} {op} {right}"
+    return (f"({_number_source(left)} and {_number_source(right)} or type({left}) is _date "
+            f"and type({right}) is _date) and {left} {op} {right}")
 
 
 def arithmetic_source(op: str, left: str, right: str) -> str:
-    """Python source for ``left op right`` on operands already known to be integers."""
+    """Python source for ``left op right`` on operands already known to be numbers (exact on decimals)."""
     if op not in ARITHMETIC:
         raise ValueError(f"no arithmetic operator {op}")
-    return f"{left} {op} {right}"
+    return f"({left} {op} {right} if type({left}) is int and type({right}) is int else _EXACT[{op!r}]({left}, {right}))"
 
 
 def call_source(function: str, left: str, right: str) -> str:
-    """Python source for ``min``/``max`` on operands already known to be integers."""
+    """Python source for ``min``/``max`` on operands already known to be numbers."""
     return f"{left} if {left} {FUNCTIONS[function]} {right} else {right}"
 
 
 def not_arithmetic_source(operand: str) -> str:
     """Python source that is true when an operand cannot take part in arithmetic."""
-    return f"type({operand}) is not {_KIND_SOURCE[ARITHMETIC_KIND]}"
+    return f"not {_number_source(operand)}"

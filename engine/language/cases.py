@@ -8,6 +8,7 @@ import difflib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from lexkb.errors import CheckError, Span
@@ -141,15 +142,22 @@ def case_from_mapping(facts: Mapping[str, Iterable[tuple[Value, ...]]], name: st
     return Case(name, None, None, None, None, (), (), table)
 
 
-TYPE_OF_KIND = {"int": int, "date": datetime.date, "symbol": str, "string": Text}
+TYPE_OF_KIND = {"int": int, "decimal": Decimal, "date": datetime.date, "symbol": str, "string": Text}
+
+
+def allowed_kinds(type_text: str) -> frozenset[str]:
+    """The kinds of value a declared type (``int``, ``decimal``, ``int|symbol``…) accepts: a ``decimal``
+    also takes a whole number (``120`` where ``120.5`` could be)."""
+    kinds = set(type_text.split("|"))
+    return frozenset(kinds | {"int"} if "decimal" in kinds else kinds)
 
 
 def count_of_values(count: int) -> str:
     return "no values" if count == 0 else "1 value" if count == 1 else f"{count} values"
 
 
-_KIND_WORDS = {"int": "a whole number", "date": "a date", "symbol": "a symbol", "string": "text in quotes"}
-_KIND_EXAMPLES = {"int": "120", "date": "2012-10-24", "symbol": "drug", "string": '"text"'}
+_KIND_WORDS = {"int": "a whole number", "decimal": "a decimal number", "date": "a date", "symbol": "a symbol", "string": "text in quotes"}
+_KIND_EXAMPLES = {"int": "120", "decimal": "3.9", "date": "2012-10-24", "symbol": "drug", "string": '"text"'}
 
 
 def kind_in_words(kind: str) -> str:
@@ -293,6 +301,6 @@ def closest_passage(wanted: str, text: str) -> str | None:
 
 
 
-__all__ = ["Case", "CaseFact", "Finding", "Text", "case_from_mapping", "load_case",
+__all__ = ["Case", "CaseFact", "allowed_kinds", "Finding", "Text", "case_from_mapping", "load_case",
            "verify_quotes", "normalise", "closest_passage", "find_quote",
            "normalised_paragraphs"]

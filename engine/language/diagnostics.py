@@ -330,6 +330,9 @@ def _bad_character(error: UnexpectedCharacters, text: str, file: str) -> SyntaxP
     if re.match(r"\d{4}-\d", text[at:at + 6]) or char.isdigit():
         return SyntaxProblem(f"'{_word_at(text, at)}' is neither a number nor a date", span,
                              hint="dates are written YYYY-MM-DD, e.g. 2012-10-24")
+    if char == "." and (text[at + 1:at + 2].isdigit() or text[at - 1:at].isdigit()):
+        return SyntaxProblem("a decimal is written with digits on both sides of the point", span,
+                             hint="e.g. 0.5 or 3.0")
     shown = repr(char)[1:-1] if not char.isprintable() or char.isspace() else char
     return SyntaxProblem(f"the character '{shown}' has no meaning here", span,
                          hint=_CHARACTER_HINTS.get(char, "names use letters, digits and _; text goes in double quotes"))

@@ -19,11 +19,12 @@ import dataclasses
 import datetime
 import unicodedata
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from lexkb.errors import Span
 from lexkb.language import ast
-from lexkb.values import Text, Value
+from lexkb.values import Text, Value, decimal_text
 
 if TYPE_CHECKING:
     from lexkb.language.parser import Comment
@@ -60,6 +61,8 @@ def format_value(value: Value) -> str:
         return format_string(value)
     if isinstance(value, datetime.date):
         return value.isoformat()
+    if isinstance(value, Decimal):
+        return decimal_text(value)
     return str(value)
 
 

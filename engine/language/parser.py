@@ -9,6 +9,7 @@ import datetime
 import re
 import threading
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -155,6 +156,12 @@ def _integer(token: Token, span: Span) -> int:
     return int(token)
 
 
+def _decimal(token: Token, span: Span) -> Decimal:
+    """A decimal literal, exactly (``3.9`` is 39/10, not a binary float), within the digit limit."""
+    _integer(Token("INT", token.replace(".", "")), span)
+    return Decimal(str(token))
+
+
 def _unquote(token: Token) -> str:
     """A string token's text: the escapes ``\\n \\t \\r \\uXXXX \\\\ \\"`` read back."""
     return _ESCAPE.sub(_unescape, token[1:-1])
@@ -203,6 +210,8 @@ class _ToAst:
             return ast.Variable(ast.ANONYMOUS, span)
         if kind == "INT":
             return ast.Constant(_integer(child, span), span)
+        if kind == "DECIMAL":
+            return ast.Constant(_decimal(child, span), span)
         if kind == "STRING":
             return ast.Constant(Text(_unquote(child)), span)
         if kind == "DATE":
@@ -227,6 +236,9 @@ class _ToAst:
 
     def negative_integer(self, span: Span, children: list[Token]) -> ast.Constant:
         return ast.Constant(-_integer(children[1], span), span)
+
+    def negative_decimal(self, span: Span, children: list[Token]) -> ast.Constant:
+        return ast.Constant(-_decimal(children[1], span), span)
 
     def arith(self, span: Span, children: list[object]) -> ast.Arithmetic:
         left, op, right = children

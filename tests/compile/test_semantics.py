@@ -7,6 +7,7 @@ templates. Both must give the same answer for every pair of values.
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -34,6 +35,7 @@ from lexkb.values import Text, Value
 
 values = st.one_of(
     st.integers(-5, 5),
+    st.sampled_from([Decimal("-0.5"), Decimal("0.1"), Decimal("2.0"), Decimal("1122805.74")]),
     st.dates(min_value=datetime.date(2023, 12, 30), max_value=datetime.date(2024, 1, 2)),
     st.sampled_from(["a", "b", "1"]),
     st.sampled_from([Text("a"), Text("b"), Text("1")]),

@@ -40,6 +40,7 @@ texts = st.text(st.one_of(st.sampled_from('\n\t\r"\\\x00\x1b\x7f\x85é∀—“'
                 max_size=12)
 values: st.SearchStrategy[Value] = st.one_of(
     st.integers(-10**12, 10**12),
+    st.decimals(allow_nan=False, allow_infinity=False, places=3, min_value=-10**9, max_value=10**9),
     st.dates(datetime.date(1000, 1, 1), datetime.date(9999, 12, 31)),
     texts.map(Text),
     names,
