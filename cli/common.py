@@ -64,13 +64,29 @@ def format_location(span: Span | None, message: str, hint: str | None = None, se
         gutter = f"{span.line:>4} | "
         width = span.end_column - span.column if span.end_line == span.line else len(line) - span.column + 1
         width = max(1, min(width, len(line) - span.column + 1))
-        line = line.expandtabs(1)
-        before, marked = printable(line[:span.column - 1]), printable(line[span.column - 1:span.column - 1 + width])
+        line, start = _window(line.expandtabs(1), span.column - 1)
+        width = min(width, len(line) - start) if len(line) > start else 1
+        before, marked = printable(line[:start]), printable(line[start:start + width])
         lines.append(gutter + printable(line))
-        lines.append(" " * (len(gutter) - 2) + "| " + " " * len(before) + "^" * len(marked))
+        lines.append(" " * (len(gutter) - 2) + "| " + " " * len(before) + "^" * max(1, len(marked)))
     if hint:
         lines.append(f"  hint: {hint}")
     return "\n".join(lines)
+
+
+WHOLE_LINE, SHOWN_LINE = 240, 120
+"""A line under an error is shown whole up to WHOLE_LINE characters, else SHOWN_LINE of them around the caret:
+a 6 MB line of facts is not printed whole."""
+
+
+def _window(line: str, start: int) -> tuple[str, int]:
+    """The part of ``line`` shown under an error (``…`` where it is cut) and where ``start`` falls in it."""
+    if len(line) <= WHOLE_LINE:
+        return line, start
+    first = max(0, min(start - SHOWN_LINE // 3, len(line) - SHOWN_LINE))
+    last = first + SHOWN_LINE
+    prefix = "\u2026" if first else ""
+    return prefix + line[first:last] + ("\u2026" if last < len(line) else ""), start - first + len(prefix)
 
 
 def format_error(error: LexkbError) -> str:

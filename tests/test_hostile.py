@@ -62,3 +62,31 @@ def test_standard_output_on_a_full_disk_is_a_plain_error(output_format: str) -> 
                               stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
     assert done.returncode == 2, done.stderr
     assert done.stderr == "error: cannot write the output: No space left on device\n"
+
+
+# Cost that grows with the square of the input (issue 14 item 9; bench/scale.py measures it at full size).
+
+
+def test_an_error_in_a_long_line_shows_a_window_around_the_caret(tmp_path: Path, lexkb: Lexkb) -> None:
+    facts = " ".join(f"f({i})" for i in range(5000))
+    (tmp_path / "line.rules").write_text(f"{facts} ) {facts}\n")
+    code, out, err = lexkb("check", "line.rules", cwd=tmp_path)
+    assert code == 2 and "this ')' closes no parenthesis" in err
+    shown, caret = err.splitlines()[1:3]
+    assert len(shown) < 140 and shown.startswith("   1 | \u2026") and shown.endswith("\u2026")
+    assert shown[caret.index("^")] == ")"
+
+
+def test_the_text_of_a_long_chain_grows_with_its_steps_not_their_square(tmp_path: Path, lexkb: Lexkb) -> None:
+    def explained(steps: int) -> str:
+        rules = ["input start", "c_0 if start", *(f"c_{i} if c_{i - 1}" for i in range(1, steps))]
+        (tmp_path / "chain.rules").write_text("\n".join(rules) + "\n")
+        (tmp_path / "c.case").write_text('case c "c"\nstart\n')
+        code, out, err = lexkb("explain", "chain.rules", "--case", "c.case", f"c_{steps - 1}", cwd=tmp_path)
+        assert code == 0, err
+        return out
+
+    short, long = explained(100), explained(400)
+    assert max(len(line) for line in long.splitlines()) <= 100
+    assert len(long) < 5 * len(short)
+    assert "(continued at [1])" in long and "\n[1] " in long and "c_0" in long

@@ -2,6 +2,9 @@
 
 A sub-derivation used more than once is written out the first time and
 referred to ("shown above") after that, so a shared step is read once.
+A tree deeper than :data:`MAX_LEAD` columns of indentation goes on in a
+numbered section below ("continued at [1]"), so a long chain's text grows with
+its number of steps, not with their square.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from lexkb.explain.graph import Derivation, Node
 from .common import case_line, cut_off, extras, first_ground, headline, summary, visible
 
 MIN_TEXT = 24  # never wrap text narrower than this, however deep the tree
+MAX_LEAD = 60  # a node indented further that has steps below it is continued in a section of its own
 
 
 def render_text(d: Derivation, *, width: int = 80, depth: int | None = None) -> str:
@@ -31,7 +35,13 @@ def render_text(d: Derivation, *, width: int = 80, depth: int | None = None) -> 
     ground = first_ground(d) - 1
     # An explicit stack, not recursion: derivation chains can be long.
     stack: list[tuple[str, str, str]] = [(d.root, "", "")]
-    while stack:
+    continued: dict[str, int] = {}  # node id -> the number of the section it is continued in
+    sections: list[str] = []  # node ids continued, in the order their sections follow
+    while stack or sections:
+        if not stack:
+            node_id = sections.pop(0)
+            lines.append("")
+            stack.append((node_id, f"[{continued[node_id]}] ", "    "))
         node_id, lead, cont = stack.pop()
         node = d.nodes[node_id]
         head = headline(d, node)
@@ -46,8 +56,15 @@ def render_text(d: Derivation, *, width: int = 80, depth: int | None = None) -> 
             more = _cite_once(node, more, cited)
         children = visible(d, node, depth)
         repeated = node_id in printed and bool(children or more)
-        if repeated:
-            lines.extend(_wrap(head + " (shown above)", lead, cont + "   ", width))
+        if repeated and not lead.startswith(f"[{continued.get(node_id)}] "):
+            where = f"continued at [{continued[node_id]}]" if node_id in continued else "shown above"
+            lines.extend(_wrap(f"{head} ({where})", lead, cont + "   ", width))
+            continue
+        if len(lead) > MAX_LEAD and children and node_id not in printed:
+            continued[node_id] = len(continued) + 1
+            sections.append(node_id)
+            printed.add(node_id)
+            lines.extend(_wrap(f"{head} (continued at [{continued[node_id]}])", lead, cont + "   ", width))
             continue
         printed.add(node_id)
         if cut_off(d, node, depth) and not node.detail.get("truncated"):
