@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from lexkb.compile.program import Negative, Positive, Program, Test
 from lexkb.language import ast
@@ -111,11 +112,14 @@ def _constants(term: ast.Term) -> list[Value]:
 
 def candidates(group: Group | None, kind: str, stated: set[Value]) -> list[Value]:
     """The candidate values of one kind for a position of ``group``; ``stated``: the case's values of that kind."""
-    occurring = {v for v in (group.values if group else set()) | stated if _kind(v) == kind}
+    accepted = ("int", "decimal") if kind == "decimal" else (kind,)  # a decimal position also takes integers
+    occurring = {v for v in (group.values if group else set()) | stated if _kind(v) in accepted}
     if group is not None and not group.ordered:
         return sorted(occurring) + [_fresh(kind, occurring)]  # type: ignore[type-var]
     if kind == "int":
         return sorted({v + d for v in occurring for d in (-1, 0, 1)})  # type: ignore[operator]
+    if kind == "decimal":  # one step of the value's last place either side: 3.9 → 3.8, 3.9, 4.0
+        return sorted({v + d * _last_place(v) for v in occurring for d in (-1, 0, 1)})  # type: ignore[operator, type-var]
     if kind == "date":
         step = datetime.timedelta(days=1)
         return sorted({v + d * step for v in occurring for d in (-1, 0, 1)  # type: ignore[operator]
@@ -123,9 +127,17 @@ def candidates(group: Group | None, kind: str, stated: set[Value]) -> list[Value
     return sorted(occurring)  # type: ignore[type-var]
 
 
+def _last_place(value: Value) -> Decimal:
+    """The value of one unit in a number's last written place (1 for an integer, 0.1 for 3.9)."""
+    exponent = value.as_tuple().exponent if isinstance(value, Decimal) else 0
+    return Decimal(1).scaleb(min(0, int(exponent)))
+
+
 def _kind(value: Value) -> str:
     if type(value) is int:
         return "int"
+    if type(value) is Decimal:
+        return "decimal"
     if isinstance(value, datetime.date):
         return "date"
     return "other"

@@ -1,8 +1,9 @@
 """Values, guards and input slots as z3 terms, with the language's value rules.
 
 Values are one z3 datatype, so a column may mix kinds as the language allows
-(``table_range(…, 360, life)``): ``int(n)``, ``date(day number)``,
-``sym(name)``, ``text(chars)``. Symbols and strings are z3 strings: only
+(``table_range(…, 360, life)``): ``int(n)``, ``dec(real)`` (a decimal that is
+not a whole number: each number has one representation, so ``3 = 3.0`` as in
+the engine), ``date(day number)``, ``sym(name)``, ``text(chars)``. Symbols and strings are z3 strings: only
 equality matters to the engine, so the domain is exact.
 
 A *term* here is a plain value or a z3 expression of sort Value; a *guard* is
@@ -18,11 +19,12 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import z3
 
-from lexkb.compile.semantics import ARITHMETIC, ARITHMETIC_KIND, FUNCTIONS, ORDERED_KINDS, ORDERINGS, compare
+from lexkb.compile.semantics import ARITHMETIC, FUNCTIONS, ORDERINGS, compare
 from lexkb.compile.semantics import arithmetic as plain_arithmetic
 from lexkb.compile.semantics import call as plain_call
 from lexkb.values import Text, Value
@@ -36,6 +38,7 @@ MIN_DAY, MAX_DAY = datetime.date.min.toordinal(), datetime.date.max.toordinal()
 def _value_sort() -> z3.DatatypeSortRef:
     value = z3.Datatype("Value")
     value.declare("int_", ("num", z3.IntSort()))
+    value.declare("dec_", ("real", z3.RealSort()))  # a decimal that is not a whole number (see number_value)
     value.declare("date_", ("day", z3.IntSort()))
     value.declare("sym_", ("name", z3.StringSort()))
     value.declare("text_", ("chars", z3.StringSort()))
@@ -44,8 +47,34 @@ def _value_sort() -> z3.DatatypeSortRef:
 
 V = _value_sort()
 
-# Each kind the semantics orders, as z3 sees it: its tester and the integer it is ordered by.
+# Each kind the semantics orders, as z3 sees it: its tester and the integer it is ordered by. Numbers
+# (int and Decimal) are ordered together, by value: see _number_view.
 _ORDERED_ENCODING: dict[type, tuple[Any, Any]] = {int: (V.is_int_, V.num), datetime.date: (V.is_date_, V.day)}
+
+DECIMAL_PLACES = 9
+"""A decimal input in the encoding has at most this many places, so that every witness is a decimal."""
+
+
+def number_value(real: Any) -> z3.ExprRef:
+    """A z3 real as a Value, one representation per number: a whole number is ``int_`` and only a
+    fraction is ``dec_``, so that equal numbers are equal Values (``3 = 3.0``, as in the engine)."""
+    return z3.If(z3.IsInt(real), V.int_(z3.ToInt(real)), V.dec_(real))
+
+
+def _number_view(term: Term) -> tuple[Guard, Any]:
+    """(the condition that ``term`` is a number, its value as a z3 Int or Real). An integer stays an Int
+    (integer programs are encoded as before); only a term that may be a decimal is read as a Real."""
+    if not symbolic(term):
+        if type(term) is int:
+            return True, z3.IntVal(term)
+        if type(term) is Decimal:
+            return True, z3.RealVal(str(term))
+        return False, z3.IntVal(0)
+    if z3.is_app(term) and term.decl().eq(V.int_):
+        return True, term.arg(0)
+    if z3.is_app(term) and term.decl().eq(V.dec_):
+        return True, term.arg(0)
+    return z3.Or(V.is_int_(term), V.is_dec_(term)), z3.If(V.is_int_(term), z3.ToReal(V.num(term)), V.real(term))
 
 
 def const(value: Value) -> z3.ExprRef:
@@ -54,6 +83,8 @@ def const(value: Value) -> z3.ExprRef:
         raise TypeError("booleans are not lexkb values")
     if isinstance(value, int):
         return V.int_(z3.IntVal(value))
+    if isinstance(value, Decimal):
+        return V.int_(z3.IntVal(int(value))) if value == value.to_integral_value() else V.dec_(z3.RealVal(str(value)))
     if isinstance(value, datetime.date):
         return V.date_(z3.IntVal(value.toordinal()))
     if isinstance(value, Text):
@@ -137,14 +168,18 @@ def sym_compare(op: str, a: Term, b: Term) -> Guard:
         return veq(a, b)
     if op == "!=":
         return neg(veq(a, b))
-    kinds = ORDERED_KINDS
-    for plain in (a, b):
-        if not symbolic(plain):
-            if type(plain) not in ORDERED_KINDS:
-                return False
-            kinds = (type(plain),)
-    return disj(conj(_has_kind(kind, a), _has_kind(kind, b), ORDERINGS[op](_ordinal(kind, a), _ordinal(kind, b)))
-                for kind in kinds)
+    number_a, x = _number_view(a)
+    number_b, y = _number_view(b)
+    numbers = conj(number_a, number_b)
+    if numbers is not False and (x.is_real() or y.is_real()):  # a decimal, or a term that may be one
+        numbers = conj(numbers, ORDERINGS[op](z3.ToReal(x) if x.is_int() else x, z3.ToReal(y) if y.is_int() else y))
+    elif numbers is not False:
+        numbers = conj(numbers, ORDERINGS[op](x, y))
+    dates = False
+    if all(symbolic(t) or type(t) is datetime.date for t in (a, b)):
+        dates = conj(_has_kind(datetime.date, a), _has_kind(datetime.date, b),
+                     ORDERINGS[op](_ordinal(datetime.date, a), _ordinal(datetime.date, b)))
+    return disj((numbers, dates))
 
 
 def sym_arithmetic(operator: str, a: Term, b: Term, *guards: Guard) -> tuple[Term, Guard]:
@@ -152,18 +187,19 @@ def sym_arithmetic(operator: str, a: Term, b: Term, *guards: Guard) -> tuple[Ter
 
     ``guards``: the conditions for the operands to have one.
     """
-    guard = conj(*guards, _has_kind(ARITHMETIC_KIND, a), _has_kind(ARITHMETIC_KIND, b))
+    number_a, x = _number_view(a)
+    number_b, y = _number_view(b)
+    guard = conj(*guards, number_a, number_b)
     if guard is False:
         return 0, False
     if not symbolic(a) and not symbolic(b):
         value = plain_arithmetic(operator, a, b) if operator in ARITHMETIC else plain_call(operator, a, b)
         return value, guard
-    x, y = _ordinal(int, a), _ordinal(int, b)
     if operator in ARITHMETIC:
         result = ARITHMETIC[operator](x, y)
     else:
         result = z3.If(ORDERINGS[FUNCTIONS[operator]](x, y), x, y)
-    return V.int_(result), guard
+    return (number_value(result) if result.is_real() else V.int_(result)), guard
 
 
 # ---------------------------------------------------------------- inputs
@@ -196,6 +232,10 @@ def make_slot(predicate: str, types: Sequence[str], name: str) -> tuple[Slot, li
         if type_name == "int":
             var = z3.Int(var_name)
             values.append(V.int_(var))
+        elif type_name == "decimal":  # a number with at most DECIMAL_PLACES places, whole or not
+            var = z3.Real(var_name)
+            values.append(number_value(var))
+            constraints.append(z3.IsInt(var * 10 ** DECIMAL_PLACES))
         elif type_name == "date":
             var = z3.Int(var_name)
             values.append(V.date_(var))
@@ -212,8 +252,10 @@ def make_slot(predicate: str, types: Sequence[str], name: str) -> tuple[Slot, li
     return Slot(predicate, present, tuple(values), tuple(raw), tuple(types)), constraints
 
 
-_KIND_TESTER = {"int": V.is_int_, "date": V.is_date_, "symbol": V.is_sym_, "string": V.is_text_}
-_KIND_FIELD = {"int": V.num, "date": V.day, "symbol": V.name, "string": V.chars}
+_KIND_TESTER = {"int": V.is_int_, "decimal": lambda v: z3.Or(V.is_int_(v), V.is_dec_(v)), "date": V.is_date_,
+                "symbol": V.is_sym_, "string": V.is_text_}
+_KIND_FIELD = {"int": V.num, "decimal": lambda v: z3.If(V.is_int_(v), z3.ToReal(V.num(v)), V.real(v)), "date": V.day,
+               "symbol": V.name, "string": V.chars}
 
 
 def is_kind(kind: str, value: z3.ExprRef) -> z3.BoolRef:
@@ -223,6 +265,10 @@ def is_kind(kind: str, value: z3.ExprRef) -> z3.BoolRef:
         return z3.And(test, V.day(value) >= MIN_DAY, V.day(value) <= MAX_DAY)
     if kind == "symbol":
         return z3.And(test, z3.Length(V.name(value)) >= 1)
+    if kind == "decimal":  # a fraction only as dec_ (one representation per number), with few places
+        fraction = V.real(value)
+        return z3.Or(V.is_int_(value), z3.And(V.is_dec_(value), z3.Not(z3.IsInt(fraction)),
+                                               z3.IsInt(fraction * 10 ** DECIMAL_PLACES)))
     return test
 
 
@@ -240,6 +286,8 @@ def model_value(model: z3.ModelRef, slot: Slot, position: int, rename: dict[str,
         raw = model.eval(_KIND_FIELD[kind](raw), model_completion=True)
     if kind == "int":
         return raw.as_long()  # type: ignore[union-attr]
+    if kind == "decimal":
+        return _decimal_of(raw)
     if kind == "date":
         return datetime.date.fromordinal(raw.as_long())  # type: ignore[union-attr]
     text = raw.as_string()  # type: ignore[union-attr]
@@ -255,3 +303,13 @@ def model_value(model: z3.ModelRef, slot: Slot, position: int, rename: dict[str,
             name = f"other{n}"
         rename[text] = name
     return rename[text]
+
+
+def _decimal_of(raw: Any) -> Value:
+    """A model's real (at most DECIMAL_PLACES places) as the engine's value: an int when whole."""
+    numerator, denominator = raw.numerator_as_long(), raw.denominator_as_long()
+    if denominator == 1:
+        return int(numerator)
+    scale = 10 ** DECIMAL_PLACES
+    exact = Decimal(numerator * (scale // denominator)).scaleb(-DECIMAL_PLACES)
+    return exact.normalize() if exact.normalize().as_tuple().exponent < 0 else exact  # type: ignore[operator]

@@ -135,7 +135,7 @@ def changes_of(kb: KnowledgeBase, case: Case) -> list[Change]:
     def choices(predicate: str, position: int, kind: str) -> list[Value]:
         if kind == "symbol":
             return list[Value](sorted(domains[(predicate, position)]) if domains.get((predicate, position)) else symbols)
-        if kind in ("int", "date"):
+        if kind in ("int", "date", "decimal"):
             group = groups.get((predicate, position))
             stated = {f.args[i] for f in case.facts for i in range(len(f.args))
                       if group is not None and groups.get((f.predicate, i)) is group}
