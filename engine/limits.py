@@ -28,6 +28,10 @@ MAX_INTEGER_DIGITS = _setting("LEXKB_MAX_INTEGER_DIGITS", 1000, most=PYTHON_INTE
 INTEGER_BOUND = 10 ** MAX_INTEGER_DIGITS
 """An integer is within the limit when ``-INTEGER_BOUND < n < INTEGER_BOUND``."""
 
+MAX_NESTING = _setting("LEXKB_MAX_NESTING", 100, most=200)
+"""Levels a condition or term may nest (``not (not (…))``, parentheses, ``?a + ?b + …``), so that the
+code walking it recursively stays far from Python's recursion limit (LEXKB_MAX_NESTING, at most 200)."""
+
 MAX_FILE_BYTES = _setting("LEXKB_MAX_FILE_BYTES", 64 * 1024 * 1024)
 """Bytes a rules, case or source file may have (LEXKB_MAX_FILE_BYTES); only regular files are read."""
 

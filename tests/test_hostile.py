@@ -90,3 +90,19 @@ def test_the_text_of_a_long_chain_grows_with_its_steps_not_their_square(tmp_path
     assert max(len(line) for line in long.splitlines()) <= 100
     assert len(long) < 5 * len(short)
     assert "(continued at [1])" in long and "\n[1] " in long and "c_0" in long
+
+
+@pytest.mark.parametrize("condition", [
+    "not (" * 95 + "a" + ")" * 95,
+    "(a or " * 95 + "a" + ")" * 95,
+    "n(?v) and ?v < " + "?v + " * 95 + "1",
+    "n(?v) and ?v < " + "(" * 95 + "?v" + " + 1)" * 95,
+], ids=["not", "or", "plus", "parentheses"])
+def test_nesting_within_the_limit_goes_through_every_command(condition: str, tmp_path: Path, lexkb: Lexkb) -> None:
+    (tmp_path / "r.rules").write_text(f"input a\ninput n(int)\noutcomes x\nx if {condition}\n")
+    (tmp_path / "c.case").write_text('case c "c"\nn(1)\n')
+    for args in (["check", "r.rules"], ["run", "r.rules", "--case", "c.case"], ["fmt", "--check", "r.rules"],
+                 ["explain", "r.rules", "--case", "c.case", "x"], ["explain", "r.rules", "--case", "c.case", "x",
+                                                                   "--why-not"], ["verify", "r.rules"]):
+        code, out, err = lexkb(*args, cwd=tmp_path)
+        assert code in (0, 1) and "Traceback" not in out + err, (args, err)

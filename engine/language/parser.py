@@ -19,7 +19,7 @@ from lark.exceptions import UnexpectedInput
 
 from lexkb.errors import Span, SyntaxProblem, UsageError
 from lexkb.language import ast
-from lexkb.limits import MAX_INTEGER_DIGITS
+from lexkb.limits import MAX_INTEGER_DIGITS, MAX_NESTING
 from lexkb.values import Text, Value
 
 KEYWORDS = (
@@ -48,7 +48,24 @@ def _parse_with(lark: Lark, text: str, file: str) -> ast.Module:
         from lexkb.language.diagnostics import syntax_problem  # only on the error path: startup stays lean
 
         raise syntax_problem(error, text, file) from None
+    _check_nesting(tree, file)
     return ast.Module(file, tuple(_ToAst(file).transform(tree)))
+
+
+def _check_nesting(tree: Tree, file: str) -> None:
+    """A statement nested deeper than :data:`MAX_NESTING` is a located error, found without recursion:
+    the conversion to the AST, the checks and the printer walk a statement recursively."""
+    stack = [(statement, 1) for statement in tree.children if isinstance(statement, Tree)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_NESTING:
+            while isinstance(node, Tree):  # the subtree's first token is where the error is shown
+                node = node.children[0]
+            raise SyntaxProblem(f"this is nested more than {MAX_NESTING} levels deep (not, parentheses or "
+                                "arithmetic within each other)", token_span(file, node),
+                                hint="split it into rules of their own, or raise the limit with "
+                                     "LEXKB_MAX_NESTING (docs/cli.md, Limits)")
+        stack.extend((child, depth + 1) for child in node.children if isinstance(child, Tree))
 
 
 # ---------------------------------------------------------------- comments (for the formatter)
