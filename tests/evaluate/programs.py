@@ -15,6 +15,7 @@ non-numbers are where evaluators could disagree).
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ INTEGERS = st.integers(min_value=-3, max_value=6)
 # Few distinct values of each kind, so joins and comparisons meet equal values often.
 MIXED = st.one_of(
     INTEGERS,
+    st.sampled_from([Decimal("0.5"), Decimal("-1.25"), Decimal("2.0")]),  # 2.0 equals the integer 2
     st.sampled_from([datetime.date(2024, 1, 1), datetime.date(2024, 1, 2), datetime.date(2023, 12, 31)]),
     st.sampled_from(["a", "b"]),
     st.sampled_from([Text("a"), Text("x y")]),
@@ -191,7 +193,7 @@ class _Generator:
             left, right = self.const(), self.const()
             if type(left[1]) is not type(right[1]):
                 right = left
-        if any(side[0] == "const" and type(side[1]) not in (int, datetime.date) for side in (left, right)):
+        if any(side[0] == "const" and type(side[1]) not in (int, Decimal, datetime.date) for side in (left, right)):
             op = self.choice(["=", "!="])  # nor is ordering a symbol or a string
         if self.chance(50):
             left, right = right, left
@@ -264,7 +266,7 @@ def lx_literal(lit: tuple) -> str:
 
 
 def _input(pred: Pred) -> str:
-    return f"input {pred.name}" + (f"({', '.join(['int|date|symbol|string'] * pred.arity)})" if pred.arity else "")
+    return f"input {pred.name}" + (f"({', '.join(['int|decimal|date|symbol|string'] * pred.arity)})" if pred.arity else "")
 
 
 def to_lexkb(program: Program) -> str:

@@ -11,6 +11,7 @@ those reading them are left out, as verify leaves them out.
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 import z3
 from evaluate.programs import MIXED, Program, programs, to_lexkb
@@ -29,6 +30,9 @@ def plain(model: z3.ModelRef, term: object) -> Value:
     value = model.eval(zv(term), model_completion=True)
     if z3.is_true(model.eval(V.is_int_(value))):
         return model.eval(V.num(value)).as_long()  # type: ignore[union-attr]
+    if z3.is_true(model.eval(V.is_dec_(value))):  # a decimal: a fraction of few places, exact in 28 digits
+        real = model.eval(V.real(value))
+        return Decimal(real.numerator_as_long()) / Decimal(real.denominator_as_long())  # type: ignore[union-attr]
     if z3.is_true(model.eval(V.is_date_(value))):
         return datetime.date.fromordinal(model.eval(V.day(value)).as_long())  # type: ignore[union-attr]
     if z3.is_true(model.eval(V.is_text_(value))):
