@@ -7,7 +7,9 @@ not hold); 2 bad usage or an input that is not a valid program.
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 
 import click
 
@@ -85,8 +87,19 @@ def cli() -> None:
     """
 
 
+class Terminated(BaseException):
+    """SIGTERM, raised where the command is so that it unwinds as on Ctrl-C: partial output
+    files are removed and worker processes stopped (see ``cli.common.atomic_file``)."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI, turning lexkb errors into located messages and exit code 2."""
+    previous = signal.signal(signal.SIGTERM, _terminate) if threading.current_thread() is threading.main_thread() \
+        else None
     try:
         cli.main(args=argv, prog_name="lexkb", standalone_mode=False)
     except LexkbError as error:
@@ -106,8 +119,13 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         sys.exit(130)
+    except Terminated:
+        click.echo("Terminated.", err=True)
+        sys.exit(143)
     except OSError as error:  # e.g. standard output on a full disk
         output_failed(error)
     finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
         flush_output()
     sys.exit(0)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import glob
 import os
 import re
 import sys
@@ -191,8 +193,9 @@ def atomic_file(path: str, mode: str = "wb", inputs: Sequence[str] = ()) -> Iter
     if not directory.is_dir():
         shown = Path(path).parent if not Path(path).is_symlink() else directory  # as the user wrote it
         raise LexkbError(f"cannot write {path}: the folder {shown} does not exist")
+    _remove_stale_partials(target)
     try:
-        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
+        fd, temp = tempfile.mkstemp(prefix=_partial_prefix(target, os.getpid()), dir=directory)
     except OSError as error:  # PermissionError, NotADirectoryError, a read-only file system…
         raise LexkbError(f"cannot write {path}: {error.strerror or error}") from None
     try:
@@ -207,6 +210,31 @@ def atomic_file(path: str, mode: str = "wb", inputs: Sequence[str] = ()) -> Iter
         if os.path.exists(temp):
             os.unlink(temp)
         raise
+
+
+def _partial_prefix(target: Path, pid: int) -> str:
+    """The name of a partial output while it is written: hidden, beside its target, and naming
+    the process writing it, so that one left by a killed run (kill -9 cannot be caught) is
+    recognisable and removed by the next run writing the same file."""
+    return f".{target.name}.lexkb-partial-{pid}-"
+
+
+def _remove_stale_partials(target: Path) -> None:
+    for partial in target.parent.glob(f".{glob.escape(target.name)}.lexkb-partial-*"):
+        pid = partial.name[len(f".{target.name}.lexkb-partial-"):].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            with contextlib.suppress(OSError):
+                partial.unlink()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
 
 
 def write_atomically(path: str, data: bytes, inputs: Sequence[str] = ()) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import socket
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -110,8 +111,24 @@ def _run_local(job: Job, chunks: Iterator[list[Item]], jobs: int) -> Iterator[Ro
                 yield from first_done()
         while pending:
             yield from first_done()
+    except BaseException:
+        # Stopped (Ctrl-C, SIGTERM, an error in the parent): nobody will read the rows of the
+        # chunks still running, so the workers are stopped now rather than waited for.
+        _stop_workers(pool)
+        raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _stop_workers(pool: Any) -> None:
+    """Terminate a process pool's workers (Python 3.14 has ``terminate_workers``; before it,
+    the pool's own table of processes is the only handle on them)."""
+    terminate = getattr(pool, "terminate_workers", None)
+    if terminate is not None:
+        terminate()
+        return
+    for process in list(getattr(pool, "_processes", {}).values()):
+        process.terminate()
 
 
 def _rows_of(chunk: list[Item]) -> str:
@@ -124,6 +141,9 @@ _RUNNER: Runner | BaseException | None = None
 
 def _pool_init(job: Job) -> None:
     global _RUNNER
+    # A forked worker inherits the parent's SIGTERM handler (which unwinds the command line);
+    # a worker told to stop should just stop.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
         _RUNNER = Runner(job)
     except BaseException as error:  # a pool whose initializer raises restarts it forever
