@@ -292,3 +292,15 @@ def test_files_without_statements() -> None:
     assert fmt("") == ""
     assert fmt("\n\n  \n") == ""
     assert fmt("  # only a comment   \n\n\n# and another") == "# only a comment\n\n# and another\n"
+
+
+def test_several_quotes_each_keep_their_spelling_and_go_on_lines_of_their_own_when_long() -> None:
+    assert fmt('p(1)   from "a\\u00e9"   from "b"\n') == 'p(1) from "a\\u00e9" from "b"\n'
+    long = "words " * 12
+    assert fmt(f'mandatory_minimum_months(120) from "{long}" from "more"\n') == (
+        f'mandatory_minimum_months(120)\n    from "{long}"\n    from "more"\n')
+
+
+def test_decimals_keep_their_digits() -> None:
+    assert fmt("q(3.90)\nheavy if q(?q) and ?q >= 3.9 and ?q * -0.5 < 1122805.74\n") == (
+        "q(3.90)\nheavy if q(?q) and ?q >= 3.9 and ?q * -0.5 < 1122805.74\n")
