@@ -81,6 +81,9 @@ SYNTAX_EXAMPLES: dict[str, list[str]] = {
     "expected the quoted words of the decision, in double quotes, after 'from'": [
         "a from", "a from b", "a(1) from b", "a from 5",
     ],
+    "each quote takes its own 'from', e.g. a(1) from \"the first words\" from \"the second\"": [
+        'a from "x" "y"', 'a(1) from "x" "y"', 'a(1) from "x" from "y" "z"',
+    ],
     "expected a value or a variable inside the parentheses": ["a(", "a(,", "a(1,", "a(1,)", "a(1, ,", "a if b(",
                                                               "a if b(1,"],
     "expected ',' between the values, or ')' to close the parentheses": [
@@ -255,6 +258,12 @@ def syntax_problem(error: UnexpectedInput, text: str, file: str) -> SyntaxProble
     repaired = _misspelled_keyword(text, error, file)
     if repaired is not None:
         return repaired
+    if not at_end and str(token) == "from" and text[token.end_pos or 0:].lstrip().startswith('"'):
+        anchors = {_symbol(v) for v in stack}
+        where = "an expectation" if "EXPECT" in anchors else "a rule" if "IF" in anchors else "this"
+        return SyntaxProblem(f"'from' quotes the decision for a fact of a case; {where} takes no quote", span,
+                             hint='write the quote after the fact it establishes, e.g. '
+                                  'offense_level(31) from "a total offense level of 31"')
     if not at_end and _is_keyword(token) and str(token) in _NOUN_KEYWORDS and "NAME" in error.expected:
         return SyntaxProblem(f"'{token}' is a reserved word and cannot be used as a name", span,
                              hint=_reserved_hint(str(token)))
