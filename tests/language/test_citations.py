@@ -3,6 +3,8 @@ check's warning for a citation that is not recognisable."""
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 import lexkb
@@ -60,3 +62,17 @@ def test_an_explanation_offers_each_authoritys_parsed_citation() -> None:
     kb = lexkb.loads('authority A "18 U.S.C. § 3582(c)(2)"\ndeny if x because A\nx\n', "a.rules")
     citations = kb.run({}).explain("deny").citations()
     assert citations["A"][0]["section"] == "3582"
+
+
+def test_without_eyecite_check_says_once_that_citations_were_not_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "eyecite", None)  # import eyecite now raises ImportError
+    parse_citation.cache_clear()
+    try:
+        module = parse('authority A "556 F.3d 672"\nauthority B "18 U.S.C. § 3582"\n'
+                       'authority G "U.S.S.G. § 1B1.10"\n', "a.rules")
+        authorities = [s for s in module.statements if isinstance(s, ast.Authority)]
+        [warning] = citation_warnings(authorities)
+        assert warning.message == "citations were not read: eyecite is not installed"
+        assert parse_citation("U.S.S.G. § 1B1.10") == [{"reporter": "U.S.S.G.", "section": "1B1.10"}]
+    finally:
+        parse_citation.cache_clear()
