@@ -260,8 +260,8 @@ def syntax_problem(error: UnexpectedInput, text: str, file: str) -> SyntaxProble
         return repaired
     if not at_end and str(token) == "from" and text[token.end_pos or 0:].lstrip().startswith('"'):
         anchors = {_symbol(v) for v in stack}
-        where = "an expectation" if "EXPECT" in anchors else "a rule" if "IF" in anchors else "this"
-        return SyntaxProblem(f"'from' quotes the decision for a fact of a case; {where} takes no quote", span,
+        quoted = "an expectation" if "EXPECT" in anchors else "a rule" if "IF" in anchors else "this"
+        return SyntaxProblem(f"'from' quotes the decision for a fact of a case; {quoted} takes no quote", span,
                              hint='write the quote after the fact it establishes, e.g. '
                                   'offense_level(31) from "a total offense level of 31"')
     if not at_end and _is_keyword(token) and str(token) in _NOUN_KEYWORDS and "NAME" in error.expected:
