@@ -27,6 +27,7 @@ from lexkb.compile.program import Branch, Positive, Program, Test
 from lexkb.compile.schedule import JoinOrder, Step, known_arguments, plan
 from lexkb.evaluate.engine import Engine
 from lexkb.language import ast
+from lexkb.research.families import Parameters, SymTuple
 from lexkb.research.symbolic_values import (
     Guard,
     Slot,
@@ -42,11 +43,17 @@ from lexkb.research.symbolic_values import (
     veq,
     zv,
 )
+from lexkb.research.tables import ReferenceTable, functional_key
 from lexkb.values import Text, Value, args_key
 
 SymRelation = list[tuple[Guard, tuple[Term, ...]]]
 
+
+State = tuple[Guard, dict[str, Term], tuple[z3.ExprRef, ...]]
+
 LOOKUP_MIN_GROUPS = 6  # above this many distinct results, a table lookup becomes one If-chain
+REVERSE_READS = False  # the default of Encoding(reverse_reads=…): see the class docstring
+TABLE_MIN_ROWS = 12  # a keyed reference table with more rows is read as functions over its key domain
 MAX_STATES = 20_000
 MAX_TUPLES = 5_000
 
@@ -82,28 +89,52 @@ class EncodingLimit(Exception):
 
 
 class Encoding:
-    """Symbolic relations for every predicate of a program, over input slots."""
+    """Symbolic relations for every predicate of a program, over input slots.
+
+    Public reads: :meth:`holds` and :meth:`holds_pattern` give closed conditions
+    over the slots (table parameters quantified); :meth:`tuples` the guarded
+    tuples with their parameters; :meth:`rows` and :meth:`branch_heads` the
+    guards with parameters left free, which is right only where they are read
+    positively (a free constant is existential to z3), never under a negation.
+    ``table_min_rows`` (default :data:`TABLE_MIN_ROWS`): keyed reference tables
+    with more rows are read as functions (:mod:`lexkb.research.tables`); the
+    table functions' defining equations are appended to ``constraints``.
+    ``reverse_reads``: a table read whose keys are not all known (which cells have
+    this range?) becomes one family of tuples with the missing keys as parameters
+    (:mod:`lexkb.research.families`), instead of one tuple per row. Exact, but a
+    `not` over such a family is expanded over the key domain, which on the bundled
+    knowledge base costs more than the rows it saves: off by default.
+    """
 
     def __init__(self, program: Program, engine: Engine, static: dict[str, dict[tuple[Value, ...], object]],
-                 slots: list[Slot], constraints: list[z3.BoolRef], depth: int) -> None:
+                 slots: list[Slot], constraints: list[z3.BoolRef], depth: int,
+                 table_min_rows: int = TABLE_MIN_ROWS, reverse_reads: bool | None = None) -> None:
         self.program = program
         self._order = _SymbolicOrder(self)
         self.slots = slots
         self.constraints = constraints
         self.depth = depth
+        self.reverse_reads = REVERSE_READS if reverse_reads is None else reverse_reads
+        self.params = Parameters()
         dynamic = engine.dependents(program.inputs) if program.inputs else set()
         self.static: dict[str, list[tuple[Value, ...]]] = {}
+        self.tables: dict[str, ReferenceTable] = {}
         for predicate in program.arities:
             if predicate not in dynamic:
                 self.static[predicate] = sorted(static.get(predicate, {}), key=lambda a: args_key(a))
-        self.relations: dict[str, SymRelation] = {}
+                rows = self.static[predicate]
+                key = functional_key(rows) if len(rows) > table_min_rows else None
+                if key is not None:
+                    self.tables[predicate] = ReferenceTable(predicate, rows, key)
+                    constraints.extend(self.tables[predicate].axioms)
+        self._relations: dict[str, list[SymTuple]] = {}
         for predicate in program.inputs:
             if predicate in dynamic:
-                self.relations[predicate] = [(s.present, s.values) for s in slots if s.predicate == predicate]
+                self._relations[predicate] = [SymTuple(s.present, s.values) for s in slots if s.predicate == predicate]
         self._indexes: dict[tuple[str, tuple[int, ...]], dict[tuple, list[tuple[Value, ...]]]] = {}
-        self._static_rows: dict[str, SymRelation] = {}
-        self._splits: dict[str, tuple[Any, dict[tuple, Guard], SymRelation]] = {}
-        self._joins: dict[tuple[str, tuple[int, ...]], tuple[Any, dict[tuple, SymRelation], SymRelation]] = {}
+        self._static_rows: dict[str, list[SymTuple]] = {}
+        self._splits: dict[str, tuple[Any, dict[tuple, Guard], list[SymTuple]]] = {}
+        self._joins: dict[tuple[str, tuple[int, ...]], tuple[Any, dict[tuple, list[SymTuple]], list[SymTuple]]] = {}
         # Predicates too large to encode: taken as empty (an under-approximation), with the reason.
         self.abstracted: dict[str, str] = {}
         for stratum in program.strata:
@@ -115,39 +146,49 @@ class Encoding:
                     self._recursive(todo)
                 else:
                     for predicate in todo:
-                        self.relations[predicate] = self._compute(predicate)
+                        self._relations[predicate] = self._compute(predicate)
             except EncodingLimit as error:
                 for predicate in todo:
-                    self.relations[predicate] = []
+                    self._relations[predicate] = []
                     self.abstracted[predicate] = str(error)
+
+    @property
+    def relations(self) -> dict[str, SymRelation]:
+        """Every computed relation as guarded tuples (parameters left free: see the class docstring)."""
+        return {p: [(t.guard, t.args) for t in rows] for p, rows in self._relations.items()}
 
     # -- relations
 
-    def _compute(self, predicate: str) -> SymRelation:
-        rows: list[tuple[Guard, tuple[Term, ...]]] = []
+    def _compute(self, predicate: str) -> list[SymTuple]:
+        rows: list[SymTuple] = []
         for branch in self.program.branches_for(predicate):
-            rows.extend(self.branch_heads(branch))
+            rows.extend(self._heads(branch))
         return self._merge(predicate, rows)
 
     def _recursive(self, predicates: list[str]) -> None:
         for predicate in predicates:
-            self.relations[predicate] = []
+            self._relations[predicate] = []
         for _ in range(self.depth):
             new = {p: self._compute(p) for p in predicates}
             for predicate in predicates:
-                self.relations[predicate] = new[predicate]
+                self._relations[predicate] = new[predicate]
 
-    def _merge(self, predicate: str, rows: list[tuple[Guard, tuple[Term, ...]]]) -> SymRelation:
+    def _merge(self, predicate: str, rows: list[SymTuple]) -> list[SymTuple]:
+        """Tuples with the same arguments as one, their guards joined (families kept apart: their parameters differ)."""
         merged: dict[tuple, tuple[list[Guard], tuple[Term, ...]]] = {}
-        for guard, args in rows:
-            if guard is False:
+        families = []
+        for row in rows:
+            if row.guard is False:
                 continue
-            key = tuple(term_key(a) for a in args)
+            if row.params:
+                families.append(row)
+                continue
+            key = tuple(term_key(a) for a in row.args)
             if key in merged:
-                merged[key][0].append(guard)
+                merged[key][0].append(row.guard)
             else:
-                merged[key] = ([guard], args)
-        out = [(disj(guards), args) for guards, args in merged.values()]
+                merged[key] = ([row.guard], row.args)
+        out = [SymTuple(disj(guards), args) for guards, args in merged.values()] + families
         if len(out) > MAX_TUPLES:
             raise EncodingLimit(f"{predicate} would need more than {MAX_TUPLES:,} symbolic facts")
         return out
@@ -167,44 +208,48 @@ class Encoding:
             parts.append(conj(*needs))
         return disj(parts)
 
-    def rows(self, predicate: str) -> SymRelation:
-        """The guarded tuples of a predicate (static ones with guard True)."""
+    def tuples(self, predicate: str) -> list[SymTuple]:
+        """The guarded tuples of a predicate with their parameters (static ones with guard True)."""
         if predicate in self.static:
             if predicate not in self._static_rows:
-                self._static_rows[predicate] = [(True, args) for args in self.static[predicate]]
+                self._static_rows[predicate] = [SymTuple(True, args) for args in self.static[predicate]]
             return self._static_rows[predicate]
-        return self.relations.get(predicate, [])
+        return self._relations.get(predicate, [])
+
+    def rows(self, predicate: str) -> SymRelation:
+        """The guarded tuples of a predicate, parameters left free (read them positively only)."""
+        return [(t.guard, t.args) for t in self.tuples(predicate)]
 
     def holds(self, predicate: str, args: Sequence[Term]) -> Guard:
-        """The condition under which ``predicate(args)`` is concluded."""
+        """The condition under which ``predicate(args)`` is concluded (closed: parameters quantified)."""
         if not any(symbolic(a) for a in args):
             # Plain arguments: only same-valued plain rows and the symbolic rows can match.
             concrete, open_rows = self._split(predicate)
             found = concrete.get(tuple(term_key(a) for a in args), False)
-            return disj([found, *(conj(g, *(veq(a, t) for a, t in zip(args, row))) for g, row in open_rows)])
-        return disj(conj(g, *(veq(a, t) for a, t in zip(args, row))) for g, row in self.rows(predicate))
+            return disj([found, *(self.params.member(t, args) for t in open_rows)])
+        return disj(self.params.member(t, args) for t in self.tuples(predicate))
 
-    def _split(self, predicate: str) -> tuple[dict[tuple, Guard], SymRelation]:
-        relation = self.relations.get(predicate, []) if predicate not in self.static else None
+    def _split(self, predicate: str) -> tuple[dict[tuple, Guard], list[SymTuple]]:
+        relation = self._relations.get(predicate, []) if predicate not in self.static else None
         cached = self._splits.get(predicate)
         if cached is not None and cached[0] is relation:
             return cached[1], cached[2]
         concrete: dict[tuple, Guard] = {}
-        open_rows: SymRelation = []
-        for guard, row in self.rows(predicate):
-            if any(symbolic(t) for t in row):
-                open_rows.append((guard, row))
+        open_rows: list[SymTuple] = []
+        for row in self.tuples(predicate):
+            if row.params or any(symbolic(t) for t in row.args):
+                open_rows.append(row)
             else:
-                key = tuple(term_key(t) for t in row)
-                concrete[key] = disj([concrete.get(key, False), guard])
+                key = tuple(term_key(t) for t in row.args)
+                concrete[key] = disj([concrete.get(key, False), row.guard])
         self._splits[predicate] = (relation, concrete, open_rows)
         return concrete, open_rows
 
     def holds_pattern(self, atom: ast.Atom) -> Guard:
-        """Whether some fact matches ``atom``, whose variables each stand for any value."""
-        seen: dict[str, int] = {}
+        """Whether some fact matches ``atom``, whose variables each stand for any value (closed)."""
         out = []
-        for guard, row in self.rows(atom.predicate):
+        for guard, row, params in self.tuples(atom.predicate):
+            seen: dict[str, int] = {}
             parts = [guard]
             for position, arg in enumerate(atom.args):
                 if isinstance(arg, ast.Constant):
@@ -214,8 +259,7 @@ class Encoding:
                         parts.append(veq(row[seen[arg.name]], row[position]))
                     else:
                         seen[arg.name] = position
-            out.append(conj(*parts))
-            seen.clear()
+            out.append(self.params.eliminate(params, conj(*parts)))
         return disj(out)
 
     def _index(self, predicate: str, positions: tuple[int, ...]) -> dict[tuple, list[tuple[Value, ...]]]:
@@ -230,9 +274,12 @@ class Encoding:
     # -- branches
 
     def branch_heads(self, branch: Branch, skip: frozenset[int] = frozenset()) -> list[tuple[Guard, tuple[Term, ...]]]:
-        """The guarded head tuples a branch derives (literals in ``skip`` left out)."""
+        """The guarded head tuples a branch derives (literals in ``skip`` left out; parameters free)."""
+        return [(t.guard, t.args) for t in self._heads(branch, skip)]
+
+    def _heads(self, branch: Branch, skip: frozenset[int] = frozenset()) -> list[SymTuple]:
         out = []
-        for guard, env in self.branch_states(branch, skip):
+        for guard, env, params in self._states(branch, skip):
             values = []
             guards = [guard]
             for arg in branch.head.args:
@@ -241,19 +288,22 @@ class Encoding:
                 guards.append(g)
             full = conj(*guards)
             if full is not False:
-                out.append((full, tuple(values)))
+                out.append(SymTuple(full, tuple(values), params))
         return out
 
     def branch_states(self, branch: Branch, skip: frozenset[int] = frozenset()) -> list[tuple[Guard, dict[str, Term]]]:
-        """Every way the branch's literals can match: a guard and the variables' values."""
+        """Every way the branch's literals can match: a guard and the variables' values (parameters free)."""
+        return [(guard, env) for guard, env, _ in self._states(branch, skip)]
+
+    def _states(self, branch: Branch, skip: frozenset[int] = frozenset()) -> list[State]:
         steps = plan(branch, (i for i in range(len(branch.literals)) if i not in skip), order=self._order)
-        states: list[tuple[Guard, dict[str, Term]]] = [(True, {})]
+        states: list[State] = [(True, {}, ())]
         for step in steps.steps:
             if not states:
                 return states
-            new: list[tuple[Guard, dict[str, Term]]] = []
-            for guard, env in states:
-                new.extend(self._step(branch, step, guard, env))
+            new: list[State] = []
+            for state in states:
+                new.extend(self._step(branch, step, state))
                 if len(new) > MAX_STATES:
                     raise EncodingLimit(f"rule {branch.label} has more than {MAX_STATES:,} symbolic matches",
                                         branch.rule)
@@ -262,16 +312,16 @@ class Encoding:
             raise EncodingLimit(f"rule {branch.label} cannot be ordered for symbolic evaluation", branch.rule)
         return states
 
-    def _step(self, branch: Branch, step: Step, guard: Guard, env: dict[str, Term]
-              ) -> list[tuple[Guard, dict[str, Term]]]:
+    def _step(self, branch: Branch, step: Step, state: State) -> list[State]:
         """The states one step of the plan extends one state to."""
+        guard, env, params = state
         literal = branch.literals[step.index]
         if step.kind == "scan":
-            return self._scan(literal.atom, step, guard, env)  # type: ignore[union-attr]
+            return self._scan(literal.atom, step, state)  # type: ignore[union-attr]
         if step.kind == "bind":
             value, g = self.term(step.value, env)  # type: ignore[arg-type]
             g = conj(guard, g)
-            return [] if g is False else [(g, {**env, step.binds[0]: value})]
+            return [] if g is False else [(g, {**env, step.binds[0]: value}, params)]
         if step.kind == "test":
             assert isinstance(literal, Test)
             c = literal.comparison
@@ -281,7 +331,7 @@ class Encoding:
             g = conj(guard, gl, gr, neg(test) if literal.negated else test)
         else:
             g = conj(guard, self._absent(literal.atom, env))  # type: ignore[union-attr]
-        return [] if g is False else [(g, env)]
+        return [] if g is False else [(g, env, params)]
 
     def term(self, term: ast.Term, env: dict[str, Term]) -> tuple[Term, Guard]:
         """A term's value and the condition for it to have one (arithmetic is on integers only)."""
@@ -296,8 +346,8 @@ class Encoding:
         (a, ga), (b, gb) = (self.term(o, env) for o in operands)
         return sym_arithmetic(operator, a, b, ga, gb)
 
-    def _scan(self, atom: ast.Atom, step: Step, guard: Guard, env: dict[str, Term]
-              ) -> list[tuple[Guard, dict[str, Term]]]:
+    def _scan(self, atom: ast.Atom, step: Step, state: State) -> list[State]:
+        guard, env, params = state
         fixed: list[tuple[int, Term]] = []
         guards = [guard]
         for position in step.keys:
@@ -310,43 +360,44 @@ class Encoding:
         guard = conj(*guards)
         if guard is False:
             return []
-        out: list[tuple[Guard, dict[str, Term]]] = []
         if atom.predicate in self.static:
-            return self._scan_static(atom.predicate, fixed, free, repeats, guard, env)
+            return self._scan_static(atom.predicate, fixed, free, repeats, (guard, env, params))
+        out: list[State] = []
         plain = [(p, v) for p, v in fixed if not symbolic(v)]
-        for row_guard, row in self._candidates(atom.predicate, plain):
+        for candidate in self._candidates(atom.predicate, plain):
+            row_guard, row, own = self.params.renamed(candidate)
             g = conj(guard, row_guard, *(veq(v, row[p]) for p, v in fixed), *(veq(row[a], row[b]) for a, b in repeats))
             if g is False:
                 continue
             local = dict(env)
             for position, name in free:
                 local[name] = row[position]
-            out.append((g, local))
+            out.append((g, local, params + own))
         return out
 
-    def _candidates(self, predicate: str, plain: list[tuple[int, Term]]) -> SymRelation:
+    def _candidates(self, predicate: str, plain: list[tuple[int, Term]]) -> list[SymTuple]:
         """The rows that can match plain values at some positions (a hash join on a symbolic relation)."""
-        rows = self.rows(predicate)
+        rows = self.tuples(predicate)
         if not plain:
             return rows
         positions = tuple(p for p, _ in plain)
         key = (predicate, positions)
         cached = self._joins.get(key)
         if cached is None or cached[0] is not rows:
-            index: dict[tuple, SymRelation] = {}
-            open_rows: SymRelation = []
-            for guard, row in rows:
-                if any(symbolic(row[p]) for p in positions):
-                    open_rows.append((guard, row))
+            index: dict[tuple, list[SymTuple]] = {}
+            open_rows: list[SymTuple] = []
+            for row in rows:
+                if any(symbolic(row.args[p]) for p in positions):
+                    open_rows.append(row)
                 else:
-                    index.setdefault(tuple(term_key(row[p]) for p in positions), []).append((guard, row))
+                    index.setdefault(tuple(term_key(row.args[p]) for p in positions), []).append(row)
             cached = (rows, index, open_rows)
             self._joins[key] = cached
         return cached[1].get(tuple(term_key(v) for _, v in plain), []) + cached[2]
 
     def _scan_static(self, predicate: str, fixed: list[tuple[int, Term]], free: list[tuple[int, str]],
-                     repeats: list[tuple[int, int]], guard: Guard, env: dict[str, Term]
-                     ) -> list[tuple[Guard, dict[str, Term]]]:
+                     repeats: list[tuple[int, int]], state: State) -> list[State]:
+        guard, env, params = state
         concrete = [(p, v) for p, v in fixed if not symbolic(v)]
         open_ = [(p, v) for p, v in fixed if symbolic(v)]
         if concrete:
@@ -356,10 +407,15 @@ class Encoding:
         rows = [r for r in rows if all(r[a] == r[b] for a, b in repeats)]
         if not rows:
             return []
+        table = self.tables.get(predicate)
+        known_keys = all(k in dict(fixed) for k in table.key) if table is not None else False
+        if table is not None and len(rows) > LOOKUP_MIN_GROUPS and (open_ or free) and (
+                known_keys or self.reverse_reads):
+            return [self._read_table(table, fixed, free, repeats, state)]
         groups: dict[tuple, list[tuple[Value, ...]]] = {}
         for row in rows:
             groups.setdefault(tuple(term_key(row[p]) for p, _ in free), []).append(row)
-        out: list[tuple[Guard, dict[str, Term]]] = []
+        out: list[State] = []
         if open_ and free and len(groups) > LOOKUP_MIN_GROUPS and self._functional(rows, open_, free):
             # One lookup: the open arguments select a row; the free ones are an If-chain over the rows.
             matches = [(z3.And(*[zv(v) == const(row[p]) for p, v in open_]) if len(open_) > 1
@@ -370,7 +426,7 @@ class Encoding:
                 for match, row in reversed(matches[:-1]):
                     value = z3.If(match, const(row[position]), value)
                 local[name] = value
-            out.append((conj(guard, z3.Or(*[m for m, _ in matches])), local))
+            out.append((conj(guard, z3.Or(*[m for m, _ in matches])), local, params))
             return out
         for members in groups.values():
             match = disj(conj(*(veq(v, row[p]) for p, v in open_)) for row in members)
@@ -380,8 +436,25 @@ class Encoding:
             local = dict(env)
             for position, name in free:
                 local[name] = members[0][position]
-            out.append((g, local))
+            out.append((g, local, params))
         return out
+
+    def _read_table(self, table: ReferenceTable, fixed: list[tuple[int, Term]], free: list[tuple[int, str]],
+                    repeats: list[tuple[int, int]], state: State) -> State:
+        """One read of a keyed table: known keys looked up, unknown ones fresh parameters over the key domain."""
+        guard, env, params = state
+        known = dict(fixed)
+        fresh = [k for k in table.key if k not in known]
+        new = table.parameters()[:len(fresh)]
+        self.params.over_values(new, [table.column(k) for k in fresh])
+        keys = [known[k] if k in known else new[fresh.index(k)] for k in table.key]
+        parts = [guard, table.in_domain(keys)]
+        parts += [veq(v, table.value(p, keys)) for p, v in fixed if p not in table.key]
+        parts += [veq(table.value(a, keys), table.value(b, keys)) for a, b in repeats]
+        local = dict(env)
+        for position, name in free:
+            local[name] = table.value(position, keys)
+        return conj(*parts), local, params + tuple(new)
 
     @staticmethod
     def _functional(rows: list[tuple[Value, ...]], open_: list[tuple[int, Term]], free: list[tuple[int, str]]) -> bool:
@@ -407,7 +480,13 @@ class Encoding:
                     tuple(term_key(v) for _, v in concrete), [])
             else:
                 rows = self.static[atom.predicate]
-            present = disj(conj(*(veq(v, row[p]) for p, v in enumerate(values) if symbolic(v))) for row in rows)
+            table = self.tables.get(atom.predicate)
+            if table is not None and len(rows) > LOOKUP_MIN_GROUPS:
+                keys = [values[k] for k in table.key]
+                present = conj(table.in_domain(keys),
+                               *(veq(v, table.value(p, keys)) for p, v in enumerate(values) if p not in table.key))
+            else:
+                present = disj(conj(*(veq(v, row[p]) for p, v in enumerate(values) if symbolic(v))) for row in rows)
         else:
             present = self.holds(atom.predicate, values)
         return conj(*guards, neg(present))

@@ -106,3 +106,23 @@ def test_comparisons_on_symbolic_values_follow_the_semantics() -> None:
                     if not isinstance(guard, bool):
                         guard = z3.is_true(z3.simplify(z3.substitute(guard, (x, const(value)), (y, const(other)))))
                     assert guard == compare(op, value, other), (op, value, other, right)
+
+
+def test_a_table_with_a_key_is_read_as_functions_over_a_bounded_domain() -> None:
+    """level × category → (lo, hi) is found as the key; levels 1..43 become a bounded integer, not 43 cases."""
+    from lexkb.research.tables import ReferenceTable, functional_key
+
+    rows: list[tuple[Value, ...]] = [(level, c, level * 2, level * 3) for level in range(1, 44) for c in ("I", "II")]
+    key = functional_key(rows)
+    assert key == (0, 1)
+    table = ReferenceTable("t", rows, key)
+    level, category = z3.Const("l", V), z3.Const("c", V)
+    solver = z3.Solver()
+    solver.add(*table.axioms, table.in_domain([level, category]))
+    solver.add(table.value(3, [level, category]) == const(30))
+    assert solver.check() == z3.sat
+    assert solver.model().eval(level) == const(10)
+    solver.add(V.num(level) > 43)
+    assert solver.check() == z3.unsat
+    assert "<=" in str(table.in_domain([level, category]))  # a range, not a disjunction of 43 levels
+    assert functional_key([(1, "a"), (1, "b"), (2, "a"), (2, "b")]) is None  # a plain set of rows
