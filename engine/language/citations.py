@@ -88,12 +88,16 @@ _ORDER = ("plaintiff", "defendant", "volume", "title", "reporter", "page", "sect
           "year")
 
 
+def labelled_parts(parts: dict[str, str]) -> list[tuple[str, str]]:
+    """A parsed citation's parts as (label, value) in reading order: parties, volume, reporter, page, …"""
+    return [(key.replace("_", " "), parts[key]) for key in _ORDER if key in parts]
+
+
 def describe_citation(citation: str) -> str | None:
     """The parsed citation as a Markdown list of its parts, or None when nothing is recognised."""
     lines = []
     for parts in parse_citation(citation):
-        shown = [f"{key.replace('_', ' ')} {parts[key]}" for key in _ORDER if key in parts]
-        lines.append("- " + " · ".join(shown))
+        lines.append("- " + " · ".join(f"{label} {value}" for label, value in labelled_parts(parts)))
     return "read as:\n" + "\n".join(lines) if lines else None
 
 

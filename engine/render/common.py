@@ -146,8 +146,8 @@ def extras(d: Derivation, node: Node) -> list[tuple[str, str]]:
                 out.append(("note", "(too many candidate values: only the first were tried)"))
         for folded in detail.get("folded", ()):
             out.append(("note", f"with the conditions of rule {folded['rule']} ({folded['location']})"))
-    elif node.kind == "case_fact" and detail.get("quote"):
-        out.extend(("quote", f"\u201c{quote}\u201d") for quote in detail.get("quotes") or [detail["quote"]])
+    elif node.kind == "case_fact" and quotes_of(detail):
+        out.extend(("quote", f"\u201c{quote}\u201d") for quote in quotes_of(detail))
         if detail.get("source"):
             out.append(("source", f"source: {detail['source']}"))
     elif node.kind in ("missing", "missing_input"):
@@ -221,9 +221,7 @@ def sentence(d: Derivation, node: Node) -> str:
     if kind == "conclusion":
         return f"{describe(node)} holds."
     if kind == "case_fact":
-        if detail.get("quote"):
-            return f"The case states {describe(node)}: \u201c{detail['quote']}\u201d"
-        return f"The case states {describe(node)}."
+        return f"The case states {describe(node)}{_quoted(detail)}"
     if kind == "kb_fact":
         return f"The rules state {describe(node)} ({detail['location']})."
     if kind == "given":
@@ -247,12 +245,25 @@ def sentence(d: Derivation, node: Node) -> str:
     return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
+def quotes_of(detail: dict) -> list[str]:
+    """Every quote of a case fact, in order (``quote`` alone is the first, kept for older graphs)."""
+    return list(detail.get("quotes") or ([detail["quote"]] if detail.get("quote") else []))
+
+
+def _quoted(detail: dict) -> str:
+    """A case fact's quotes ending its sentence — ``: “a” and “b”`` — or a full stop when it has none."""
+    quotes = quotes_of(detail)
+    if not quotes:
+        return "."
+    marked = [f"\u201c{quote}\u201d" for quote in quotes]
+    return ": " + (marked[0] if len(marked) == 1 else ", ".join(marked[:-1]) + " and " + marked[-1])
+
+
 def _read_sentence(node: Node) -> str:
     """:func:`sentence` for a node the knowledge base gives an English reading."""
     detail = node.detail
     if node.kind == "case_fact":
-        quote = f": \u201c{detail['quote']}\u201d" if detail.get("quote") else "."
-        return f"The case states that {detail['reading']}{quote}"
+        return f"The case states that {detail['reading']}{_quoted(detail)}"
     if node.kind == "kb_fact":
         return f"The rules state that {detail['reading']} ({detail['location']})."
     if node.kind == "absent" and not detail["exception"] and not detail["reading"].startswith(GENERIC_DENIAL):

@@ -17,9 +17,10 @@ import html
 import re
 
 from lexkb.explain.graph import Derivation, Node
+from lexkb.language.citations import labelled_parts
 from lexkb.version import __version__
 
-from .common import case_line, describe, sentence, summary
+from .common import case_line, describe, quotes_of, sentence, summary
 from .dot import image, render_dot
 from .passages import locate, segments
 
@@ -44,6 +45,7 @@ code { font: 14px/1.4 Menlo, Consolas, monospace; background: #f3f3f3; padding: 
 article.ground { border: 1px solid #ddd; border-radius: 6px; padding: 12px 16px; margin: 14px 0; }
 article.ground:target, li:target { background: #fffbe6; }
 .authority { margin: 6px 0; }
+.read-as { color: #555; font-size: 13px; } .read-as .part { color: #111; }
 blockquote { font-style: italic; color: #333; margin: 4px 0 8px 16px; border-left: 3px solid #d9d9d9;
              padding-left: 10px; }
 details { margin: 6px 0; }
@@ -94,7 +96,7 @@ class _Page:
         self.d, self.depth, self.collapse = d, depth, collapse
         self.facts = d.case_facts()
         self.number = {fact.id: index + 1 for index, fact in enumerate(self.facts)}
-        quotes = {self.number[f.id]: f.detail["quote"] for f in self.facts if f.detail.get("quote")}
+        quotes = {(self.number[f.id], index): quote for f in self.facts for index, quote in enumerate(quotes_of(f.detail), 1)}
         self.passages = locate(quotes, d.source_text) if d.source_text else {}
         self.quoted: set[str] = set()
 
@@ -262,7 +264,7 @@ class _Page:
         number = self.number.get(node.id)
         if number is not None:
             text += f' <a class="to-fact" href="#fact-{number}">(fact {number})</a>'
-            if number in self.passages:
+            if (number, 1) in self.passages:
                 text += f' <a class="to-order" href="#src-{number}">see it in the order</a>'
         return text
 
@@ -281,10 +283,10 @@ class _Page:
             where = fact.detail.get("location")
             out.append(f'<li id="fact-{number}"><code>{esc(describe(fact))}</code>'
                        + (f' <span class="where">{esc(where)}</span>' if where else ""))
-            if fact.detail.get("quote"):
-                out.append(f"<blockquote>\u201c{esc(fact.detail['quote'])}\u201d</blockquote>")
-            if number in self.passages:
-                out.append(f'<a class="to-order" href="#src-{number}">see it in the order</a>')
+            for index, quote in enumerate(quotes_of(fact.detail), 1):
+                out.append(f"<blockquote>\u201c{esc(quote)}\u201d</blockquote>")
+                if (number, index) in self.passages:
+                    out.append(f'<a class="to-order" href="#{_source_id(number, index)}">see it in the order</a>')
             out.append("</li>")
         out += ["</ol>", "</section>"]
         return out
@@ -293,12 +295,13 @@ class _Page:
         authorities = self.d.authorities()
         if not authorities:
             return []
+        citations = self.d.citations()
         out = ['<section id="authorities">', "<h2>Authorities</h2>", "<ul>"]
         for authority in authorities:
             name = authority["name"]
             link = f' <a href="#authority-{esc(name)}">quoted above</a>' if name in self.quoted else ""
             out.append(f'<li><cite>{esc(authority["citation"])}</cite> <span class="where">({esc(name)})</span>'
-                       f"{link}</li>")
+                       f"{link}{_read_as(citations.get(name, []))}</li>")
         out += ["</ul>", "</section>"]
         return out
 
@@ -310,15 +313,27 @@ class _Page:
         labels = {self.number[f.id]: describe(f) for f in self.facts}
         pieces: list[str] = []
         for piece, covering, starting in segments(text, self.passages):
-            pieces.extend(f'<span class="anchor" id="src-{k}"></span>' for k in starting)
+            pieces.extend(f'<span class="anchor" id="{_source_id(*k)}"></span>' for k in starting)
             if covering:
-                k = covering[0]
+                k, _ = covering[0]
                 pieces.append(f'<mark><a href="#fact-{k}" title="fact {k}: {esc(labels[k])}">{esc(piece)}</a></mark>')
             else:
                 pieces.append(esc(piece))
         return ['<aside id="order">', f"<h2>The order: <code>{esc(self.d.case.get('source') or '')}</code></h2>",
                 "<p>The passages the facts quote are marked; click one to see its fact.</p>",
                 f'<div class="text">{"".join(pieces)}</div>', "</aside>"]
+
+
+def _source_id(number: int, index: int) -> str:
+    """The anchor of a fact's quote in the order: ``src-3`` for fact 3's first, ``src-3-2`` for its second."""
+    return f"src-{number}" if index == 1 else f"src-{number}-{index}"
+
+
+def _read_as(citations: list[dict[str, str]]) -> str:
+    """An authority's citation as read (reporter, volume, page, court, year…), one line per citation."""
+    lines = [" · ".join(f'{esc(label)} <span class="part">{esc(value)}</span>' for label, value in labelled_parts(parts))
+             for parts in citations]
+    return "".join(f'<div class="read-as">{line}</div>' for line in lines)
 
 
 def _rule_title(rule: Node) -> str:

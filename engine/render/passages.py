@@ -3,13 +3,21 @@
 A quote matches its source as ``lexkb check`` matches it (whitespace folded,
 curly quotes and dashes straightened, markdown emphasis dropped: see
 :func:`lexkb.language.cases.normalise`), so the quote's words may be spelled
-a little differently from the text. This module finds the same passage in
-the text as written, so it can be highlighted there.
+a little differently from the text, and a quote may carry the usual legal
+alterations (``...`` for omitted words, ``[b]ecause``, ``[the defendant]``:
+see :func:`lexkb.language.cases.find_quote`). This module finds the same
+passage in the text as written, so it can be highlighted there; a quote with
+an omission is marked from its first quoted word to its last.
 """
 
 from __future__ import annotations
 
-from lexkb.language.cases import normalise
+from typing import TypeVar
+
+from lexkb.language.cases import find_quote, normalise, normalised_paragraphs
+
+# A quote's key: a fact's number, or (fact number, which of its quotes).
+Key = TypeVar("Key", int, tuple[int, int])
 
 
 def folded(text: str) -> tuple[str, list[int]]:
@@ -37,19 +45,28 @@ def folded(text: str) -> tuple[str, list[int]]:
     return "".join(out), origin
 
 
-def locate(quotes: dict[int, str], text: str) -> dict[int, tuple[int, int]]:
-    """For each quote (by key) found in ``text``: its (start, end) in ``text`` as written; the others are left out."""
+def locate(quotes: dict[Key, str], text: str) -> dict[Key, tuple[int, int]]:
+    """For each quote (by key) found in ``text`` as ``lexkb check`` finds it: its (start, end) in ``text``
+    as written; the others are left out."""
     flat, origin = folded(text)
-    found: dict[int, tuple[int, int]] = {}
+    paragraphs = normalised_paragraphs(text)
+    # Where each normalised paragraph starts in ``flat`` (the paragraphs joined by spaces).
+    starts = [0]
+    for paragraph in paragraphs[:-1]:
+        starts.append(starts[-1] + len(paragraph) + 1)
+    found: dict[Key, tuple[int, int]] = {}
     for key, quote in quotes.items():
-        wanted = normalise(quote)
-        at = flat.find(wanted) if wanted else -1
-        if at >= 0:
-            found[key] = (origin[at], origin[at + len(wanted) - 1] + 1)
+        where = find_quote(quote, paragraphs)
+        if where is None:
+            continue
+        number, start, end = where
+        offset = 0 if number < 0 else starts[number]
+        if end > start and offset + end <= len(origin):
+            found[key] = (origin[offset + start], origin[offset + end - 1] + 1)
     return found
 
 
-def segments(text: str, spans: dict[int, tuple[int, int]]) -> list[tuple[str, list[int], list[int]]]:
+def segments(text: str, spans: dict[Key, tuple[int, int]]) -> list[tuple[str, list[Key], list[Key]]]:
     """``text`` cut where a quoted passage starts or ends: (piece, keys of the passages covering it,
     keys of the passages starting at it). Overlapping passages are cut into pieces, never nested."""
     cuts = sorted({0, len(text), *(s for s, _ in spans.values()), *(e for _, e in spans.values())})
