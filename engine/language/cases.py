@@ -137,9 +137,30 @@ _STATEMENT_WORDS = {ast.Rule: "a rule", ast.Authority: "an authority", ast.Inclu
 
 
 def case_from_mapping(facts: Mapping[str, Iterable[tuple[Value, ...]]], name: str | None = None) -> Case:
-    """A case given as ``{predicate: [argument tuples]}`` (for the API and batch runs)."""
+    """A case given as ``{predicate: [argument tuples]}`` (for the API and batch runs). Each value must be
+    a lexkb value (:func:`not_a_value`): a float or None would otherwise be taken for a symbol, or fail
+    deep inside a run; so the error names the predicate, the position and what is accepted."""
     table = {p: [tuple(row) for row in rows] for p, rows in facts.items()}
+    for predicate, rows in table.items():
+        for row in rows:
+            for position, value in enumerate(row, 1):
+                wrong = not_a_value(value)
+                if wrong:
+                    atom = f"{predicate}({', '.join(map(repr, row))})"
+                    raise TypeError(f"value {position} of {atom} is a {wrong}; a value must be {API_VALUES}")
     return Case(name, None, None, None, None, (), (), table)
+
+
+API_VALUES = "an int, a decimal.Decimal, a datetime.date, a str (a symbol) or a lexkb.Text (a string)"
+
+
+def not_a_value(value: object) -> str | None:
+    """The type's name of a Python value that is not a lexkb value (a bool, a float, a datetime…); None for
+    a lexkb value."""
+    if isinstance(value, (bool, datetime.datetime)) or not isinstance(value, (int, Decimal, datetime.date, str)):
+        kind = type(value)
+        return kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+    return None
 
 
 TYPE_OF_KIND = {"int": int, "decimal": Decimal, "date": datetime.date, "symbol": str, "string": Text}
