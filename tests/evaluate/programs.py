@@ -15,10 +15,10 @@ non-numbers are where evaluators could disagree).
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from hypothesis import strategies as st
