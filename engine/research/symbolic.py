@@ -28,12 +28,12 @@ from lexkb.compile.schedule import JoinOrder, Step, known_arguments, plan
 from lexkb.evaluate.engine import Engine
 from lexkb.language import ast
 from lexkb.research.families import Parameters, SymTuple
+from lexkb.research.static_reads import LOOKUP_MIN_GROUPS, State, StaticReads
 from lexkb.research.symbolic_values import (
     Guard,
     Slot,
     Term,
     conj,
-    const,
     disj,
     neg,
     sym_arithmetic,
@@ -41,7 +41,6 @@ from lexkb.research.symbolic_values import (
     symbolic,
     term_key,
     veq,
-    zv,
 )
 from lexkb.research.tables import ReferenceTable, functional_key
 from lexkb.values import Text, Value, args_key
@@ -49,9 +48,6 @@ from lexkb.values import Text, Value, args_key
 SymRelation = list[tuple[Guard, tuple[Term, ...]]]
 
 
-State = tuple[Guard, dict[str, Term], tuple[z3.ExprRef, ...]]
-
-LOOKUP_MIN_GROUPS = 6  # above this many distinct results, a table lookup becomes one If-chain
 REVERSE_READS = False  # the default of Encoding(reverse_reads=…): see the class docstring
 TABLE_MIN_ROWS = 12  # a keyed reference table with more rows is read as functions over its key domain
 MAX_STATES = 20_000
@@ -88,7 +84,7 @@ class EncodingLimit(Exception):
 # ---------------------------------------------------------------- the encoding
 
 
-class Encoding:
+class Encoding(StaticReads):
     """Symbolic relations for every predicate of a program, over input slots.
 
     Public reads: :meth:`holds` and :meth:`holds_pattern` give closed conditions
@@ -262,15 +258,6 @@ class Encoding:
             out.append(self.params.eliminate(params, conj(*parts)))
         return disj(out)
 
-    def _index(self, predicate: str, positions: tuple[int, ...]) -> dict[tuple, list[tuple[Value, ...]]]:
-        key = (predicate, positions)
-        if key not in self._indexes:
-            index: dict[tuple, list[tuple[Value, ...]]] = {}
-            for args in self.static[predicate]:
-                index.setdefault(tuple(term_key(args[p]) for p in positions), []).append(args)
-            self._indexes[key] = index
-        return self._indexes[key]
-
     # -- branches
 
     def branch_heads(self, branch: Branch, skip: frozenset[int] = frozenset()) -> list[tuple[Guard, tuple[Term, ...]]]:
@@ -394,77 +381,6 @@ class Encoding:
             cached = (rows, index, open_rows)
             self._joins[key] = cached
         return cached[1].get(tuple(term_key(v) for _, v in plain), []) + cached[2]
-
-    def _scan_static(self, predicate: str, fixed: list[tuple[int, Term]], free: list[tuple[int, str]],
-                     repeats: list[tuple[int, int]], state: State) -> list[State]:
-        guard, env, params = state
-        concrete = [(p, v) for p, v in fixed if not symbolic(v)]
-        open_ = [(p, v) for p, v in fixed if symbolic(v)]
-        if concrete:
-            rows = self._index(predicate, tuple(p for p, _ in concrete)).get(tuple(term_key(v) for _, v in concrete), [])
-        else:
-            rows = self.static[predicate]
-        rows = [r for r in rows if all(r[a] == r[b] for a, b in repeats)]
-        if not rows:
-            return []
-        table = self.tables.get(predicate)
-        known_keys = all(k in dict(fixed) for k in table.key) if table is not None else False
-        if table is not None and len(rows) > LOOKUP_MIN_GROUPS and (open_ or free) and (
-                known_keys or self.reverse_reads):
-            return [self._read_table(table, fixed, free, repeats, state)]
-        groups: dict[tuple, list[tuple[Value, ...]]] = {}
-        for row in rows:
-            groups.setdefault(tuple(term_key(row[p]) for p, _ in free), []).append(row)
-        out: list[State] = []
-        if open_ and free and len(groups) > LOOKUP_MIN_GROUPS and self._functional(rows, open_, free):
-            # One lookup: the open arguments select a row; the free ones are an If-chain over the rows.
-            matches = [(z3.And(*[zv(v) == const(row[p]) for p, v in open_]) if len(open_) > 1
-                        else zv(open_[0][1]) == const(row[open_[0][0]]), row) for row in rows]
-            local = dict(env)
-            for position, name in free:
-                value = const(matches[-1][1][position])
-                for match, row in reversed(matches[:-1]):
-                    value = z3.If(match, const(row[position]), value)
-                local[name] = value
-            out.append((conj(guard, z3.Or(*[m for m, _ in matches])), local, params))
-            return out
-        for members in groups.values():
-            match = disj(conj(*(veq(v, row[p]) for p, v in open_)) for row in members)
-            g = conj(guard, match)
-            if g is False:
-                continue
-            local = dict(env)
-            for position, name in free:
-                local[name] = members[0][position]
-            out.append((g, local, params))
-        return out
-
-    def _read_table(self, table: ReferenceTable, fixed: list[tuple[int, Term]], free: list[tuple[int, str]],
-                    repeats: list[tuple[int, int]], state: State) -> State:
-        """One read of a keyed table: known keys looked up, unknown ones fresh parameters over the key domain."""
-        guard, env, params = state
-        known = dict(fixed)
-        fresh = [k for k in table.key if k not in known]
-        new = table.parameters()[:len(fresh)]
-        self.params.over_values(new, [table.column(k) for k in fresh])
-        keys = [known[k] if k in known else new[fresh.index(k)] for k in table.key]
-        parts = [guard, table.in_domain(keys)]
-        parts += [veq(v, table.value(p, keys)) for p, v in fixed if p not in table.key]
-        parts += [veq(table.value(a, keys), table.value(b, keys)) for a, b in repeats]
-        local = dict(env)
-        for position, name in free:
-            local[name] = table.value(position, keys)
-        return conj(*parts), local, params + tuple(new)
-
-    @staticmethod
-    def _functional(rows: list[tuple[Value, ...]], open_: list[tuple[int, Term]], free: list[tuple[int, str]]) -> bool:
-        seen: dict[tuple, tuple] = {}
-        for row in rows:
-            key = tuple(term_key(row[p]) for p, _ in open_)
-            value = tuple(term_key(row[p]) for p, _ in free)
-            if seen.setdefault(key, value) != value:
-                return False
-        return True
 
     def _absent(self, atom: ast.Atom, env: dict[str, Term]) -> Guard:
         values = []
