@@ -6,7 +6,7 @@ import click
 
 from lexkb.api import Result
 from lexkb.errors import UsageError
-from lexkb.explain.builder import check_atom, check_pattern, matching_facts
+from lexkb.explain.builder import DEFAULT_MAX_NODES, check_atom, check_pattern, matching_facts
 from lexkb.explain.graph import Derivation
 from lexkb.language import ast
 from lexkb.language.format import format_atom, format_ground_atom
@@ -42,9 +42,13 @@ BINARY = ("png", "pdf")
                    "self-contained page with the graph.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), metavar="OUT",
               help="Write to this file (atomically: never a half-written file). Required for png and pdf.")
+@click.option("--max-nodes", type=click.IntRange(min=0), default=DEFAULT_MAX_NODES, show_default=True, metavar="N",
+              help="Build at most about N nodes of the explanation: the steps beyond are left out, and the "
+                   "output says how many (0: no limit; a huge graph takes minutes to draw).")
 @max_facts_option
 def explain_command(arguments: tuple[str, ...], case_path: str | None, why_not: bool, depth: int | None,
-                    ground: int | None, output_format: str, output: str | None, max_facts: int) -> None:
+                    ground: int | None, output_format: str, output: str | None, max_nodes: int,
+                    max_facts: int) -> None:
     """Explain a conclusion down to the rules, authorities and the words of the case.
 
     \b
@@ -78,16 +82,17 @@ def explain_command(arguments: tuple[str, ...], case_path: str | None, why_not: 
     kb = load_kb(kb_paths, max_facts)
     result = kb.run(case_path)
     inputs = [*arguments, *([case_path] if case_path else [])]
+    budget = max_nodes or None
     if pattern is not None:
-        _explain_matches(result, pattern, depth, ground, output_format, output, inputs)
+        _explain_matches(result, pattern, depth, ground, output_format, output, inputs, budget)
         return
     predicate, args = read_atom(atom_text)
     check_atom(result, predicate, args)
     holds = result.holds((predicate, args))
     if holds:
-        derivation: Derivation = result.explain((predicate, args), depth=depth)
+        derivation: Derivation = result.explain((predicate, args), depth=depth, max_nodes=budget)
     elif why_not:
-        derivation = result.why_not((predicate, args), depth=depth if depth is not None else 3)
+        derivation = result.why_not((predicate, args), depth=depth if depth is not None else 3, max_nodes=budget)
     else:
         shown = atom_text.strip()
         click.echo(f"{shown} does not hold for this case. To see why not, run again with --why-not.", err=True)
@@ -107,7 +112,7 @@ def _read_pattern(text: str) -> ast.Atom | None:
 
 
 def _explain_matches(result: Result, pattern: ast.Atom, depth: int | None, ground: int | None,
-                     output_format: str, output: str | None, inputs: list[str]) -> None:
+                     output_format: str, output: str | None, inputs: list[str], max_nodes: int | None) -> None:
     """Explain every fact an atom with variables matches: text one after the other, JSON as a list."""
     matches = matching_facts(result, pattern)
     if not matches:
@@ -118,7 +123,7 @@ def _explain_matches(result: Result, pattern: ast.Atom, depth: int | None, groun
         raise UsageError(f"{format_atom(pattern)} matches {len(matches)} facts ({', '.join(atoms[:5])}"
                          f"{', …' if len(atoms) > 5 else ''}): --format {output_format} draws one",
                          hint="name one of them, or use --format text or json")
-    derivations = [_one_ground(result.explain((pattern.predicate, args), depth=depth), ground)
+    derivations = [_one_ground(result.explain((pattern.predicate, args), depth=depth, max_nodes=max_nodes), ground)
                    for args in matches]
     if output_format == "json":
         data = b"[\n" + b",\n".join(_render(d, "json", depth).rstrip() for d in derivations) + b"\n]\n"

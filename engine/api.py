@@ -21,7 +21,7 @@ from lexkb.compile.checks import check
 from lexkb.compile.program import Program
 from lexkb.errors import CheckError
 from lexkb.evaluate.engine import CALLER, DEFAULT_FACT_LIMIT, Baseline, Engine, Given, Relations, sorted_facts
-from lexkb.explain.builder import DEFAULT_MAX_GROUNDS
+from lexkb.explain.builder import DEFAULT_MAX_GROUNDS, DEFAULT_MAX_NODES
 from lexkb.explain.graph import Derivation
 from lexkb.explain.why import derivation
 from lexkb.explain.why_not import why_not
@@ -192,14 +192,16 @@ class Result:
         return out
 
     def explain(self, atom: AtomInput, *, depth: int | None = None,
-                max_grounds: int = DEFAULT_MAX_GROUNDS) -> Derivation:
+                max_grounds: int = DEFAULT_MAX_GROUNDS, max_nodes: int | None = DEFAULT_MAX_NODES) -> Derivation:
         """The derivation of an atom that holds, down to ``depth`` rules (all of them by default),
-        showing at most ``max_grounds`` grounds per conclusion (see :mod:`lexkb.explain.why`)."""
+        showing at most ``max_grounds`` grounds per conclusion and building about ``max_nodes`` nodes
+        (None: no limit; the steps left out are counted, see :mod:`lexkb.explain.why`)."""
         predicate, args = self._atom(atom)
-        return derivation(self, predicate, args, depth=depth, max_grounds=max_grounds)
+        return derivation(self, predicate, args, depth=depth, max_grounds=max_grounds, max_nodes=max_nodes)
 
-    def why_not(self, atom: AtomInput, *, depth: int = 3, max_grounds: int = DEFAULT_MAX_GROUNDS) -> Derivation:
+    def why_not(self, atom: AtomInput, *, depth: int = 3, max_grounds: int = DEFAULT_MAX_GROUNDS,
+                max_nodes: int | None = DEFAULT_MAX_NODES) -> Derivation:
         """Why an atom does not hold: each rule that could conclude it and what failed, explained
         ``depth`` rules deep (see :mod:`lexkb.explain.why_not`)."""
         predicate, args = self._atom(atom)
-        return why_not(self, predicate, args, depth=depth, max_grounds=max_grounds)
+        return why_not(self, predicate, args, depth=depth, max_grounds=max_grounds, max_nodes=max_nodes)

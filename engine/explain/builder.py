@@ -42,6 +42,10 @@ if TYPE_CHECKING:
     from lexkb.api import Result
 
 DEFAULT_MAX_GROUNDS = 12  # grounds shown per conclusion; the rest are counted
+# Nodes an explanation builds before it stops expanding: a derivation of millions of facts would take
+# minutes to build and render and be unreadable; the conclusions left unexplained are counted and the
+# renderers say how many steps are not shown (``lexkb explain --max-nodes``, ``Result.explain(max_nodes=)``).
+DEFAULT_MAX_NODES = 2_000
 COUNT_LIMIT = 10_000  # stop counting grounds (and why-not candidates) beyond this
 SHOWN_VALUES = 5  # distinct values listed for a failed condition
 
@@ -115,7 +119,8 @@ def _matches(term: ast.Term, value: Value, env: dict[str, Value]) -> bool:
 class Builder:
     """The graph under construction, and the nodes every explanation draws the same way."""
 
-    def __init__(self, result: Result, depth: int | None, max_grounds: int) -> None:
+    def __init__(self, result: Result, depth: int | None, max_grounds: int,
+                 max_nodes: int | None = DEFAULT_MAX_NODES) -> None:
         self.result = result
         self.program = result.program
         self.relations = result.relations
@@ -123,6 +128,8 @@ class Builder:
         self.readings = Readings(result.program.readings)
         self.depth = depth
         self.max_grounds = max(1, max_grounds)
+        self.max_nodes = max_nodes
+        self.unexplained: list[tuple[str, tuple[Value | None, ...]]] = []  # left unexpanded by the node budget
         self.nodes: dict[str, Node] = {}
         self.queue: deque[Callable[[], None]] = deque()  # expansions still to do, shallowest first
         self._binds: dict[int, set[int]] = {}
@@ -135,6 +142,8 @@ class Builder:
 
     def finish(self, mode: str, predicate: str, args: tuple[Value, ...], holds: bool, root: str) -> Derivation:
         case = self.result.case
+        if self.unexplained:
+            self.nodes[root].detail.update(not_shown=self.steps_not_shown(), max_nodes=self.max_nodes)
         return Derivation(mode, predicate, args, holds, root, self.nodes,
                           {"name": case.name, "citation": case.citation, "path": case.path, "source": case.source},
                           self.depth, self._source_text())
@@ -151,6 +160,18 @@ class Builder:
 
     def expandable(self, level: int) -> bool:
         return self.depth is None or level + 1 <= self.depth
+
+    def over_budget(self, node: Node, predicate: str, args: tuple[Value | None, ...]) -> bool:
+        """Whether the node budget is spent: if so the node is marked and counted, not expanded."""
+        if self.max_nodes is None or len(self.nodes) < self.max_nodes:
+            return False
+        node.detail.update(truncated=True, over_budget=True)
+        self.unexplained.append((predicate, args))
+        return True
+
+    def steps_not_shown(self) -> int:
+        """How many steps the node budget left out: here the nodes left unexpanded."""
+        return len(self.unexplained)
 
     def add(self, node: Node) -> str:
         self.nodes.setdefault(node.id, node)

@@ -16,7 +16,14 @@ from lexkb.compile.program import Branch, Negative, Positive
 from lexkb.compile.semantics import term_value
 from lexkb.errors import UsageError
 from lexkb.evaluate.engine import Given, bindings
-from lexkb.explain.builder import COUNT_LIMIT, DEFAULT_MAX_GROUNDS, Builder, check_atom, format_literal
+from lexkb.explain.builder import (
+    COUNT_LIMIT,
+    DEFAULT_MAX_GROUNDS,
+    DEFAULT_MAX_NODES,
+    Builder,
+    check_atom,
+    format_literal,
+)
 from lexkb.explain.graph import Derivation, Node
 from lexkb.language.format import format_atom, format_ground_atom, format_value
 from lexkb.values import Value, args_key, to_json
@@ -26,18 +33,20 @@ if TYPE_CHECKING:
 
 
 def derivation(result: Result, predicate: str, args: tuple[Value, ...], *, depth: int | None = None,
-               max_grounds: int = DEFAULT_MAX_GROUNDS) -> Derivation:
+               max_grounds: int = DEFAULT_MAX_GROUNDS, max_nodes: int | None = DEFAULT_MAX_NODES) -> Derivation:
     """The derivation graph of an atom that holds: every ground, down to the facts of the case.
 
     ``depth`` limits how many rules deep the graph goes (None: all the way);
     ``max_grounds`` limits the grounds shown for each conclusion (the others
-    are counted in the node's ``more_grounds``).
+    are counted in the node's ``more_grounds``); ``max_nodes`` stops expanding
+    once that many nodes are built (None: no limit), the root's ``not_shown``
+    counting the steps left out.
     """
     check_atom(result, predicate, args)
     if args not in result.relations.get(predicate, {}):
         raise UsageError(f"{format_ground_atom(predicate, args)} does not hold for this case",
                          hint="ask why not: lexkb explain … --why-not, or Result.why_not")
-    builder = WhyBuilder(result, depth, max_grounds)
+    builder = WhyBuilder(result, depth, max_grounds, max_nodes)
     root = builder.fact(predicate, args, 0)
     builder.run()
     return builder.finish("why", predicate, args, True, root)
@@ -50,8 +59,9 @@ def _digest(*parts: str) -> str:
 class WhyBuilder(Builder):
     """Facts that hold, each with the grounds that conclude it."""
 
-    def __init__(self, result: Result, depth: int | None, max_grounds: int) -> None:
-        super().__init__(result, depth, max_grounds)
+    def __init__(self, result: Result, depth: int | None, max_grounds: int,
+                 max_nodes: int | None = DEFAULT_MAX_NODES) -> None:
+        super().__init__(result, depth, max_grounds, max_nodes)
         self._ranks: dict[tuple[str, tuple[Value, ...]], int] = {}
 
     def fact(self, predicate: str, args: tuple[Value, ...], level: int) -> str:
@@ -83,6 +93,8 @@ class WhyBuilder(Builder):
         if not self.expandable(level):
             node.detail["truncated"] = True  # the depth limit: its grounds are not shown
             return
+        if self.over_budget(node, predicate, args):
+            return
         grounds, total = self._grounds(predicate, args)
         for branch, env in grounds:
             node.children.append(self._rule(branch, env, level + 1))
@@ -93,6 +105,28 @@ class WhyBuilder(Builder):
             hidden = total - len(grounds)
             label = f"{hidden}{'+' if total >= COUNT_LIMIT else ''} more {'ground' if hidden == 1 else 'grounds'} not shown"
             node.children.append(self.add(Node(more, "more", label, level + 1, {"count": total - len(grounds)})))
+
+    def steps_not_shown(self) -> int:
+        """The conclusions below the ones the node budget left unexpanded, each counted once: read from
+        the engine's own record of each (one derivation per fact), far cheaper than building their nodes."""
+        frontier: set[tuple[str, tuple[Value, ...]]] = set(self.unexplained)  # type: ignore[arg-type]
+        seen: set[tuple[str, tuple[Value, ...]]] = set()
+        stack = list(frontier)
+        while stack:
+            key = stack.pop()
+            if key in seen or (key not in frontier and f"fact:{format_ground_atom(*key)}" in self.nodes):
+                continue  # counted already, or shown
+            record = self.relations[key[0]][key[1]]
+            if not isinstance(record, tuple):
+                continue
+            seen.add(key)
+            found = bindings(self.program, key[1], record)
+            if found is None:
+                continue
+            branch, env = found
+            stack.extend((literal.atom.predicate, tuple(term_value(a, env) for a in literal.atom.args))
+                         for literal in branch.literals if isinstance(literal, Positive))
+        return len(seen)
 
     # -- grounds, kept well-founded
 

@@ -16,7 +16,14 @@ from lexkb.compile.program import Branch, Negative, Positive
 from lexkb.compile.schedule import WRITTEN_ORDER, next_step, readiness
 from lexkb.compile.semantics import FAIL, term_value
 from lexkb.errors import UsageError, plural
-from lexkb.explain.builder import COUNT_LIMIT, DEFAULT_MAX_GROUNDS, SHOWN_VALUES, check_atom, format_literal
+from lexkb.explain.builder import (
+    COUNT_LIMIT,
+    DEFAULT_MAX_GROUNDS,
+    DEFAULT_MAX_NODES,
+    SHOWN_VALUES,
+    check_atom,
+    format_literal,
+)
 from lexkb.explain.graph import Derivation, Node
 from lexkb.explain.why import WhyBuilder
 from lexkb.language import ast
@@ -30,11 +37,11 @@ WHY_NOT_INSTANCES = 3  # failed sub-atoms explained per failed condition
 
 
 def why_not(result: Result, predicate: str, args: tuple[Value, ...], *, depth: int = 3,
-            max_grounds: int = DEFAULT_MAX_GROUNDS) -> Derivation:
+            max_grounds: int = DEFAULT_MAX_GROUNDS, max_nodes: int | None = DEFAULT_MAX_NODES) -> Derivation:
     """Why an atom does not hold: every rule that could conclude it, and the first condition that failed.
 
     A failed condition that rules could conclude is explained in turn, down
-    to ``depth`` rules.
+    to ``depth`` rules, until ``max_nodes`` nodes are built (None: no limit).
     """
     check_atom(result, predicate, args)
     if args in result.relations.get(predicate, {}):
@@ -42,7 +49,7 @@ def why_not(result: Result, predicate: str, args: tuple[Value, ...], *, depth: i
                          hint="ask for its derivation instead: lexkb explain without --why-not")
     if depth < 1:
         raise UsageError("the why-not depth must be at least 1")
-    builder = WhyNotBuilder(result, depth, max_grounds)
+    builder = WhyNotBuilder(result, depth, max_grounds, max_nodes)
     root = builder.not_concluded(predicate, args, 0)
     builder.run()
     return builder.finish("why_not", predicate, args, False, root)
@@ -84,6 +91,8 @@ class WhyNotBuilder(WhyBuilder):
         node = self.nodes[node_id]
         if not self.expandable(level):
             node.detail["truncated"] = True
+            return
+        if self.over_budget(node, predicate, pattern):
             return
         tried = 0
         for branch in self.branches_for(predicate):

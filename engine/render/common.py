@@ -160,8 +160,20 @@ def extras(d: Derivation, node: Node) -> list[tuple[str, str]]:
         if len(pairs) > 1:
             out.append(("note", "values compared: " + "; ".join(f"{a} and {b}" for a, b in pairs)))
     if node.kind in ("conclusion", "not_concluded") and node.detail.get("truncated"):
-        out.append(("note", "(not explained further: depth limit)"))
+        limit = "node budget" if node.detail.get("over_budget") else "depth limit"
+        out.append(("note", f"(not explained further: {limit})"))
     return out
+
+
+def budget_note(d: Derivation) -> str | None:
+    """What the node budget left out, and how to see it; None when the whole graph was built."""
+    root = d.nodes[d.root].detail
+    if "max_nodes" not in root:
+        return None
+    count = root["not_shown"]
+    steps = "step" if count == 1 else "steps"
+    return (f"\u2026 {count:,} more {steps} not shown (the explanation stopped at {root['max_nodes']:,} nodes); "
+            "raise --max-nodes to see them")
 
 
 def _bindings(bindings: dict | None) -> str:

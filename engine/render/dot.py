@@ -22,7 +22,7 @@ import graphviz
 from lexkb.errors import LexkbError
 from lexkb.explain.graph import KINDS, Derivation, Node
 
-from .common import KIND_NAMES, case_line, cut_off, describe, first_ground, headline, summary, visible
+from .common import KIND_NAMES, budget_note, case_line, cut_off, describe, first_ground, headline, summary, visible
 
 IMAGE_FORMATS = ("svg", "png", "pdf")
 WRAP = 52  # characters per line inside a node
@@ -299,6 +299,9 @@ def _title(d: Derivation) -> str:
     out = f'<FONT POINT-SIZE="14"><B>{_lines(text, 90)}</B></FONT>'
     if case:
         out += _small(case, 100)
+    note = budget_note(d)
+    if note:
+        out += _small(note, 100)
     return "<" + out + ">"
 
 

@@ -20,7 +20,7 @@ from lexkb.explain.graph import Derivation, Node
 from lexkb.language.citations import labelled_parts
 from lexkb.version import __version__
 
-from .common import case_line, describe, quotes_of, sentence, summary
+from .common import budget_note, case_line, describe, quotes_of, sentence, summary
 from .dot import image, render_dot
 from .passages import locate, segments
 
@@ -162,6 +162,9 @@ class _Page:
         if root.detail.get("more_grounds"):
             count = root.detail["more_grounds"]
             out.append(f"<p>{esc(count)} more {'ground' if count == 1 else 'grounds'}, not shown.</p>")
+        note = budget_note(d)
+        if note:
+            out.append(f'<p class="failed">{esc(note)}</p>')
         out.append("</section>")
         return out
 

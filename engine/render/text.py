@@ -13,7 +13,7 @@ import textwrap
 
 from lexkb.explain.graph import Derivation, Node
 
-from .common import case_line, cut_off, extras, first_ground, headline, summary, visible
+from .common import budget_note, case_line, cut_off, extras, first_ground, headline, summary, visible
 
 MIN_TEXT = 24  # never wrap text narrower than this, however deep the tree
 MAX_LEAD = 60  # a node indented further that has steps below it is continued in a section of its own
@@ -79,6 +79,9 @@ def render_text(d: Derivation, *, width: int = 80, depth: int | None = None) -> 
             child = children[index]
             stack.append((child.id, cont + ("\u2514\u2500 " if last else "\u251c\u2500 "),
                           cont + ("   " if last else "\u2502  ")))
+    note = budget_note(d)
+    if note:
+        lines += ["", *_wrap(note, "", "", width)]
     return "\n".join(line.rstrip() for line in lines) + "\n"
 
 
