@@ -57,3 +57,13 @@ def test_the_extension_names_its_files() -> None:
         assert (VSCODE / path).is_file(), path
     assert _json("language-configuration.json")["comments"] == {"lineComment": "#"}
     assert "lsp" in (VSCODE / "extension.js").read_text() and "vscode-languageclient" in package["dependencies"]
+
+
+def test_decimals_are_numbers_marked_whole() -> None:
+    """``3.90`` is one number (the language's exact decimals), not ``3``, a dot and ``90``."""
+    repository = _json("syntaxes/lexkb.tmLanguage.json")["repository"]
+    line = "high if level(3.90) and ?x > -0.25 and ?y = 1122805.74 + 120 and ?d = 2012-10-24"
+    date = re.compile(repository["date"]["match"])
+    rest = date.sub("", line)  # the grammar tries dates first
+    assert re.findall(repository["number"]["match"], rest) == ["3.90", "-0.25", "1122805.74", "120"]
+    assert date.findall(line) == ["2012-10-24"]
