@@ -18,6 +18,7 @@ import re
 
 from lexkb.explain.graph import Derivation, Node
 from lexkb.language.citations import labelled_parts
+from lexkb.language.highlight import highlight_html, stylesheet
 from lexkb.version import __version__
 
 from .common import budget_note, case_line, describe, quotes_of, sentence, summary
@@ -112,7 +113,7 @@ class _Page:
             '<meta charset="utf-8">',
             '<meta name="viewport" content="width=device-width, initial-scale=1">',
             f"<title>{esc(title)}{esc(' — ' + name) if name else ''}</title>",
-            f"<style>{_STYLE}</style>",
+            f"<style>{_STYLE}{stylesheet('.lexkb')}</style>",
             "</head>",
             "<body>",
             f'<div class="page{" with-order" if order else ""}">',
@@ -226,8 +227,8 @@ class _Page:
         if cited:
             out.append(f'<p class="authority">Because {_and(cited)}.</p>')
         if rule.failed and rule.detail.get("satisfied"):
-            out.append(f"<p>Its conditions held up to <code>{esc(rule.detail.get('failed_condition', ''))}</code>: "
-                       + ", ".join(f"<code>{esc(s)}</code>" for s in rule.detail["satisfied"]) + ".</p>")
+            out.append(f"<p>Its conditions held up to {_rule_text(rule.detail.get('failed_condition', ''))}: "
+                       + ", ".join(_rule_text(s) for s in rule.detail["satisfied"]) + ".</p>")
         out.append('<ul class="conditions">')
         for node in self.d.children(rule):
             out.extend(self._condition(node, explained, nesting))
@@ -348,3 +349,8 @@ def _rule_title(rule: Node) -> str:
 def _and(items: list[str]) -> str:
     """``a``, ``a and b``, ``a, b and c``."""
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _rule_text(text: str) -> str:
+    """Rule-language text (a condition as written), highlighted as an editor shows it."""
+    return f'<code class="lexkb">{highlight_html(text).rstrip()}</code>'

@@ -74,3 +74,11 @@ def test_overlapping_passages_are_cut_never_nested() -> None:
     pieces = segments(text, {1: (0, 7), 2: (4, 13)})
     assert pieces == [("one ", [1], [1]), ("two", [1, 2], [2]), (" three", [2], []), (" four", [], [])]
     assert "".join(p for p, _, _ in pieces) == text
+
+
+def test_rule_text_on_the_page_is_highlighted_as_the_parser_reads_it(alcaraz: lexkb.Result) -> None:
+    page = render_html(alcaraz.why_not("eligible"))
+    conditions = re.findall(r'<code class="lexkb">(.*?)</code>', page)
+    assert conditions, "a why-not page shows the conditions that held, as written"
+    assert any('<span class="nv">?' in c for c in conditions)  # variables coloured as variables
+    assert ".lexkb .nv" in page  # with their colours on the page (one offline file)
