@@ -14,39 +14,14 @@ import pytest
 
 import lexkb
 
-ROOT = Path(__file__).resolve().parents[2]
-KB = ROOT / "kb"
+from .conftest import KB, decide
+
 DECIDED_821 = {"cook": "deny", "vogel": "deny", "cervantes": "deny", "patterson": "deny", "hanson": "deny"}
 DISQUALIFIERS = [
     "terrorism", "violence", "death_or_serious_injury", "sex_offense", "substantial_financial_hardship",
     "firearm_or_weapon", "individual_rights_offense", "hate_crime_or_vulnerable_victim", "human_rights_offense",
     "aggravating_role", "continuing_criminal_enterprise",
 ]
-
-
-@pytest.fixture(scope="module")
-def kb() -> lexkb.KnowledgeBase:
-    return lexkb.load([str(KB)])
-
-
-def case(**facts: object) -> dict[str, list[tuple]]:
-    out: dict[str, list[tuple]] = {}
-    for predicate, value in facts.items():
-        if value is True:
-            out[predicate] = [()]
-        elif isinstance(value, list):
-            out[predicate] = [v if isinstance(v, tuple) else (v,) for v in value]
-        elif isinstance(value, tuple):
-            out[predicate] = [value]
-        else:
-            out[predicate] = [(value,)]
-    return out
-
-
-def decide(kb: lexkb.KnowledgeBase, **facts: object):
-    result = kb.run(case(**facts))
-    assert result.holds("deny") != result.holds("eligible"), "exactly one outcome must hold"
-    return result
 
 
 def day(text: str) -> dt.date:

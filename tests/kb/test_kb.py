@@ -14,8 +14,8 @@ import pytest
 
 import lexkb
 
-ROOT = Path(__file__).resolve().parents[2]
-KB = ROOT / "kb"
+from .conftest import KB, decide
+
 CASES = sorted((KB / "cases").glob("*.case"))
 DECIDED = {
     "alcaraz": "deny", "baylor": "deny", "dunphy": "eligible", "gutierrez": "eligible", "koons": "deny",
@@ -30,31 +30,6 @@ GROUNDS = [
     "career_offender_range_controls", "statutory_maximum_controls", "range_not_lowered", "not_based_on_range",
     "sentence_at_or_below_floor",
 ]
-
-
-@pytest.fixture(scope="module")
-def kb() -> lexkb.KnowledgeBase:
-    return lexkb.load([str(KB)])
-
-
-def case(**facts: object) -> dict[str, list[tuple]]:
-    out: dict[str, list[tuple]] = {}
-    for predicate, value in facts.items():
-        if value is True:
-            out[predicate] = [()]
-        elif isinstance(value, list):
-            out[predicate] = [v if isinstance(v, tuple) else (v,) for v in value]
-        elif isinstance(value, tuple):
-            out[predicate] = [value]
-        else:
-            out[predicate] = [(value,)]
-    return out
-
-
-def decide(kb: lexkb.KnowledgeBase, **facts: object):
-    result = kb.run(case(**facts))
-    assert result.holds("deny") != result.holds("eligible"), "exactly one outcome must hold"
-    return result
 
 
 def grounds(result) -> set[str]:
