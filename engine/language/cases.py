@@ -142,6 +142,8 @@ def case_from_mapping(facts: Mapping[str, Iterable[tuple[Value, ...]]], name: st
     deep inside a run; so the error names the predicate, the position and what is accepted."""
     table = {p: [tuple(row) for row in rows] for p, rows in facts.items()}
     for predicate, rows in table.items():
+        if {type(value) for row in rows for value in row} <= _PLAIN_VALUE_TYPES:
+            continue  # the common case, one set of types per predicate: tables of cases are large
         for row in rows:
             for position, value in enumerate(row, 1):
                 wrong = not_a_value(value)
@@ -150,6 +152,8 @@ def case_from_mapping(facts: Mapping[str, Iterable[tuple[Value, ...]]], name: st
                     raise TypeError(f"value {position} of {atom} is a {wrong}; a value must be {API_VALUES}")
     return Case(name, None, None, None, None, (), (), table)
 
+
+_PLAIN_VALUE_TYPES = frozenset({int, Decimal, datetime.date, str, Text})
 
 API_VALUES = "an int, a decimal.Decimal, a datetime.date, a str (a symbol) or a lexkb.Text (a string)"
 
