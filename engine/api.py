@@ -19,7 +19,7 @@ from typing import TypedDict, cast
 from lexkb.compile.case_checks import validate_case
 from lexkb.compile.checks import check
 from lexkb.compile.program import Program
-from lexkb.errors import CheckError
+from lexkb.errors import CheckError, LexkbError
 from lexkb.evaluate.engine import CALLER, DEFAULT_FACT_LIMIT, Baseline, Engine, Given, Relations, sorted_facts
 from lexkb.explain.builder import DEFAULT_MAX_GROUNDS, DEFAULT_MAX_NODES
 from lexkb.explain.graph import Derivation
@@ -105,8 +105,12 @@ class KnowledgeBase:
         An error leaves carrying the line it points at, in the case or in the rules.
         """
         case = self.case(case)
-        with case.sources.locating(), self.sources.locating():
+        try:  # not two `locating()` blocks: a run is on the hot path of batch (microseconds count)
             return self._run(case, validate)
+        except LexkbError as error:
+            self.sources.locate(error)
+            case.sources.locate(error)
+            raise
 
     def _run(self, case: Case, validate: bool) -> Result:
         if validate:

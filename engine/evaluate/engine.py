@@ -11,8 +11,7 @@ by every run.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from operator import itemgetter
 
@@ -99,8 +98,10 @@ class Engine:
                 static_strata.append((stratum, reads_only_static, False))
             if rest:
                 run_strata.append((stratum, rest, recursive))
-        with self._integer_limit():
+        try:
             self._run(static_strata, relations, indexes)
+        except IntegerTooLarge as error:
+            raise self._integer_limit(error) from None
         return Baseline(relations, indexes, dynamic, self._steps(run_strata))
 
     def _steps(self, strata: list[tuple]) -> list[tuple]:
@@ -140,26 +141,24 @@ class Engine:
                 for positions in self.indexes_of.get(predicate, ()):
                     _extend_index(indexes[(predicate, positions)], positions, added)
         total = 0
-        with self._integer_limit():
+        try:  # a plain try, not a context manager: one run of a small case takes microseconds
             for step in baseline.steps:
                 if step[0] == "fused":
                     step[1](relations, indexes, self._grower(relations, indexes))
                 else:
                     total = self._recursive(step[1], step[2], relations, indexes, total)
+        except IntegerTooLarge as error:
+            raise self._integer_limit(error) from None
         return relations
 
-    @contextmanager
-    def _integer_limit(self) -> Iterator[None]:
+    def _integer_limit(self, error: IntegerTooLarge) -> EvaluationError:
         """Arithmetic beyond the integer limit (a rule squaring its own conclusion) stops the run naming the rule."""
-        try:
-            yield
-        except IntegerTooLarge as error:
-            rule = self.program.branches[error.branch].rule
-            raise EvaluationError(
-                f"evaluation stopped: rule {rule.label} computes an integer of more than "
-                f"{MAX_INTEGER_DIGITS:,} digits (runaway arithmetic?)", rule.span,
-                hint="bound the values the rule computes, or raise the limit with "
-                     "LEXKB_MAX_INTEGER_DIGITS (docs/cli.md, Limits)") from None
+        rule = self.program.branches[error.branch].rule
+        return EvaluationError(
+            f"evaluation stopped: rule {rule.label} computes an integer of more than "
+            f"{MAX_INTEGER_DIGITS:,} digits (runaway arithmetic?)", rule.span,
+            hint="bound the values the rule computes, or raise the limit with "
+                 "LEXKB_MAX_INTEGER_DIGITS (docs/cli.md, Limits)")
 
     def _grower(self, relations: Relations, indexes: dict) -> Callable[[str, int], None]:
         def grow(predicate: str, before: int) -> None:

@@ -141,9 +141,9 @@ def case_from_mapping(facts: Mapping[str, Iterable[tuple[Value, ...]]], name: st
     a lexkb value (:func:`not_a_value`): a float or None would otherwise be taken for a symbol, or fail
     deep inside a run; so the error names the predicate, the position and what is accepted."""
     table = {p: [tuple(row) for row in rows] for p, rows in facts.items()}
+    if {type(value) for rows in table.values() for row in rows for value in row} <= _PLAIN_VALUE_TYPES:
+        return Case(name, None, None, None, None, (), (), table)  # the common case: one set of types, no loop
     for predicate, rows in table.items():
-        if {type(value) for row in rows for value in row} <= _PLAIN_VALUE_TYPES:
-            continue  # the common case, one set of types per predicate: tables of cases are large
         for row in rows:
             for position, value in enumerate(row, 1):
                 wrong = not_a_value(value)
