@@ -123,7 +123,7 @@ def _check_keyword_lookalikes(modules: Sequence[ast.Module]) -> None:
         for statement in module.statements:
             atoms = [statement.atom] if isinstance(statement, ast.Fact) else []
             if isinstance(statement, ast.Rule):
-                atoms = [statement.head] + [a for c in (statement.condition, *statement.exceptions) for a in _atoms(c)]
+                atoms = [statement.head] + [a for c in (statement.condition, *statement.exceptions) for a in ast.atoms_in(c)]
             for atom in atoms:
                 if atom.predicate.lower() in KEYWORDS and atom.predicate not in KEYWORDS:
                     raise CheckError(f"'{atom.predicate}' is not a keyword: keywords are written in lower case",
@@ -254,21 +254,11 @@ def _check_arities(rules: list[ast.Rule], facts: list[ast.Fact], inputs: dict[st
     for rule in rules:
         note(rule.head.predicate, rule.head.arity, rule.head.span)
         for condition in (rule.condition, *rule.exceptions):
-            for atom in _atoms(condition):
+            for atom in ast.atoms_in(condition):
                 note(atom.predicate, atom.arity, atom.span)
     for name in outcomes:
         note(name.text, 0, name.span)
     return {p: a for p, (a, _) in arities.items()}
-
-
-def _atoms(condition: ast.Condition) -> list[ast.Atom]:
-    if isinstance(condition, ast.Atom):
-        return [condition]
-    if isinstance(condition, ast.Negation):
-        return _atoms(condition.condition)
-    if isinstance(condition, (ast.Conjunction, ast.Disjunction)):
-        return [a for c in condition.items for a in _atoms(c)]
-    return []
 
 
 def _undefined(branches: list[Branch], facts: list[BaseFact], inputs: dict[str, ast.InputDecl]) -> list[Finding]:
@@ -356,7 +346,7 @@ class _Normaliser:
         aux_head = ast.Atom(name, tuple(ast.Variable(v, negation.span) for v in shared), negation.span)
         # A shared variable that only a comparison inside uses, e.g. `unless (mm(?m) and ?m > ?hi)`,
         # gets its values in the hidden rule from the atoms of the rule that bind it outside.
-        bound_inside = {v for atom in _atoms(inner) for v in ast.term_variables_of_atom(atom)}
+        bound_inside = {v for atom in ast.atoms_in(inner) for v in ast.term_variables_of_atom(atom)}
         context = [atom for atom in _top_level_atoms(rule.condition)
                    if set(ast.term_variables_of_atom(atom)) & (set(shared) - bound_inside)]
         body = ast.Conjunction((*context, inner), inner.span) if context else inner

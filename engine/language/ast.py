@@ -251,3 +251,14 @@ def _unique(names: list[str]) -> list[str]:
 def term_variables_of_atom(atom: Atom) -> list[str]:
     """The variables of an atom's arguments, in order."""
     return _unique([v for a in atom.args for v in term_variables(a)])
+
+
+def atoms_in(condition: Condition) -> list[Atom]:
+    """Every atom a condition mentions, under ``not``, ``and`` and ``or`` too, in reading order."""
+    if isinstance(condition, Atom):
+        return [condition]
+    if isinstance(condition, Negation):
+        return atoms_in(condition.condition)
+    if isinstance(condition, (Conjunction, Disjunction)):
+        return [a for item in condition.items for a in atoms_in(item)]
+    return []

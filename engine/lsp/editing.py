@@ -12,7 +12,7 @@ from lexkb.language import ast
 from lexkb.language.cases import kind_in_words
 from lexkb.language.format import format_source
 from lexkb.language.parser import KEYWORDS, parse_with_comments
-from lexkb.lsp.symbols import Index, condition_atoms
+from lexkb.lsp.symbols import Index
 from lexkb.lsp.workspace import Document
 from lexkb.values import kind_of
 
@@ -107,8 +107,8 @@ def _input_for(index: Index, path: Path, line: int, character: int, name: str) -
         statement = occurrence.statement
         candidates = [statement.atom] if isinstance(statement, (ast.Fact, ast.Expect)) else []
         if isinstance(statement, ast.Rule):
-            candidates = [statement.head, *condition_atoms(statement.condition),
-                          *(a for c in statement.exceptions for a in condition_atoms(c))]
+            candidates = [statement.head, *ast.atoms_in(statement.condition),
+                          *(a for c in statement.exceptions for a in ast.atoms_in(c))]
         atom = next((a for a in candidates if a.predicate == name and a.span.line == line + 1), None)
     if atom is None or not atom.args:
         return f"input {name}"

@@ -53,16 +53,6 @@ def _atom(atom: ast.Atom, definition: bool, statement: ast.Statement) -> Occurre
                       definition, statement)
 
 
-def condition_atoms(condition: ast.Condition) -> list[ast.Atom]:
-    if isinstance(condition, ast.Atom):
-        return [condition]
-    if isinstance(condition, ast.Negation):
-        return condition_atoms(condition.condition)
-    if isinstance(condition, (ast.Conjunction, ast.Disjunction)):
-        return [a for item in condition.items for a in condition_atoms(item)]
-    return []
-
-
 def document_occurrences(document: Document) -> list[Occurrence]:
     """The names written in one parsed document, in reading order."""
     out: list[Occurrence] = []
@@ -76,7 +66,7 @@ def document_occurrences(document: Document) -> list[Occurrence]:
                                       True, statement))
             out.append(_atom(statement.head, True, statement))
             for condition in (statement.condition, *statement.exceptions):
-                out.extend(_atom(atom, False, statement) for atom in condition_atoms(condition))
+                out.extend(_atom(atom, False, statement) for atom in ast.atoms_in(condition))
             out.extend(Occurrence("authority", ref.text, ref.span, False, statement) for ref in statement.authorities)
         elif isinstance(statement, ast.Fact):
             out.append(_atom(statement.atom, not document.is_case, statement))
