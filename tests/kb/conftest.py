@@ -37,3 +37,10 @@ def decide(kb: lexkb.KnowledgeBase, **facts: object) -> lexkb.Result:
     result = kb.run(case(**facts))
     assert result.holds("deny") != result.holds("eligible"), "exactly one outcome must hold"
     return result
+
+
+def meets_expectations(result: lexkb.Result, name: str) -> None:
+    """Every `expect` of a case file holds, and the knowledge base decides it one way."""
+    missed = [e for e, ok in result.expectations() if not ok]
+    assert not missed, f"{name}: missed {missed}"
+    assert result.holds("deny") != result.holds("eligible")
