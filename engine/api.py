@@ -102,7 +102,9 @@ class KnowledgeBase:
     def run(self, case: CaseInput = None, *, validate: bool = True) -> Result:
         """Evaluate the rules on a case (a ``.case`` path, a mapping of facts, or nothing).
 
-        An error leaves carrying the line it points at, in the case or in the rules.
+        An error leaves carrying the line it points at, in the case or in the rules. ``validate=False``
+        skips checking the case against the declared inputs (and the types of its values): for callers
+        whose facts come from the engine itself.
         """
         case = self.case(case)
         try:  # not two `locating()` blocks: a run is on the hot path of batch (microseconds count)

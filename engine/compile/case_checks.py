@@ -5,10 +5,12 @@ from __future__ import annotations
 from lexkb.compile.program import Program
 from lexkb.errors import did_you_mean
 from lexkb.language.cases import (
+    PLAIN_VALUE_TYPES,
     TYPE_OF_KIND,
     Case,
     Finding,
     allowed_kinds,
+    check_value_types,
     count_of_values,
     kind_example,
     kind_in_words,
@@ -64,6 +66,8 @@ def _validate_table(case: Case, program: Program) -> list[Finding]:
         decl = program.inputs.get(predicate)
         if decl is None:
             if not program.inputs and predicate in program.arities:
+                if not {type(value) for row in rows for value in row} <= PLAIN_VALUE_TYPES:
+                    check_value_types(predicate, rows)  # no declared kinds: only lexkb values are accepted
                 continue
             findings.append(Finding(f"the case states {predicate}, which is not a declared input", None,
                                     did_you_mean(predicate, program.inputs)))
@@ -78,6 +82,7 @@ def _validate_table(case: Case, program: Program) -> list[Finding]:
             allowed = {TYPE_OF_KIND[kind] for kind in allowed_kinds(type_name.text)}
             if {type(args[position]) for args in rows} <= allowed:  # one set per column: tables are large
                 continue
+            check_value_types(predicate, rows)  # a value that is no lexkb value at all: a TypeError, not a finding
             args = next(args for args in rows if type(args[position]) not in allowed)
             findings.append(Finding(
                 f"value {position + 1} of {format_ground_atom(predicate, args)} must be "

@@ -137,23 +137,26 @@ _STATEMENT_WORDS = {ast.Rule: "a rule", ast.Authority: "an authority", ast.Inclu
 
 
 def case_from_mapping(facts: Mapping[str, Iterable[tuple[Value, ...]]], name: str | None = None) -> Case:
-    """A case given as ``{predicate: [argument tuples]}`` (for the API and batch runs). Each value must be
-    a lexkb value (:func:`not_a_value`): a float or None would otherwise be taken for a symbol, or fail
-    deep inside a run; so the error names the predicate, the position and what is accepted."""
+    """A case given as ``{predicate: [argument tuples]}`` (for the API and batch runs). The types of its
+    values are checked when it is validated against the rules (:func:`check_value_types`), in the same
+    pass over each column as the declared kinds."""
     table = {p: [tuple(row) for row in rows] for p, rows in facts.items()}
-    if {type(value) for rows in table.values() for row in rows for value in row} <= _PLAIN_VALUE_TYPES:
-        return Case(name, None, None, None, None, (), (), table)  # the common case: one set of types, no loop
-    for predicate, rows in table.items():
-        for row in rows:
-            for position, value in enumerate(row, 1):
-                wrong = not_a_value(value)
-                if wrong:
-                    atom = f"{predicate}({', '.join(map(repr, row))})"
-                    raise TypeError(f"value {position} of {atom} is a {wrong}; a value must be {API_VALUES}")
     return Case(name, None, None, None, None, (), (), table)
 
 
-_PLAIN_VALUE_TYPES = frozenset({int, Decimal, datetime.date, str, Text})
+def check_value_types(predicate: str, rows: Iterable[tuple[object, ...]]) -> None:
+    """A TypeError naming the predicate, the position and what is accepted, for the first value that is not
+    a lexkb value (:func:`not_a_value`): a float or None would otherwise be taken for a symbol, or fail deep
+    inside a run."""
+    for row in rows:
+        for position, value in enumerate(row, 1):
+            wrong = not_a_value(value)
+            if wrong:
+                atom = f"{predicate}({', '.join(map(repr, row))})"
+                raise TypeError(f"value {position} of {atom} is a {wrong}; a value must be {API_VALUES}")
+
+
+PLAIN_VALUE_TYPES = frozenset({int, Decimal, datetime.date, str, Text})
 
 API_VALUES = "an int, a decimal.Decimal, a datetime.date, a str (a symbol) or a lexkb.Text (a string)"
 
