@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import glob
+import math
 import os
 import re
 import sys
@@ -135,6 +136,22 @@ def max_facts_option(function):  # type: ignore[no-untyped-def]
     return click.option("--max-facts", type=click.IntRange(min=1), default=DEFAULT_FACT_LIMIT, show_default=True,
                         help="Stop with an error when evaluation produces more facts than this "
                              "(guards against runaway arithmetic).")(function)
+
+
+class Seconds(click.FloatRange):
+    """A time budget in seconds: a finite number of at least ``min`` (click's FloatRange lets ``nan`` and
+    ``inf`` through, and a budget of nan would never run out)."""
+
+    name = "number of seconds"
+
+    def __init__(self, min: float) -> None:
+        super().__init__(min=min)
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        seconds = float(super().convert(value, param, ctx))
+        if not math.isfinite(seconds):
+            self.fail(f"{value} is not a number of seconds", param, ctx)
+        return seconds
 
 
 BUNDLED = ":bundled"

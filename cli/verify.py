@@ -17,7 +17,7 @@ from lexkb.language.source import Sources
 from lexkb.research.verify import DEFAULT_BOUND, DEFAULT_DEPTH, Finding, Report, verify, witness_case
 from lexkb.research.verify.solver import DEAD_TIMEOUT_MS, SOLVER_TIMEOUT_MS
 
-from .common import EXIT_FINDING, format_location, kb_paths_argument, load_kb, status_line, write_atomically
+from .common import EXIT_FINDING, Seconds, format_location, kb_paths_argument, load_kb, status_line, write_atomically
 
 
 @click.command("verify")
@@ -29,7 +29,7 @@ from .common import EXIT_FINDING, format_location, kb_paths_argument, load_kb, s
               help="How many facts of each input predicate (with arguments) a case may state.")
 @click.option("--depth", type=click.IntRange(min=1, max=20), default=DEFAULT_DEPTH, show_default=True,
               help="Rounds of derivation unfolded for recursive predicates (those are searched, not proved).")
-@click.option("--timeout", type=click.FloatRange(min=0.001), default=None, metavar="SECONDS",
+@click.option("--timeout", type=Seconds(min=0.001), default=None, metavar="SECONDS",
               help=f"Time for each z3 query [default: {SOLVER_TIMEOUT_MS // 1000} s per witness, "
                    f"{DEAD_TIMEOUT_MS // 1000} s per dead-rule check]; what z3 does not decide is listed as gave up.")
 def verify_command(kb_paths: tuple[str, ...], witness_dir: str | None, output_format: str, bound: int,

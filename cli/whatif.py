@@ -16,7 +16,7 @@ from lexkb.language.source import read_atom
 from lexkb.research.whatif import DEFAULT_BUDGET, DEFAULT_MAX_RUNS, Change, Flip, Range, WhatIf, whatif
 from lexkb.values import Value, to_json
 
-from .common import EXIT_FINDING, kb_paths_argument, load_kb, write_atomically
+from .common import EXIT_FINDING, Seconds, kb_paths_argument, load_kb, write_atomically
 
 
 @click.command("whatif")
@@ -25,7 +25,7 @@ from .common import EXIT_FINDING, kb_paths_argument, load_kb, write_atomically
 @click.option("--method", type=click.Choice(["optimise", "engine-runs"]), default="optimise", show_default=True,
               help="optimise: z3 proposes the fewest changes, the engine confirms or teaches; engine-runs: the "
                    "breadth-first search over single and paired changes (also the fallback when z3 gives up).")
-@click.option("--time", "budget", type=click.FloatRange(min=0.1), default=DEFAULT_BUDGET, show_default=True,
+@click.option("--time", "budget", type=Seconds(min=0.1), default=DEFAULT_BUDGET, show_default=True,
               metavar="SECONDS", help="Time for the optimisation.")
 @click.option("--keep", type=click.IntRange(min=1), default=5, show_default=True,
               help="How many distinct smallest answers to look for.")
