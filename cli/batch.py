@@ -18,7 +18,16 @@ from lexkb.batch.sources import count_cases, is_case_path, items, sources
 from lexkb.batch.summary import Summary
 from lexkb.errors import UsageError, did_you_mean, plural
 
-from .common import EXIT_FINDING, EXIT_USAGE, atomic_file, format_location, kb_path, load_kb, max_facts_option
+from .common import (
+    EXIT_FINDING,
+    EXIT_USAGE,
+    atomic_file,
+    format_location,
+    kb_path,
+    load_kb,
+    max_facts_option,
+    text_lines,
+)
 
 ERRORS_SHOWN = 10
 
@@ -101,8 +110,7 @@ def batch_command(paths: tuple[str, ...], output: str | None, output_format: str
         click.echo(f"… and {summary.errors - len(shown):,} more with errors: see the error column of the "
                    "results", err=True)
     if not quiet:
-        for line in _summary_lines(summary):
-            click.echo(line, err=True)
+        click.echo(text_lines(_summary_lines(summary)), err=True)
     if summary.errors:
         raise SystemExit(EXIT_USAGE)
     if summary.missed:

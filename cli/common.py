@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import glob
+import json
 import math
 import os
 import re
 import sys
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, NoReturn
@@ -46,6 +47,29 @@ def one_line(text: str) -> str:
     return printable(text).replace("\n", "\\n")
 
 
+def text_lines(lines: Iterable[str]) -> str:
+    """The lines of a text report, joined: each shown through :func:`one_line`.
+
+    A line break inside a line (a quote, a reading, a file name, a saved rule
+    name holding ``\\n``) is written as ``\\n``: no file can forge a line such
+    as ``Outcome: grant`` or ``PASS``. A block of several lines is passed as
+    its lines (``block.splitlines()``).
+    """
+    return "\n".join(one_line(line) for line in lines)
+
+
+def json_text(data: object) -> str:
+    """JSON for standard output, as ``json.dumps`` writes it (indented, UTF-8), with the characters
+    :func:`printable` escapes written as ``\\uXXXX``: the same JSON value, nothing a terminal acts on.
+
+    ``json.dumps`` already escapes C0 controls; C1 controls (``\\x9b`` starts a
+    sequence on some terminals), bidi marks and a file name's undecodable
+    bytes (lone surrogates, which could not even be written as UTF-8) are left
+    to here. They only occur inside strings, where ``\\u`` is always valid.
+    """
+    return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(data, indent=2, ensure_ascii=False))
+
+
 def _escape(match: re.Match[str]) -> str:
     code = ord(match.group())
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
@@ -58,11 +82,11 @@ def format_location(span: Span | None, message: str, hint: str | None = None, se
     ``line`` is the text of the span's first line: an error carries it (:attr:`LexkbError.line`);
     for a finding, the caller takes it from the sources of the case or the knowledge base.
     """
-    message, hint = printable(message), hint and printable(hint)
+    message, hint = one_line(message), hint and one_line(hint)  # a quote's line break cannot start a line
     if span is None:
         out = f"{severity}: {message}"
         return out + (f"\n  hint: {hint}" if hint else "")
-    lines = [f"{printable(span.file)}:{span.line}:{span.column}: {severity}: {message}"]
+    lines = [f"{one_line(span.file)}:{span.line}:{span.column}: {severity}: {message}"]
     if line is not None:
         gutter = f"{span.line:>4} | "
         width = span.end_column - span.column if span.end_line == span.line else len(line) - span.column + 1
@@ -171,16 +195,29 @@ def kb_path(path: str) -> str:
 
 @contextmanager
 def status_line(command: str) -> Iterator[Callable[[str], None]]:
-    """A one-line status on standard error for long work (a spinner when it is a terminal)."""
-    import sys
+    """What a long command is doing, on standard error while it works, when that is a terminal.
 
+    A spinner, ``command: message`` and the time elapsed (rich, redrawn as the
+    message changes and every tenth of a second so the clock moves during one
+    long solver call or drawing), erased when the block ends: nothing is left
+    between the command's output lines. Not a terminal (a pipe, a file, the
+    tests): nothing at all, so output stays byte-identical. Messages may name
+    files and rules, so they are shown through :func:`one_line`, and rich's
+    markup in them (``[bold]``) is shown, not obeyed.
+    """
     if not sys.stderr.isatty():
         yield lambda message: None
         return
     from rich.console import Console
+    from rich.markup import escape
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    with Console(stderr=True).status(f"{command}: starting") as status:
-        yield lambda message: status.update(f"{command}: {message}")
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True, refresh_per_second=10,
+                  redirect_stdout=False, redirect_stderr=False) as progress:
+        task = progress.add_task(escape(f"{command}: starting"), total=None)
+        yield lambda message: progress.update(task, description=escape(one_line(f"{command}: {message}")),
+                                              refresh=True)
 
 
 READ_FROM_FOLDERS = (".rules", ".case")  # what a folder named as an input is read for

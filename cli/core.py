@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -20,11 +19,11 @@ from lexkb.research.reasons import grounds
 from .common import (
     EXIT_FINDING,
     format_location,
+    json_text,
     kb_paths_argument,
     load_kb,
     max_facts_option,
-    one_line,
-    printable,
+    text_lines,
     write_atomically,
 )
 
@@ -54,17 +53,19 @@ def run_command(kb_paths: tuple[str, ...], case_path: str | None, output_format:
     result = kb.run(case_path)
     if output_format == "json":
         data = {**result.to_json(), "grounds": {o: [g.to_json() for g in grounds(result, o)] for o in result.outcomes}}
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        click.echo(json_text(data))
         return
-    click.echo(printable(_text_report(result)))
+    click.echo(text_lines(_text_report(result)))
 
 
-def _text_report(result: Result) -> str:
+def _text_report(result: Result) -> list[str]:
+    """The report's lines, each a field or a few: a citation, a reading or a file name is kept
+    on its line by :func:`text_lines`, so a line break in a file cannot forge an ``Outcome:`` line."""
     lines = []
     case = result.case
     if case.name or case.path:
         title = case.name or case.path
-        lines.append(f"Case {title}" + (f": {one_line(case.citation)}" if case.citation else ""))
+        lines.append(f"Case {title}" + (f": {case.citation}" if case.citation else ""))
     program = result.program
     readings = Readings(program.readings)
     if program.outcomes:
@@ -97,7 +98,7 @@ def _text_report(result: Result) -> str:
                 lines.append(f"  … and {len(facts) - SHOWN_PER_PREDICATE} more {predicate} facts")
     elif not program.outcomes:
         lines.append("No conclusions.")
-    return "\n".join(lines)
+    return lines
 
 
 @click.command("check")
@@ -203,7 +204,7 @@ def test_command(paths: tuple[str, ...], max_facts: int, show_coverage: bool, sa
     from lexkb.research.reasons import decisive_reasons
 
     from .reasons import ReasonLedger
-    from .reports import coverage_text
+    from .reports import coverage_lines
 
     cases, kb_paths = split_cases(paths)
     if not cases:
@@ -239,8 +240,8 @@ def test_command(paths: tuple[str, ...], max_facts: int, show_coverage: bool, sa
             for expect in misses:
                 why = _miss(expect)
                 missed.append({"location": str(expect.span), "message": why})
-                text.append("  " + format_location(expect.span, why, severity="miss", line=result.case.sources.line(
-                    expect.span)).replace("\n", "\n  "))
+                shown = format_location(expect.span, why, severity="miss", line=result.case.sources.line(expect.span))
+                text.extend(f"  {line}" for line in shown.splitlines())
         if changes:
             changed += 1
             text.append(f"REASONS CHANGED {name} (since {store})")
@@ -254,14 +255,13 @@ def test_command(paths: tuple[str, ...], max_facts: int, show_coverage: bool, sa
         payload: dict = {"cases": report, "passed": passed, "failed": failed, "reasons_changed": changed}
         if cov is not None:
             payload["coverage"] = cov.to_json()
-        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        click.echo(json_text(payload))
     else:
-        for line in text:
-            click.echo(line)
         if cov is not None:
-            click.echo(coverage_text(cov))
+            text.extend(coverage_lines(cov))
         if changed:
-            click.echo(f"{plural(changed, 'case')} decided for changed reasons")
-        click.echo(f"{passed} passed, {failed} failed")
+            text.append(f"{plural(changed, 'case')} decided for changed reasons")
+        text.append(f"{passed} passed, {failed} failed")
+        click.echo(text_lines(text))
     if failed:
         raise SystemExit(EXIT_FINDING)

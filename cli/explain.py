@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import click
 
 from lexkb.api import Result
-from lexkb.errors import UsageError
+from lexkb.errors import UsageError, plural
 from lexkb.explain.builder import DEFAULT_MAX_NODES, check_atom, check_pattern, matching_facts
 from lexkb.explain.graph import Derivation
 from lexkb.language import ast
@@ -16,11 +18,16 @@ from lexkb.render.dot import IMAGE_FORMATS, render_dot, render_image
 from lexkb.render.html import render_html
 from lexkb.render.json import render_json
 from lexkb.render.text import render_text
+from lexkb.values import Value
 
-from .common import EXIT_FINDING, load_kb, max_facts_option, printable, write_atomically
+from .common import EXIT_FINDING, load_kb, max_facts_option, one_line, printable, status_line, write_atomically
 
 FORMATS = ("text", "dot", "svg", "png", "pdf", "json", "html")
 BINARY = ("png", "pdf")
+DRAWN = ("svg", "png", "pdf", "html")  # drawn by Graphviz's dot (the page holds each ground's graph)
+# Graphviz takes seconds on the default node budget (2,000) and can take minutes on a few thousand
+# nodes (a 5,700-node graph: 2 min 23 s): above this many it is not started, unless asked for.
+DEFAULT_MAX_DRAW_NODES = 3_000
 
 
 @click.command("explain")
@@ -45,10 +52,13 @@ BINARY = ("png", "pdf")
 @click.option("--max-nodes", type=click.IntRange(min=0), default=DEFAULT_MAX_NODES, show_default=True, metavar="N",
               help="Build at most about N nodes of the explanation: the steps beyond are left out, and the "
                    "output says how many (0: no limit; a huge graph takes minutes to draw).")
+@click.option("--max-draw-nodes", type=click.IntRange(min=0), default=DEFAULT_MAX_DRAW_NODES, show_default=True,
+              metavar="N", help="Refuse to draw (svg, png, pdf, html) an explanation of more than N nodes: Graphviz "
+                                "can take minutes on one that large (0: no limit).")
 @max_facts_option
 def explain_command(arguments: tuple[str, ...], case_path: str | None, why_not: bool, depth: int | None,
                     ground: int | None, output_format: str, output: str | None, max_nodes: int,
-                    max_facts: int) -> None:
+                    max_draw_nodes: int, max_facts: int) -> None:
     """Explain a conclusion down to the rules, authorities and the words of the case.
 
     \b
@@ -68,9 +78,12 @@ def explain_command(arguments: tuple[str, ...], case_path: str | None, why_not: 
       lexkb explain kb --case kb/cases/alcaraz.case 'statutory_minimum(?m)'
 
     A conclusion reached on several independent grounds shows each ground.
+    On a terminal, standard error shows each step (running the rules,
+    building the explanation, drawing it) and the time it has taken.
     Exit codes: 0 explained; 1 the atom does not hold (ask --why-not), or
     no fact matches an atom with variables;
-    2 bad usage or invalid rules (including svg/png/pdf/html without Graphviz).
+    2 bad usage or invalid rules (including svg/png/pdf/html without Graphviz,
+    and a drawing over --max-draw-nodes).
     """
     if len(arguments) < 2:
         raise click.UsageError("name the knowledge base and then the atom to explain, "
@@ -79,25 +92,43 @@ def explain_command(arguments: tuple[str, ...], case_path: str | None, why_not: 
     if output_format in BINARY and output is None:
         raise click.UsageError(f"--format {output_format} writes binary data: name a file with -o OUT")
     pattern = _read_pattern(atom_text)
-    kb = load_kb(kb_paths, max_facts)
-    result = kb.run(case_path)
     inputs = [*arguments, *([case_path] if case_path else [])]
     budget = max_nodes or None
-    if pattern is not None:
-        _explain_matches(result, pattern, depth, ground, output_format, output, inputs, budget)
-        return
-    predicate, args = read_atom(atom_text)
-    check_atom(result, predicate, args)
-    holds = result.holds((predicate, args))
-    if holds:
-        derivation: Derivation = result.explain((predicate, args), depth=depth, max_nodes=budget)
-    elif why_not:
-        derivation = result.why_not((predicate, args), depth=depth if depth is not None else 3, max_nodes=budget)
-    else:
-        shown = atom_text.strip()
+    with status_line("explain") as show:
+        draw = Drawing(output_format, depth, max_draw_nodes, show)
+        show("loading the knowledge base")
+        kb = load_kb(kb_paths, max_facts)
+        show("running the rules on the case")
+        result = kb.run(case_path)
+        data: bytes | None
+        if pattern is not None:
+            data = _explain_matches(result, pattern, depth, ground, draw, budget)
+        else:
+            predicate, args = read_atom(atom_text)
+            check_atom(result, predicate, args)
+            derivation = _explained(result, predicate, args, why_not, depth, budget, show)
+            data = None if derivation is None else draw(_one_ground(derivation, ground))
+    if data is None:  # said once the status line is gone
+        shown = one_line(atom_text.strip())
         click.echo(f"{shown} does not hold for this case. To see why not, run again with --why-not.", err=True)
         raise SystemExit(EXIT_FINDING)
-    _write(_render(_one_ground(derivation, ground), output_format, depth), output, inputs)
+    _write(data, output, inputs)
+
+
+def _explained(result: Result, predicate: str, args: tuple[Value, ...], why_not: bool, depth: int | None,
+               budget: int | None, show: Callable[[str], None]) -> Derivation | None:
+    """The derivation of an atom that holds; why it does not, when asked; else None."""
+    if result.holds((predicate, args)):
+        show(f"building the explanation ({_budget_words(budget)})")
+        return result.explain((predicate, args), depth=depth, max_nodes=budget)
+    if why_not:
+        show(f"building the explanation of why not ({_budget_words(budget)})")
+        return result.why_not((predicate, args), depth=depth if depth is not None else 3, max_nodes=budget)
+    return None
+
+
+def _budget_words(budget: int | None) -> str:
+    return f"at most about {budget:,} nodes, --max-nodes" if budget else "no node limit"
 
 
 def _read_pattern(text: str) -> ast.Atom | None:
@@ -111,25 +142,24 @@ def _read_pattern(text: str) -> ast.Atom | None:
     return None if all(isinstance(term, ast.Constant) for term in atom.args) else atom
 
 
-def _explain_matches(result: Result, pattern: ast.Atom, depth: int | None, ground: int | None,
-                     output_format: str, output: str | None, inputs: list[str], max_nodes: int | None) -> None:
+def _explain_matches(result: Result, pattern: ast.Atom, depth: int | None, ground: int | None, draw: Drawing,
+                     max_nodes: int | None) -> bytes:
     """Explain every fact an atom with variables matches: text one after the other, JSON as a list."""
     matches = matching_facts(result, pattern)
     if not matches:
         click.echo(f"No fact matches {format_atom(pattern)} for this case.", err=True)
         raise SystemExit(EXIT_FINDING)
     atoms = [format_ground_atom(pattern.predicate, args) for args in matches]
-    if len(matches) > 1 and output_format not in ("text", "json"):
+    if len(matches) > 1 and draw.format not in ("text", "json"):
         raise UsageError(f"{format_atom(pattern)} matches {len(matches)} facts ({', '.join(atoms[:5])}"
-                         f"{', …' if len(atoms) > 5 else ''}): --format {output_format} draws one",
+                         f"{', …' if len(atoms) > 5 else ''}): --format {draw.format} draws one",
                          hint="name one of them, or use --format text or json")
+    draw.show(f"building the explanations of {plural(len(matches), 'fact')} ({_budget_words(max_nodes)})")
     derivations = [_one_ground(result.explain((pattern.predicate, args), depth=depth, max_nodes=max_nodes), ground)
                    for args in matches]
-    if output_format == "json":
-        data = b"[\n" + b",\n".join(_render(d, "json", depth).rstrip() for d in derivations) + b"\n]\n"
-    else:
-        data = b"\n".join(_render(d, output_format, depth) for d in derivations)
-    _write(data, output, inputs)
+    if draw.format == "json":
+        return b"[\n" + b",\n".join(draw(d).rstrip() for d in derivations) + b"\n]\n"
+    return b"\n".join(draw(d) for d in derivations)
 
 
 def _one_ground(derivation: Derivation, ground: int | None) -> Derivation:
@@ -148,15 +178,40 @@ def _write(data: bytes, output: str | None, inputs: list[str]) -> None:
     click.echo(data.decode("utf-8"), nl=False)
 
 
-def _render(derivation: Derivation, output_format: str, depth: int | None) -> bytes:
-    if output_format == "text":
-        return printable(render_text(derivation, depth=depth)).encode("utf-8")
-    if output_format == "dot":
-        return render_dot(derivation, depth=depth).encode("utf-8")
-    if output_format == "json":
-        return render_json(derivation, depth=depth).encode("utf-8")
-    if output_format == "html":
-        return render_html(derivation, depth=depth).encode("utf-8")
-    if output_format in IMAGE_FORMATS:
-        return render_image(derivation, output_format, depth=depth)
-    raise UsageError(f"unknown format {output_format}")
+class Drawing:
+    """An explanation written in the chosen format; one drawn by Graphviz only within --max-draw-nodes."""
+
+    def __init__(self, output_format: str, depth: int | None, max_nodes: int, show: Callable[[str], None]) -> None:
+        self.format, self.depth, self.max_nodes = output_format, depth, max_nodes
+        self.show = show  # the terminal's status line (a no-op elsewhere)
+
+    def __call__(self, derivation: Derivation) -> bytes:
+        if self.format in DRAWN:
+            self._check_size(len(derivation.nodes))
+            self.show(f"drawing {len(derivation.nodes):,} nodes as {self.format} with Graphviz "
+                      "(a large graph takes minutes; Ctrl-C stops)")
+        else:
+            self.show(f"writing the explanation as {self.format}")
+        depth = self.depth
+        if self.format == "text":
+            return printable(render_text(derivation, depth=depth)).encode("utf-8")
+        if self.format == "dot":
+            return render_dot(derivation, depth=depth).encode("utf-8")
+        if self.format == "json":
+            return render_json(derivation, depth=depth).encode("utf-8")
+        if self.format == "html":
+            return render_html(derivation, depth=depth).encode("utf-8")
+        if self.format in IMAGE_FORMATS:
+            return render_image(derivation, self.format, depth=depth)
+        raise UsageError(f"unknown format {self.format}")
+
+    def _check_size(self, nodes: int) -> None:
+        """Stop before drawing a graph Graphviz would take minutes over, saying how to get it anyway."""
+        if not self.max_nodes or nodes <= self.max_nodes:
+            return
+        raise UsageError(f"not drawn: the explanation has {nodes:,} nodes, more than --max-draw-nodes "
+                         f"({self.max_nodes:,}); Graphviz can take minutes on a graph that large, so nothing "
+                         "was written",
+                         hint=f"show fewer nodes with --max-nodes {self.max_nodes} or one ground with --ground N; "
+                              "--format text, json or dot need no drawing; or raise the limit with "
+                              f"--max-draw-nodes {nodes} (0: no limit)")

@@ -11,7 +11,7 @@ from lexkb.language.format import format_source
 from lexkb.language.parser import parse_with_comments
 from lexkb.language.source import Sources, display_path, expand
 
-from .common import EXIT_FINDING, write_atomically
+from .common import EXIT_FINDING, one_line, write_atomically
 
 SUFFIXES = (".rules", ".case")
 
@@ -39,14 +39,14 @@ def fmt_command(paths: tuple[str, ...], check: bool) -> None:
     unchanged = len(files) - len(changed)
     if check:
         for file, _ in changed:
-            click.echo(f"would reformat {display_path(file)}")
+            click.echo(one_line(f"would reformat {display_path(file)}"))  # a file name may hold anything
         click.echo(f"{plural(len(changed), 'file')} would be reformatted, {unchanged} already formatted")
         if changed:
             raise SystemExit(EXIT_FINDING)
         return
     for file, data in changed:
         write_atomically(str(file), data)
-        click.echo(f"reformatted {display_path(file)}")
+        click.echo(one_line(f"reformatted {display_path(file)}"))
     click.echo(f"{plural(len(changed), 'file')} reformatted, {unchanged} left unchanged")
 
 

@@ -8,8 +8,9 @@ from lexkb.errors import plural
 from lexkb.research.coverage import Coverage
 
 
-def coverage_text(cov: Coverage) -> str:
-    """The coverage report for reading: per file, then the total, then what no case exercised."""
+def coverage_lines(cov: Coverage) -> list[str]:
+    """The coverage report for reading, as lines for :func:`~lexkb.cli.common.text_lines` (file names,
+    rule labels and an exception's text come from files): per file, the total, what no case exercised."""
     lines = [f"Coverage over {plural(len(cov.cases), 'case')}:"]
     data = cov.to_json()
     for file in cov.files():
@@ -32,7 +33,7 @@ def coverage_text(cov: Coverage) -> str:
     never = sorted(a for a in cov.authority_files if not cov.authorities.get(a))
     if never:
         lines.append(f"Authorities never decisive: {', '.join(never)}")
-    return "\n".join(lines)
+    return lines
 
 
 def _ratio(part: dict[str, Any]) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from pathlib import Path
@@ -17,7 +16,17 @@ from lexkb.language.source import Sources
 from lexkb.research.verify import DEFAULT_BOUND, DEFAULT_DEPTH, Finding, Report, verify, witness_case
 from lexkb.research.verify.solver import DEAD_TIMEOUT_MS, SOLVER_TIMEOUT_MS
 
-from .common import EXIT_FINDING, Seconds, format_location, kb_paths_argument, load_kb, status_line, write_atomically
+from .common import (
+    EXIT_FINDING,
+    Seconds,
+    format_location,
+    json_text,
+    kb_paths_argument,
+    load_kb,
+    status_line,
+    text_lines,
+    write_atomically,
+)
 
 
 @click.command("verify")
@@ -72,7 +81,7 @@ def verify_command(kb_paths: tuple[str, ...], witness_dir: str | None, output_fo
     if witness_dir is not None:
         _write_witnesses(kb, report, witness_dir, " ".join(kb_paths))
     if output_format == "json":
-        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+        click.echo(json_text(report.to_json()))
     else:
         click.echo(_text(report, kb.sources))
     if not report.clean:
@@ -125,8 +134,8 @@ def _text(report: Report, sources: Sources) -> str:
             label += " (acknowledged)"
         lines.append("")
         if finding.kind == "dead":
-            lines.append(format_location(finding.span, finding.message, severity=label.lower(),
-                                         line=sources.line(finding.span)))
+            lines.extend(format_location(finding.span, finding.message, severity=label.lower(),
+                                         line=sources.line(finding.span)).splitlines())
         else:
             lines.append(f"{label}: {finding.message}" + (f" — witness {finding.witness}" if finding.witness else ""))
             facts = ", ".join(format_ground_atom(p, a) for p, a in finding.facts) or "(no facts stated)"
@@ -160,4 +169,4 @@ def _text(report: Report, sources: Sources) -> str:
         lines.append("Result: " + ", ".join(
             ([plural(failing, "finding")] if failing else [])
             + ([f"not proved — z3 gave up on {plural(len(report.gave_up), 'question')}"] if report.gave_up else [])))
-    return "\n".join(lines)
+    return text_lines(lines)  # a justification or a file name holding a line break stays on its line

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import json
 from pathlib import Path
 
 import click
@@ -16,7 +15,16 @@ from lexkb.language.source import read_atom
 from lexkb.research.whatif import DEFAULT_BUDGET, DEFAULT_MAX_RUNS, Change, Flip, Range, WhatIf, whatif
 from lexkb.values import Value, to_json
 
-from .common import EXIT_FINDING, Seconds, kb_paths_argument, load_kb, write_atomically
+from .common import (
+    EXIT_FINDING,
+    Seconds,
+    json_text,
+    kb_paths_argument,
+    load_kb,
+    status_line,
+    text_lines,
+    write_atomically,
+)
 
 
 @click.command("whatif")
@@ -26,13 +34,14 @@ from .common import EXIT_FINDING, Seconds, kb_paths_argument, load_kb, write_ato
               help="optimise: z3 proposes the fewest changes, the engine confirms or teaches; engine-runs: the "
                    "breadth-first search over single and paired changes (also the fallback when z3 gives up).")
 @click.option("--time", "budget", type=Seconds(min=0.1), default=DEFAULT_BUDGET, show_default=True,
-              metavar="SECONDS", help="Time for the optimisation.")
+              metavar="SECONDS", help="Time for the optimisation (z3 proposing changes, the engine confirming them).")
 @click.option("--keep", type=click.IntRange(min=1), default=5, show_default=True,
               help="How many distinct smallest answers to look for.")
 @click.option("--witness-dir", type=click.Path(file_okay=False), metavar="DIR",
               help="Write each answer as a ready-to-run .case file in DIR.")
 @click.option("--max-runs", type=click.IntRange(min=1), default=DEFAULT_MAX_RUNS, show_default=True,
-              help="Bound on the engine runs of the breadth-first search.")
+              help="Bound on the engine runs of the breadth-first search (--method engine-runs, and the "
+                   "fallback when z3 gives up).")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def whatif_command(kb_paths: tuple[str, ...], case_path: str, method: str, budget: float, keep: int,
                    witness_dir: str | None, max_runs: int, output_format: str) -> None:
@@ -47,25 +56,31 @@ def whatif_command(kb_paths: tuple[str, ...], case_path: str, method: str, budge
     engine run; a changed value is stated as a boundary (97 or less) when
     every candidate beyond it flips too. Example:
       lexkb whatif kb --case kb/cases/baylor.case deny --witness-dir flips
+    On a terminal, standard error shows what the search is doing and the time
+    it has taken; the report says when --time or --max-runs stopped it.
     Exit codes: 0 a flip was found; 1 none (proved, or not within the time); 2 bad input.
     """
     if len(kb_paths) < 2:
         raise click.UsageError("name the knowledge base and then the atom, e.g. lexkb whatif kb --case C.case deny")
     *paths, atom_text = kb_paths
-    kb = load_kb(paths)
-    predicate, values = read_atom(atom_text)
-    if predicate not in kb.program.arities:
-        raise UsageError(f"nothing in the rules concludes {predicate}", None,
-                         did_you_mean(predicate, [p for p in kb.program.arities if not p.startswith("_")]))
-    case = kb.case(case_path)
-    kb.run(case)  # validates the case against the inputs (exit 2 on a bad case)
-    answer = whatif(kb, case, predicate, values, max_runs=max_runs, keep=keep, budget=budget, method=method)
+    with status_line("whatif") as show:
+        show("loading the knowledge base")
+        kb = load_kb(paths)
+        predicate, values = read_atom(atom_text)
+        if predicate not in kb.program.arities:
+            raise UsageError(f"nothing in the rules concludes {predicate}", None,
+                             did_you_mean(predicate, [p for p in kb.program.arities if not p.startswith("_")]))
+        case = kb.case(case_path)
+        kb.run(case)  # validates the case against the inputs (exit 2 on a bad case)
+        show(f"looking for the smallest change that flips {format_ground_atom(predicate, values)} ("
+             + (f"z3 and the engine, --time {budget:g} s)" if method == "optimise"
+                else f"engine runs, --max-runs {max_runs:,})"))
+        answer = whatif(kb, case, predicate, values, max_runs=max_runs, keep=keep, budget=budget, method=method)
     written = write_witnesses(case, answer, witness_dir, " ".join(paths), [case_path, *paths]) if witness_dir else []
     if output_format == "json":
-        click.echo(json.dumps(whatif_json(answer, written), indent=2, ensure_ascii=False))
+        click.echo(json_text(whatif_json(answer, written)))
     else:
-        for line in whatif_text(answer, case.name or case_path, written, Readings(kb.program.readings)):
-            click.echo(line)
+        click.echo(text_lines(whatif_text(answer, case.name or case_path, written, Readings(kb.program.readings))))
     if not answer.flips:
         raise SystemExit(EXIT_FINDING)
 
@@ -170,12 +185,16 @@ def whatif_text(answer: WhatIf, case_name: str, written: list[str], readings: Re
             lines.append(f"No flip exists among the candidate changes (proved by z3; {_how(answer)}).")
         else:
             lines.append(f"No flip found within the time ({_how(answer)}); z3 proved that none of "
-                         f"{_changes(answer.proved_above)} or fewer exists.")
+                         f"{_changes(answer.proved_above)} or fewer exists."
+                         + (" The search stopped at --time: raise it to look further." if answer.exhausted else ""))
     else:
         reason = "the search bound ran out" if answer.exhausted else "no single change or pair of changes"
-        lines.append(f"No flip found ({reason}; {answer.runs} engine runs of at most {answer.max_runs}).")
+        lines.append(f"No flip found ({reason}; {answer.runs} engine runs of at most {answer.max_runs})."
+                     + (" The search stopped at --max-runs: raise it to look further." if answer.exhausted else ""))
     if answer.flips and answer.method == "optimise" and answer.exhausted:
-        lines.append("(The time ran out before every answer of this size was found.)")
+        lines.append("(The time ran out before every answer of this size was found: raise --time to look for more.)")
+    elif answer.descended and answer.size != answer.proved_above + 1:
+        lines.append("(The time ran out before z3 could prove a smaller flip impossible: raise --time to look further.)")
     lines.extend(f"Wrote {path}" for path in written)
     return lines
 

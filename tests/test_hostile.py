@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import click
 import pytest
 
 if TYPE_CHECKING:
@@ -20,7 +21,10 @@ CASES = sorted(p for p in CORPUS.iterdir() if p.is_dir())
 
 
 @pytest.mark.parametrize("case", CASES, ids=[p.name for p in CASES])
-def test_hostile_input(case: Path, tmp_path: Path, lexkb: Lexkb) -> None:
+def test_hostile_input(case: Path, tmp_path: Path, lexkb: Lexkb, monkeypatch: pytest.MonkeyPatch) -> None:
+    # click.echo strips escape sequences from output that is not a terminal: here it must not, or a raw
+    # ESC that would reach a user's terminal would be hidden from the assertions below
+    monkeypatch.setattr(click.utils, "should_strip_ansi", lambda stream=None, color=None: False)
     work = tmp_path / case.name
     shutil.copytree(case, work, symlinks=True)
     args = shlex.split((case / "command").read_text())
@@ -28,8 +32,12 @@ def test_hostile_input(case: Path, tmp_path: Path, lexkb: Lexkb) -> None:
     printed = out + err
     assert code == int((case / "exit_code").read_text()), printed
     assert "Traceback" not in printed
+    assert "\x1b" not in printed and "\x07" not in printed, f"a raw terminal control reached the terminal:\n{printed!r}"
     for line in (case / "message").read_text().splitlines():
         assert line in printed, f"{line!r} not in:\n{printed}"
+    forged = case / "not_a_line"  # lines a file tries to forge: they may appear inside a line, never as one
+    for line in forged.read_text().splitlines() if forged.exists() else []:
+        assert line not in printed.splitlines(), f"{line!r} forged as a line of:\n{printed}"
 
 
 # Attacks a folder in git cannot hold: a FIFO, a file name that is not UTF-8, standard output on a full disk.
