@@ -7,6 +7,7 @@ not hold); 2 bad usage or an input that is not a valid program.
 
 from __future__ import annotations
 
+import io
 import signal
 import sys
 import threading
@@ -15,7 +16,7 @@ import click
 
 from lexkb.errors import LexkbError
 
-from .common import EXIT_USAGE, flush_output, format_error, output_failed
+from .common import EXIT_USAGE, flush_output, format_error, output_failed, printable
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -112,7 +113,9 @@ def main(argv: list[str] | None = None) -> None:
         click.echo("Aborted.", err=True)
         sys.exit(EXIT_USAGE)
     except click.ClickException as error:
-        error.show()
+        shown = io.StringIO()  # it may quote an argument, such as a file name from a glob: shown escaped
+        error.show(file=shown)
+        click.echo(printable(shown.getvalue()), err=True, nl=False)
         sys.exit(EXIT_USAGE if error.exit_code == 2 else error.exit_code)
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)

@@ -94,25 +94,31 @@ def explain_command(arguments: tuple[str, ...], case_path: str | None, why_not: 
     pattern = _read_pattern(atom_text)
     inputs = [*arguments, *([case_path] if case_path else [])]
     budget = max_nodes or None
-    with status_line("explain") as show:
-        draw = Drawing(output_format, depth, max_draw_nodes, show)
-        show("loading the knowledge base")
-        kb = load_kb(kb_paths, max_facts)
-        show("running the rules on the case")
-        result = kb.run(case_path)
-        data: bytes | None
-        if pattern is not None:
-            data = _explain_matches(result, pattern, depth, ground, draw, budget)
-        else:
-            predicate, args = read_atom(atom_text)
-            check_atom(result, predicate, args)
-            derivation = _explained(result, predicate, args, why_not, depth, budget, show)
-            data = None if derivation is None else draw(_one_ground(derivation, ground))
-    if data is None:  # said once the status line is gone
-        shown = one_line(atom_text.strip())
-        click.echo(f"{shown} does not hold for this case. To see why not, run again with --why-not.", err=True)
-        raise SystemExit(EXIT_FINDING)
+    try:
+        with status_line("explain") as show:
+            draw = Drawing(output_format, depth, max_draw_nodes, show)
+            show("loading the knowledge base")
+            kb = load_kb(kb_paths, max_facts)
+            show("running the rules on the case")
+            result = kb.run(case_path)
+            if pattern is not None:
+                data = _explain_matches(result, pattern, depth, ground, draw, budget)
+            else:
+                predicate, args = read_atom(atom_text)
+                check_atom(result, predicate, args)
+                derivation = _explained(result, predicate, args, why_not, depth, budget, show)
+                if derivation is None:
+                    raise NothingToExplain(f"{one_line(atom_text.strip())} does not hold for this case. "
+                                           "To see why not, run again with --why-not.")
+                data = draw(_one_ground(derivation, ground))
+    except NothingToExplain as nothing:  # said once the status line is gone
+        click.echo(str(nothing), err=True)
+        raise SystemExit(EXIT_FINDING) from None
     _write(data, output, inputs)
+
+
+class NothingToExplain(Exception):
+    """The atom does not hold (and --why-not was not asked), or no fact matches the pattern: exit 1."""
 
 
 def _explained(result: Result, predicate: str, args: tuple[Value, ...], why_not: bool, depth: int | None,
@@ -147,8 +153,7 @@ def _explain_matches(result: Result, pattern: ast.Atom, depth: int | None, groun
     """Explain every fact an atom with variables matches: text one after the other, JSON as a list."""
     matches = matching_facts(result, pattern)
     if not matches:
-        click.echo(f"No fact matches {format_atom(pattern)} for this case.", err=True)
-        raise SystemExit(EXIT_FINDING)
+        raise NothingToExplain(f"No fact matches {format_atom(pattern)} for this case.")
     atoms = [format_ground_atom(pattern.predicate, args) for args in matches]
     if len(matches) > 1 and draw.format not in ("text", "json"):
         raise UsageError(f"{format_atom(pattern)} matches {len(matches)} facts ({', '.join(atoms[:5])}"

@@ -80,3 +80,10 @@ def test_run_json_shows_a_c1_control_escaped(tmp_path: Path, lexkb: Lexkb) -> No
     code, out, _ = lexkb("run", "r.rules", "--case", "c.case", "--format", "json", cwd=tmp_path)
     assert code == 0 and "\x9b" not in out and "\\u009b2J" in out
     assert json.loads(out)["facts"]["named"] == [["x\x9b2J"]]
+
+
+@pytest.mark.parametrize("args", [["run", "r.rules", "--format", "\x1b[2J"], ["\x1b]0;title\x07"]],
+                         ids=["bad-value", "no-such-command"])
+def test_a_usage_error_quoting_an_argument_shows_it_escaped(args: list[str], lexkb: Lexkb) -> None:
+    code, out, err = lexkb(*args)
+    assert code == 2 and out == "" and "\x1b" not in err and "\\x1b" in err, err
