@@ -20,6 +20,7 @@ from lexkb.language import ast
 from lexkb.values import Value, args_key
 
 Relations = dict[str, dict[tuple[Value, ...], object]]
+Index = dict[tuple[Value, ...], list[tuple[Value, ...]]]  # facts by their values at some positions
 
 
 class Matcher:
@@ -28,7 +29,10 @@ class Matcher:
     def __init__(self, relations: dict[str, dict[tuple[Value, ...], object]]) -> None:
         self.relations = relations
         self._sorted: dict[str, list[tuple[Value, ...]]] = {}
-        self._indexes: dict[tuple[str, tuple[int, ...]], dict[tuple[Value, ...], list[tuple[Value, ...]]]] = {}
+        # Per (predicate, key positions): the facts by key in the relation's own order, and each bucket asked
+        # for so far in canonical order. Sorting bucket by bucket, when first asked for, keeps an explanation's
+        # cost in proportion to what it looks at, not to the size of every relation it touches.
+        self._indexes: dict[tuple[str, tuple[int, ...]], tuple[Index, Index]] = {}
         # Plans by (branch, variables bound beforehand, literals to match); the branch is kept so its id stays its own.
         self._plans: dict[tuple[int, frozenset[str], tuple[int, ...]], tuple[Branch, Plan]] = {}
 
@@ -39,15 +43,24 @@ class Matcher:
         return self._sorted[predicate]
 
     def lookup(self, predicate: str, positions: tuple[int, ...], key: tuple[Value, ...]) -> list[tuple[Value, ...]]:
+        """The facts whose values at ``positions`` are ``key``, in canonical order (as in :meth:`facts`)."""
         if not positions:
             return self.facts(predicate)
-        index = self._indexes.get((predicate, positions))
-        if index is None:
-            index = {}
-            for args in self.facts(predicate):
-                index.setdefault(tuple(args[p] for p in positions), []).append(args)
-            self._indexes[(predicate, positions)] = index
-        return index.get(key, [])
+        indexed = self._indexes.get((predicate, positions))
+        if indexed is None:
+            by_key: Index = {}
+            for args in self.relations.get(predicate, {}):
+                by_key.setdefault(tuple(args[p] for p in positions), []).append(args)
+            indexed = self._indexes[(predicate, positions)] = (by_key, {})
+        by_key, ordered = indexed
+        found = ordered.get(key)
+        if found is None:
+            bucket = by_key.get(key)
+            if bucket is None:
+                return []
+            # A stable sort of a bucket gives its facts in the order a sort of the whole relation would.
+            found = ordered[key] = sorted(bucket, key=args_key)
+        return found
 
     def holds(self, predicate: str, args: tuple[Value, ...]) -> bool:
         return args in self.relations.get(predicate, {})

@@ -63,6 +63,7 @@ class WhyBuilder(Builder):
                  max_nodes: int | None = DEFAULT_MAX_NODES) -> None:
         super().__init__(result, depth, max_grounds, max_nodes)
         self._ranks: dict[tuple[str, tuple[Value, ...]], int] = {}
+        self._concluded: set[tuple[str, tuple[Value, ...]]] = set()  # the facts shown as conclusion nodes
 
     def fact(self, predicate: str, args: tuple[Value, ...], level: int) -> str:
         """The node of a fact that holds: stated (case, rules file, caller) or concluded."""
@@ -85,6 +86,7 @@ class WhyBuilder(Builder):
         node_id = f"fact:{atom}"
         if node_id not in self.nodes:
             self.add(Node(node_id, "conclusion", atom, level, base))
+            self._concluded.add((predicate, args))
             self.queue.append(lambda: self._expand_conclusion(node_id, predicate, args, level))
         return node_id
 
@@ -114,7 +116,7 @@ class WhyBuilder(Builder):
         stack = list(frontier)
         while stack:
             key = stack.pop()
-            if key in seen or (key not in frontier and f"fact:{format_ground_atom(*key)}" in self.nodes):
+            if key in seen or (key not in frontier and key in self._concluded):
                 continue  # counted already, or shown
             record = self.relations[key[0]][key[1]]
             if not isinstance(record, tuple):
@@ -134,12 +136,11 @@ class WhyBuilder(Builder):
         grounds: list[tuple[Branch, dict]] = []
         total = 0
         recursive = predicate in self.program.recursive
-        rank = self._rank(predicate, args) if recursive else 0
         for branch in self.branches_for(predicate):
             for env in self.matcher.solve(branch, args):
                 # In a recursive rule, a ground resting on a fact reached *later* in the
                 # chain would make the graph circular: keep only well-founded grounds.
-                if recursive and not self._well_founded(branch, env, rank, args):
+                if recursive and not self._well_founded(branch, env, predicate, args):
                     continue
                 total += 1
                 if len(grounds) < self.max_grounds:
@@ -181,15 +182,22 @@ class WhyBuilder(Builder):
             stack.pop()
         return self._ranks[(predicate, args)]
 
-    def _well_founded(self, branch: Branch, env: dict[str, Value], rank: int, args: tuple[Value, ...]) -> bool:
+    def _well_founded(self, branch: Branch, env: dict[str, Value], predicate: str, args: tuple[Value, ...]) -> bool:
         """A ground may rest only on facts strictly before the conclusion in (rank, value) order.
 
         The engine's own record always qualifies (its premises have a lower
         rank); the order being strict and total, no chain of grounds can
         return to where it started, so the graph stays acyclic.
         """
-        key = (rank, args_key(args))
-        return all((self._rank(*premise), args_key(premise[1])) < key for premise in self._premises(branch, env))
+        premises = self._premises(branch, env)
+        record = bindings(self.program, args, self.relations[predicate][args])
+        if record is not None and set(premises) <= set(self._premises(*record)):
+            # Resting only on premises of the engine's record: before the conclusion by the rank's definition.
+            # Decided without ranking, whose first use walks the whole record chain below the conclusion: an
+            # explanation cut short by the node budget would otherwise cost as much as the whole chain.
+            return True
+        key = (self._rank(predicate, args), args_key(args))
+        return all((self._rank(*premise), args_key(premise[1])) < key for premise in premises)
 
     # -- a ground: a rule applied with one binding, and its conditions
 

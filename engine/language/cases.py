@@ -80,7 +80,7 @@ def _case_of(file: Path, sources: Sources) -> Case:
     module = parse(sources.read(file, name), name)
     case_name = citation = source = None
     source_span = None
-    facts: list[CaseFact] = []
+    facts: dict[tuple[str, tuple[Value, ...]], CaseFact] = {}  # by atom: a fact stated again is found at once
     expects: list[ast.Expect] = []
     declarations: dict[type, ast.Statement] = {}
     for statement in module.statements:  # the case and source lines first: they may come anywhere
@@ -117,19 +117,20 @@ def _case_of(file: Path, sources: Sources) -> Case:
             what = _STATEMENT_WORDS.get(type(statement), "declaration")
             raise CheckError(f"a case file holds facts and expectations; {what} belongs in a .rules file",
                              statement.span)
-    return Case(case_name, citation, name, source, source_span, tuple(facts), tuple(expects), sources=sources)
+    return Case(case_name, citation, name, source, source_span, tuple(facts.values()), tuple(expects),
+                sources=sources)
 
 
-def _add_fact(facts: list[CaseFact], new: CaseFact) -> None:
+def _add_fact(facts: dict[tuple[str, tuple[Value, ...]], CaseFact], new: CaseFact) -> None:
     """Add a stated fact; the same fact stated again adds its quotes to the first statement's, so that
     none is lost (the engine keeps one record per fact: the first statement)."""
-    for index, old in enumerate(facts):
-        if (old.predicate, old.args) == (new.predicate, new.args) and old.fact is not None and new.fact is not None:
-            if new.fact.quotes:
-                merged = dataclasses.replace(old.fact, quotes=old.fact.quotes + new.fact.quotes)
-                facts[index] = CaseFact(old.predicate, old.args, merged)
-            return
-    facts.append(new)
+    key = (new.predicate, new.args)
+    old = facts.get(key)
+    if old is None:
+        facts[key] = new
+    elif old.fact is not None and new.fact is not None and new.fact.quotes:
+        merged = dataclasses.replace(old.fact, quotes=old.fact.quotes + new.fact.quotes)
+        facts[key] = CaseFact(old.predicate, old.args, merged)
 
 
 _STATEMENT_WORDS = {ast.Rule: "a rule", ast.Authority: "an authority", ast.Include: "an 'include'",
