@@ -11,9 +11,10 @@ from __future__ import annotations
 import calendar
 import difflib
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 
-from lark import Token
+from lark import Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from lexkb.errors import Span, SyntaxProblem
@@ -183,7 +184,7 @@ def _keys(error: UnexpectedToken, text: str) -> list[tuple[object, ...]]:
     """
     expected = frozenset(error.expected) - {"$END"}
     end = len(text) if error.token.type == "$END" else (error.token.start_pos or 0)
-    last2 = tuple(t.type for t in parser().lex(text[:end]))[-2:]
+    last2 = tuple(t.type for t in parser().lex(text[_two_tokens_back(error.state.value_stack):end]))[-2:]
     found = error.token.type
     anchors = [symbol for symbol in (_symbol(v) for v in error.state.value_stack) if symbol in _ANCHORS]
     anchor = anchors[-1] if anchors else None
@@ -193,6 +194,29 @@ def _keys(error: UnexpectedToken, text: str) -> list[tuple[object, ...]]:
             keys += [(expected, *where, before, found), (expected, *where, before)]
         keys += [(expected, *where, found), (expected, *where)]
     return keys
+
+
+def _two_tokens_back(stack: list[object]) -> int:
+    """Where the second-last token on the parse stack starts: lexing from there finds the two
+    tokens before the error without lexing the whole file again (a 6 MB line took seconds)."""
+    tokens = _tokens_backwards(stack)
+    last = next(tokens, None)
+    before = next(tokens, last)
+    return before.start_pos or 0 if before is not None else 0
+
+
+def _tokens_backwards(stack: list[object]) -> Iterator[Token]:
+    """The tokens on the parse stack, last first, opening only the trees it reaches."""
+    pending: list[Iterator[object]] = [reversed(stack)]
+    while pending:
+        for item in pending[-1]:
+            if isinstance(item, Tree):
+                pending.append(reversed(item.children))
+                break
+            if isinstance(item, Token):
+                yield item
+        else:
+            pending.pop()
 
 
 def _symbol(item: object) -> str:

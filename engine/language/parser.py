@@ -6,13 +6,16 @@ What to say when the text cannot be read is :mod:`lexkb.language.diagnostics`'s 
 from __future__ import annotations
 
 import datetime
+import gc
 import re
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, cast
 
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedInput
@@ -28,44 +31,123 @@ KEYWORDS = (
 ).split()
 
 
+def _grammar() -> str:
+    return resources.files("lexkb.grammar").joinpath("lexkb.lark").read_text(encoding="utf-8")
+
+
 @lru_cache(maxsize=1)
 def parser() -> Lark:
-    """The LALR parser, built once per process (Lark caches its tables on disk)."""
-    grammar = resources.files("lexkb.grammar").joinpath("lexkb.lark").read_text(encoding="utf-8")
-    return Lark(grammar, parser="lalr", lexer="basic", propagate_positions=False, maybe_placeholders=False,
+    """The LALR parser that builds Lark's tree, built once per process (Lark caches its tables on disk).
+
+    What :mod:`lexkb.language.diagnostics` and the highlighter use; :func:`parse` builds the AST without it.
+    """
+    return Lark(_grammar(), parser="lalr", lexer="basic", propagate_positions=False, maybe_placeholders=False,
                 cache=True)
+
+
+class _Builders(threading.local):
+    """Each thread's parsers that build the AST as they go (Lark's ``transformer=``), and their builder.
+
+    Lark calls the builder's methods while it parses, so no parse tree is built
+    and each token is dropped once its node is made: time and memory stay
+    proportional to the input (a tree of every token first took 1.35 GB for
+    600,000 facts). The builder is bound when the parser is built, so each
+    thread has its own, told the file's name before each parse.
+    """
+
+    def __init__(self) -> None:
+        self.builder = _ToAst()
+        self.plain: Lark | None = None
+        self.keeping_comments: Lark | None = None
+
+    def parser(self, keep_comments: bool) -> Lark:
+        lark = self.keeping_comments if keep_comments else self.plain
+        if lark is None:
+            callbacks = {"lexer_callbacks": {"COMMENT": _COMMENTS}} if keep_comments else {}
+            lark = Lark(_grammar(), parser="lalr", lexer="basic", propagate_positions=False,
+                        maybe_placeholders=False, cache=True, transformer=self.builder, **callbacks)
+            if keep_comments:
+                self.keeping_comments = lark
+            else:
+                self.plain = lark
+        return lark
 
 
 def parse(text: str, file: str) -> ast.Module:
     """Parse one file's text into a Module; raise SyntaxProblem on bad input."""
-    return _parse_with(parser(), text, file)
+    return _parse_with(text, file, keep_comments=False)
 
 
-def _parse_with(lark: Lark, text: str, file: str) -> ast.Module:
+def _parse_with(text: str, file: str, keep_comments: bool) -> ast.Module:
+    lark = _BUILDERS.parser(keep_comments)
+    builder = _BUILDERS.builder
+    builder.start_file(file)
+    problem: SyntaxProblem | None = None
     try:
-        tree = lark.parse(text)
+        with _without_cycle_collection():
+            return ast.Module(file, cast("tuple[ast.Statement, ...]", lark.parse(text)))  # what _ToAst.start made
+    except UnexpectedInput:
+        pass  # described from the tree-building parse, below
+    except SyntaxProblem as raised:  # a bad value, or nesting too deep
+        problem = raised
+    finally:
+        builder.start_file("")
+    raise _first_problem(text, file) or problem or AssertionError("the two parses disagree")
+
+
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector paused while a file is parsed.
+
+    Parsing makes millions of objects (tokens, AST nodes) and frees none in a
+    cycle; the collector, run after every 700 new objects and over all of them
+    now and then, took a third of the time of a large file. Resumed after,
+    unless it was already off (by the caller, or another thread parsing).
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _first_problem(text: str, file: str) -> SyntaxProblem | None:
+    """The error to report for text the building parse stopped on, as reading it in two passes finds it:
+    a syntax error anywhere in the file first, then nesting too deep, then (None) the bad value found.
+
+    Only on the error path: diagnostics reads Lark's parse stack of tree nodes,
+    and the nesting error points where the limit is crossed, counted from the statement.
+    """
+    try:
+        tree = parser().parse(text)
     except UnexpectedInput as error:
         from lexkb.language.diagnostics import syntax_problem  # only on the error path: startup stays lean
 
-        raise syntax_problem(error, text, file) from None
+        return syntax_problem(error, text, file)
     _check_nesting(tree, file)
-    return ast.Module(file, tuple(_ToAst(file).transform(tree)))
+    return None
 
 
 def _check_nesting(tree: Tree, file: str) -> None:
     """A statement nested deeper than :data:`MAX_NESTING` is a located error, found without recursion:
-    the conversion to the AST, the checks and the printer walk a statement recursively."""
+    the checks and the printer walk a statement recursively."""
     stack = [(statement, 1) for statement in tree.children if isinstance(statement, Tree)]
     while stack:
         node, depth = stack.pop()
         if depth > MAX_NESTING:
             while isinstance(node, Tree):  # the subtree's first token is where the error is shown
                 node = node.children[0]
-            raise SyntaxProblem(f"this is nested more than {MAX_NESTING} levels deep (not, parentheses or "
-                                "arithmetic within each other)", token_span(file, node),
-                                hint="split it into rules of their own, or raise the limit with "
-                                     "LEXKB_MAX_NESTING (docs/cli.md, Limits)")
+            raise _too_deep(token_span(file, node))
         stack.extend((child, depth + 1) for child in node.children if isinstance(child, Tree))
+
+
+def _too_deep(span: Span) -> SyntaxProblem:
+    return SyntaxProblem(f"this is nested more than {MAX_NESTING} levels deep (not, parentheses or "
+                         "arithmetic within each other)", span,
+                         hint="split it into rules of their own, or raise the limit with "
+                              "LEXKB_MAX_NESTING (docs/cli.md, Limits)")
 
 
 # ---------------------------------------------------------------- comments (for the formatter)
@@ -98,21 +180,12 @@ class _CommentSink:
 _COMMENTS = _CommentSink()
 
 
-@lru_cache(maxsize=1)
-def _comment_keeping_parser() -> Lark:
-    """The same parser, its lexer also handing over the comments it skips. A parser of its
-    own, so that ``run`` and ``check`` (which ignore comments) pay nothing for it."""
-    grammar = resources.files("lexkb.grammar").joinpath("lexkb.lark").read_text(encoding="utf-8")
-    return Lark(grammar, parser="lalr", lexer="basic", propagate_positions=False, maybe_placeholders=False,
-                cache=True, lexer_callbacks={"COMMENT": _COMMENTS})
-
-
 def parse_with_comments(text: str, file: str) -> tuple[ast.Module, tuple[Comment, ...]]:
     """Parse one file's text, and also return its comments in order (what ``lexkb fmt`` keeps)."""
     with _COMMENTS.lock:
         _COMMENTS.tokens.clear()
         try:
-            module = _parse_with(_comment_keeping_parser(), text, file)
+            module = _parse_with(text, file, keep_comments=True)
             tokens = list(_COMMENTS.tokens)
         finally:
             _COMMENTS.tokens.clear()
@@ -185,31 +258,65 @@ def _unquote(token: Token) -> str:
 
 
 class _ToAst:
-    """Bottom-up rewrite of Lark's tree: one method per grammar rule, called with (span, children)."""
+    """The AST built bottom-up as Lark reduces each grammar rule: one method per rule, called with (span, children).
 
-    def __init__(self, file: str) -> None:
+    Lark looks each rule's callback up by name (:meth:`__getattr__`); the callback
+    also measures how deep the statement nests, which the checks and the printer
+    must be able to walk recursively (:data:`MAX_NESTING`).
+    """
+
+    def __init__(self) -> None:
+        self.file = ""
+        self._heights: dict[int, tuple[int, object]] = {}
+        """Height of each node built so far that holds another node (a node of tokens only is 1), by ``id``;
+        the node is kept with it, so that no later node can take its ``id``."""
+
+    def start_file(self, file: str) -> None:
         self.file = file
-        self._methods: dict[str, Any] = {}
+        self._heights.clear()
 
-    def transform(self, tree: Tree) -> Any:
-        children = [self.transform(c) if isinstance(c, Tree) else c for c in tree.children]
-        method = self._methods.get(tree.data)
-        if method is None:
-            method = self._methods[tree.data] = getattr(self, tree.data)
-        span = self._span_of(children)
-        return method(span, [c for c in children if not (isinstance(c, Token) and c.type in _DELIMITERS)])
+    def __getattr__(self, rule: str) -> Callable[[list[Any]], Any]:
+        """Lark's callback for a grammar rule; an AttributeError for any other name (Lark asks for many)."""
+        if rule not in _RULES:
+            raise AttributeError(rule)
+        return self._callback(rule)
 
-    def _span_of(self, children: list[Any]) -> Span | None:
+    def _callback(self, rule: str) -> Callable[[list[Any]], Any]:
+        method = getattr(type(self), "_" + rule)
+        heights = self._heights
+        statement = rule in _STATEMENTS
+
+        def build(children: list[Any]) -> Any:
+            height = 1
+            for child in children:
+                if type(child) is not Token:
+                    below = heights.get(id(child))
+                    height = max(height, below[0] + 1 if below else 2)
+            span = self._span_of(children)
+            if height > MAX_NESTING:
+                raise _too_deep(Span(self.file, span.line, span.column, span.line, span.column + 1))
+            node = method(self, span, [c for c in children if type(c) is not Token or c.type not in _DELIMITERS])
+            if height > 1 and not statement:
+                heights[id(node)] = (height, node)
+            return node
+
+        return build
+
+    def start(self, statements: list[ast.Statement]) -> tuple[ast.Statement, ...]:
+        return tuple(statements)
+
+    def _span_of(self, children: list[Any]) -> Span:
         """From the start of the first child to the end of the last (keywords and ')' are kept for this)."""
-        if not children:
-            return None
         first, last = _located(children[0]), _located(children[-1])
-        start = token_span(self.file, first) if isinstance(first, Token) else first.span
-        end = token_span(self.file, last) if isinstance(last, Token) else last.span
-        return Span(self.file, start.line, start.column, end.end_line, end.end_column)
-
-    def start(self, span: Span, children: list[ast.Statement]) -> list[ast.Statement]:
-        return children
+        if type(first) is Token:
+            line, column = first.line or 1, first.column or 1
+        else:
+            if first is last:  # e.g. a fact without quotes: its atom's span
+                return first.span  # type: ignore[no-any-return]
+            line, column = first.span.line, first.span.column
+        if type(last) is Token:
+            return Span(self.file, line, column, last.end_line or 1, last.end_column or 1)
+        return Span(self.file, line, column, last.span.end_line, last.span.end_column)
 
     # terms
     def _term(self, child: object) -> ast.Term:
@@ -251,56 +358,56 @@ class _ToAst:
                                 token_span(self.file, token),
                                 hint="dates are written YYYY-MM-DD, e.g. 2012-10-24") from None
 
-    def negative_integer(self, span: Span, children: list[Token]) -> ast.Constant:
+    def _negative_integer(self, span: Span, children: list[Token]) -> ast.Constant:
         return ast.Constant(-_integer(children[1], span), span)
 
-    def negative_decimal(self, span: Span, children: list[Token]) -> ast.Constant:
+    def _negative_decimal(self, span: Span, children: list[Token]) -> ast.Constant:
         return ast.Constant(-_decimal(children[1], span), span)
 
-    def arith(self, span: Span, children: list[object]) -> ast.Arithmetic:
+    def _arith(self, span: Span, children: list[object]) -> ast.Arithmetic:
         left, op, right = children
         return ast.Arithmetic(str(op), self._term(left), self._term(right), span)
 
-    def function(self, span: Span, children: list[Token]) -> Token:
-        return children[0]  # the token, so that a call's span starts at its name
+    def _function(self, span: Span, children: list[Token]) -> ast.Name:
+        return ast.Name(str(children[0]), span)  # a node, so that a call's span starts at its name
 
-    def call(self, span: Span, children: list[object]) -> ast.Call:
+    def _call(self, span: Span, children: list[object]) -> ast.Call:
         function, left, right = children
-        return ast.Call(str(function), (self._term(left), self._term(right)), span)
+        return ast.Call(function.text, (self._term(left), self._term(right)), span)  # type: ignore[attr-defined]
 
-    def atom(self, span: Span, children: list[object]) -> ast.Atom:
+    def _atom(self, span: Span, children: list[object]) -> ast.Atom:
         name, *args = children
         return ast.Atom(str(name), tuple(self._term(a) for a in args), span)
 
     # conditions
-    def comparison(self, span: Span, children: list[object]) -> ast.Comparison:
+    def _comparison(self, span: Span, children: list[object]) -> ast.Comparison:
         left, op, right = children
         return ast.Comparison(str(op), self._term(left), self._term(right), span)
 
-    def negation(self, span: Span, children: list[object]) -> ast.Negation:
+    def _negation(self, span: Span, children: list[object]) -> ast.Negation:
         return ast.Negation(children[1], span)  # type: ignore[arg-type]
 
-    def conjunction(self, span: Span, children: list[object]) -> ast.Conjunction:
+    def _conjunction(self, span: Span, children: list[object]) -> ast.Conjunction:
         return ast.Conjunction(tuple(children), span)  # type: ignore[arg-type]
 
-    def disjunction(self, span: Span, children: list[object]) -> ast.Disjunction:
+    def _disjunction(self, span: Span, children: list[object]) -> ast.Disjunction:
         return ast.Disjunction(tuple(children), span)  # type: ignore[arg-type]
 
     # statements
-    def authority(self, span: Span, children: list[Token]) -> ast.Authority:
+    def _authority(self, span: Span, children: list[Token]) -> ast.Authority:
         name, citation, *says = children
         return ast.Authority(str(name), _unquote(citation), _unquote(says[0]) if says else None, span)
 
-    def rule_name(self, span: Span, children: list[Token]) -> ast.Name:
+    def _rule_name(self, span: Span, children: list[Token]) -> ast.Name:
         return ast.Name(str(children[0]), span)
 
-    def unless(self, span: Span, children: list[object]) -> tuple[str, object]:
+    def _unless(self, span: Span, children: list[object]) -> tuple[str, object]:
         return ("unless", children[0])
 
-    def because(self, span: Span, children: list[Token]) -> tuple[str, tuple[ast.Name, ...]]:
+    def _because(self, span: Span, children: list[Token]) -> tuple[str, tuple[ast.Name, ...]]:
         return ("because", tuple(ast.Name(str(t), token_span(self.file, t)) for t in children))
 
-    def rule(self, span: Span, children: list[object]) -> ast.Rule:
+    def _rule(self, span: Span, children: list[object]) -> ast.Rule:
         name = children[0].text if isinstance(children[0], ast.Name) else None
         rest = children[1:] if name is not None else children
         head, condition, *clauses = rest
@@ -311,37 +418,37 @@ class _ToAst:
                 authorities = clause[1]  # type: ignore[index]
         return ast.Rule(name, head, condition, exceptions, authorities, span)  # type: ignore[arg-type]
 
-    def fact(self, span: Span, children: list[object]) -> ast.Fact:
+    def _fact(self, span: Span, children: list[object]) -> ast.Fact:
         atom, *tokens = children
         quotes = tuple(ast.Quote(_unquote(t), token_span(self.file, t)) for t in tokens)  # type: ignore[arg-type]
         return ast.Fact(atom, quotes, span)  # type: ignore[arg-type]
 
-    def include(self, span: Span, children: list[Token]) -> ast.Include:
+    def _include(self, span: Span, children: list[Token]) -> ast.Include:
         return ast.Include(_unquote(children[0]), span)
 
-    def type_name(self, span: Span, children: list[Token]) -> ast.Name:
+    def _type_name(self, span: Span, children: list[Token]) -> ast.Name:
         if len(children) == 1:
             return ast.Name(str(children[0]), token_span(self.file, children[0]))
         return ast.Name("|".join(str(c) for c in children), span)
 
-    def input_decl(self, span: Span, children: list[object]) -> ast.InputDecl:
+    def _input_decl(self, span: Span, children: list[object]) -> ast.InputDecl:
         name, *types = children
         return ast.InputDecl(str(name), tuple(types), span)  # type: ignore[arg-type]
 
-    def outcomes(self, span: Span, children: list[Token]) -> ast.Outcomes:
+    def _outcomes(self, span: Span, children: list[Token]) -> ast.Outcomes:
         return ast.Outcomes(tuple(ast.Name(str(t), token_span(self.file, t)) for t in children), span)
 
-    def case_decl(self, span: Span, children: list[Token]) -> ast.CaseDecl:
+    def _case_decl(self, span: Span, children: list[Token]) -> ast.CaseDecl:
         return ast.CaseDecl(str(children[0]), _unquote(children[1]) if len(children) > 1 else None, span)
 
-    def source_decl(self, span: Span, children: list[Token]) -> ast.SourceDecl:
+    def _source_decl(self, span: Span, children: list[Token]) -> ast.SourceDecl:
         return ast.SourceDecl(_unquote(children[0]), span)
 
-    def expect(self, span: Span, children: list[object]) -> ast.Expect:
+    def _expect(self, span: Span, children: list[object]) -> ast.Expect:
         negated = len(children) == 2
         return ast.Expect(children[-1], negated, span)  # type: ignore[arg-type]
 
-    def reading(self, span: Span, children: list[object]) -> ast.Reading:
+    def _reading(self, span: Span, children: list[object]) -> ast.Reading:
         atom, text, *rest = children
         negative = rest[-1] if rest else None  # rest is [NOT, STRING] or empty
         return ast.Reading(atom, self._quote(text), None if negative is None else self._quote(negative),  # type: ignore[arg-type]
@@ -350,9 +457,15 @@ class _ToAst:
     def _quote(self, token: Token) -> ast.Quote:
         return ast.Quote(_unquote(token), token_span(self.file, token))
 
-    def internal_decl(self, span: Span, children: list[Token]) -> ast.InternalDecl:
+    def _internal_decl(self, span: Span, children: list[Token]) -> ast.InternalDecl:
         return ast.InternalDecl(tuple(ast.Name(str(t), token_span(self.file, t)) for t in children), span)
 
+
+_STATEMENTS = frozenset({"authority", "rule", "fact", "include", "input_decl", "outcomes", "case_decl", "source_decl",
+                         "expect", "reading", "internal_decl"})
+_RULES = _STATEMENTS | {"negative_integer", "negative_decimal", "arith", "function", "call", "atom", "comparison",
+                        "negation", "conjunction", "disjunction", "rule_name", "unless", "because", "type_name"}
+"""The grammar's rules (and aliases) that make a node: each has a method ``_<rule>`` in :class:`_ToAst`."""
 
 # Tokens kept in the tree only to mark where a construct starts or ends.
 _DELIMITERS = frozenset({"AUTHORITY", "RULE", "INCLUDE", "INPUT", "OUTCOMES", "CASE", "SOURCE", "EXPECT", "RPAR",
@@ -365,3 +478,6 @@ def _located(item: Any) -> Any:
         tag, value = item
         return value[-1] if tag == "because" else value
     return item
+
+
+_BUILDERS = _Builders()
