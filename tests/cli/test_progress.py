@@ -44,7 +44,8 @@ def on_a_terminal(*args: str) -> Terminal:
     """Run lexkb in its own process with standard error on a pseudo-terminal 200 columns wide."""
     main, child = pty.openpty()
     fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 200, 0, 0))
-    env = {key: value for key, value in os.environ.items() if key not in ("NO_COLOR", "TERM", "COLUMNS")}
+    unset = ("NO_COLOR", "TERM", "COLUMNS", "TTY_COMPATIBLE", "TTY_INTERACTIVE")  # rich would draw differently
+    env = {key: value for key, value in os.environ.items() if key not in unset}
     process = subprocess.Popen([sys.executable, "-c", "from lexkb.cli import main; main()", *args], cwd=ROOT,
                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=child,
                                env={**env, "TERM": "xterm-256color", "COLUMNS": "200"})
