@@ -137,14 +137,22 @@ class JoinOrder:
         """The more arguments already known, the fewer facts a scan visits."""
         return (-known_arguments(atom, bound),)
 
-    def choose(self, branch: Branch, pending: Iterable[int], bound: Collection[str]) -> Step | None:
-        pending = tuple(pending)
+    @staticmethod
+    def ready_filter(branch: Branch, pending: Iterable[int], bound: Collection[str]) -> Step | None:
+        """The first filter (comparison, binding, `not`), in written order, that can run now."""
         for index in pending:
             literal = branch.literals[index]
             if not isinstance(literal, Positive):
                 step = make_step(literal, bound, index)
                 if step is not None:
                     return step
+        return None
+
+    def choose(self, branch: Branch, pending: Iterable[int], bound: Collection[str]) -> Step | None:
+        pending = tuple(pending)
+        step = self.ready_filter(branch, pending, bound)
+        if step is not None:
+            return step
         best: int | None = None
         best_cost: tuple[int, ...] | None = None
         for index in pending:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import z3
 
 from lexkb.research.families import Parameters
+from lexkb.research.grounding import PossibleValues
 from lexkb.research.symbolic_values import Guard, Term, conj, const, disj, symbolic, term_key, veq, zv
 from lexkb.research.tables import ReferenceTable
 from lexkb.values import Value
@@ -30,6 +31,7 @@ class StaticReads:
     tables: dict[str, ReferenceTable]
     reverse_reads: bool
     params: Parameters
+    possible: PossibleValues
     _indexes: dict[tuple[str, tuple[int, ...]], dict[tuple, list[tuple[Value, ...]]]]
 
     def _index(self, predicate: str, positions: tuple[int, ...]) -> dict[tuple, list[tuple[Value, ...]]]:
@@ -42,7 +44,13 @@ class StaticReads:
         return self._indexes[key]
 
     def _scan_static(self, predicate: str, fixed: list[tuple[int, Term]], free: list[tuple[int, str]],
-                     repeats: list[tuple[int, int]], state: State) -> list[State]:
+                     repeats: list[tuple[int, int]], state: State, split: bool = False) -> list[State]:
+        """The states a read of a static relation makes.
+
+        ``split``: the values read are joined on later, so they are made plain — one
+        state per distinct result, its guard the disjunction of the rows giving it —
+        instead of one state holding them as functions of symbolic keys.
+        """
         guard, env, params = state
         concrete = [(p, v) for p, v in fixed if not symbolic(v)]
         open_ = [(p, v) for p, v in fixed if symbolic(v)]
@@ -51,18 +59,21 @@ class StaticReads:
         else:
             rows = self.static[predicate]
         rows = [r for r in rows if all(r[a] == r[b] for a, b in repeats)]
+        if split and open_:
+            choices = [(p, self.possible.of(v)) for p, v in open_]
+            rows = [r for r in rows if all(c is None or r[p] in c for p, c in choices)]
         if not rows:
             return []
         table = self.tables.get(predicate)
         known_keys = all(k in dict(fixed) for k in table.key) if table is not None else False
-        if table is not None and len(rows) > LOOKUP_MIN_GROUPS and (open_ or free) and (
+        if table is not None and len(rows) > LOOKUP_MIN_GROUPS and (open_ or free) and not split and (
                 known_keys or self.reverse_reads):
             return [self._read_table(table, fixed, free, repeats, state)]
         groups: dict[tuple, list[tuple[Value, ...]]] = {}
         for row in rows:
             groups.setdefault(tuple(term_key(row[p]) for p, _ in free), []).append(row)
         out: list[State] = []
-        if open_ and free and len(groups) > LOOKUP_MIN_GROUPS and self._functional(rows, open_, free):
+        if open_ and free and not split and len(groups) > LOOKUP_MIN_GROUPS and self._functional(rows, open_, free):
             # One lookup: the open arguments select a row; the free ones are an If-chain over the rows.
             matches = [(z3.And(*[zv(v) == const(row[p]) for p, v in open_]) if len(open_) > 1
                         else zv(open_[0][1]) == const(row[open_[0][0]]), row) for row in rows]

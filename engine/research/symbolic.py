@@ -18,21 +18,25 @@ rounds (an under-approximation, stated as such by the tools).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import z3
 
 from lexkb.compile.program import Branch, Positive, Program, Test
-from lexkb.compile.schedule import JoinOrder, Step, known_arguments, plan
+from lexkb.compile.schedule import Step, plan
 from lexkb.evaluate.engine import Engine
 from lexkb.language import ast
 from lexkb.research.families import Parameters, SymTuple
+from lexkb.research.grounding import PossibleValues, ground
+from lexkb.research.named import NamedGuards
 from lexkb.research.static_reads import LOOKUP_MIN_GROUPS, State, StaticReads
+from lexkb.research.symbolic_order import SymbolicOrder, joined_later
 from lexkb.research.symbolic_values import (
     Guard,
     Slot,
     Term,
+    V,
     conj,
     disj,
     neg,
@@ -41,6 +45,7 @@ from lexkb.research.symbolic_values import (
     symbolic,
     term_key,
     veq,
+    zv,
 )
 from lexkb.research.tables import ReferenceTable, functional_key
 from lexkb.values import Text, Value, args_key
@@ -52,25 +57,8 @@ REVERSE_READS = False  # the default of Encoding(reverse_reads=…): see the cla
 TABLE_MIN_ROWS = 12  # a keyed reference table with more rows is read as functions over its key domain
 MAX_STATES = 20_000
 MAX_TUPLES = 5_000
-
-
-class _SymbolicOrder(JoinOrder):
-    """The engine's join order with scans scored by how many symbolic states they make.
-
-    A scan that binds variables costs the size of its relation; a reference
-    table is best read last, as a lookup keyed by what is already bound.
-    """
-
-    def __init__(self, encoding: Encoding) -> None:
-        self.encoding = encoding
-
-    def scan_cost(self, atom: ast.Atom, bound: Collection[str]) -> tuple[int, ...]:
-        free = sum(1 for a in atom.args if isinstance(a, ast.Variable) and a.name not in bound)
-        size = len(self.encoding.rows(atom.predicate))
-        known = known_arguments(atom, bound)
-        if atom.predicate in self.encoding.static:
-            return (min(size, LOOKUP_MIN_GROUPS) if free < len(atom.args) else size * 100, -known)
-        return (size if free else 0, -known)
+GROUNDED_MIN = 256  # a relation made plain may grow to this many tuples (or twice its size)
+MEMBERSHIP_INLINE = 8  # a relation with more tuples is tested by substitution (see Encoding._membership)
 
 
 class EncodingLimit(Exception):
@@ -106,7 +94,7 @@ class Encoding(StaticReads):
                  slots: list[Slot], constraints: list[z3.BoolRef], depth: int,
                  table_min_rows: int = TABLE_MIN_ROWS, reverse_reads: bool | None = None) -> None:
         self.program = program
-        self._order = _SymbolicOrder(self)
+        self._order = SymbolicOrder(self)
         self.slots = slots
         self.constraints = constraints
         self.depth = depth
@@ -115,6 +103,7 @@ class Encoding(StaticReads):
         dynamic = engine.dependents(program.inputs) if program.inputs else set()
         self.static: dict[str, list[tuple[Value, ...]]] = {}
         self.tables: dict[str, ReferenceTable] = {}
+        self.possible = PossibleValues()
         for predicate in program.arities:
             if predicate not in dynamic:
                 self.static[predicate] = sorted(static.get(predicate, {}), key=lambda a: args_key(a))
@@ -123,6 +112,8 @@ class Encoding(StaticReads):
                 if key is not None:
                     self.tables[predicate] = ReferenceTable(predicate, rows, key)
                     constraints.extend(self.tables[predicate].axioms)
+                    for position, function in self.tables[predicate].functions.items():
+                        self.possible.register(function, key, position, rows)
         self._relations: dict[str, list[SymTuple]] = {}
         for predicate in program.inputs:
             if predicate in dynamic:
@@ -133,6 +124,9 @@ class Encoding(StaticReads):
         self._joins: dict[tuple[str, tuple[int, ...]], tuple[Any, dict[tuple, list[SymTuple]], list[SymTuple]]] = {}
         # Predicates too large to encode: taken as empty (an under-approximation), with the reason.
         self.abstracted: dict[str, str] = {}
+        self.named = NamedGuards()  # every merged tuple's guard, named (read its definitions for a query)
+        self._memberships: dict[str, tuple[list[SymTuple], list[z3.ExprRef], z3.BoolRef]] = {}
+        self._joined_later = False  # whether the step being run binds a variable a later scan joins on
         for stratum in program.strata:
             todo = [p for p in stratum if p not in self.static and p not in program.inputs]
             if not todo:
@@ -170,7 +164,31 @@ class Encoding(StaticReads):
                 self._relations[predicate] = new[predicate]
 
     def _merge(self, predicate: str, rows: list[SymTuple]) -> list[SymTuple]:
-        """Tuples with the same arguments as one, their guards joined (families kept apart: their parameters differ)."""
+        """Tuples with the same arguments as one, their guards joined (families kept apart: their parameters differ).
+
+        Where arguments that can take only a few values are split into plain tuples
+        (:mod:`lexkb.research.grounding`) and that leaves no more tuples, the split is kept:
+        plain arguments make later joins lookups.
+        """
+        out = self._merged(rows)
+        if any(not row.params and any(symbolic(a) for a in row.args) for row in out):
+            split: list[SymTuple] = []
+            for row in out:
+                parts = None if row.params else ground(row.guard, row.args, self.possible)
+                if parts is None:
+                    split.append(row)
+                else:
+                    split.extend(SymTuple(g, args) for g, args in parts)
+            grounded = self._merged(split)
+            if len(grounded) <= max(2 * len(out), GROUNDED_MIN):
+                out = grounded
+        if len(out) > MAX_TUPLES:
+            raise EncodingLimit(f"{predicate} would need more than {MAX_TUPLES:,} symbolic facts")
+        return [SymTuple(self.named.name(f"{predicate}!{number}", row.guard), row.args, row.params)
+                for number, row in enumerate(out)]
+
+    @staticmethod
+    def _merged(rows: list[SymTuple]) -> list[SymTuple]:
         merged: dict[tuple, tuple[list[Guard], tuple[Term, ...]]] = {}
         families = []
         for row in rows:
@@ -184,10 +202,7 @@ class Encoding(StaticReads):
                 merged[key][0].append(row.guard)
             else:
                 merged[key] = ([row.guard], row.args)
-        out = [SymTuple(disj(guards), args) for guards, args in merged.values()] + families
-        if len(out) > MAX_TUPLES:
-            raise EncodingLimit(f"{predicate} would need more than {MAX_TUPLES:,} symbolic facts")
-        return out
+        return [SymTuple(disj(guards), args) for guards, args in merged.values()] + families
 
     def trigger(self, predicate: str) -> Guard:
         """A condition without which an abstracted predicate certainly has no facts.
@@ -223,7 +238,25 @@ class Encoding(StaticReads):
             concrete, open_rows = self._split(predicate)
             found = concrete.get(tuple(term_key(a) for a in args), False)
             return disj([found, *(self.params.member(t, args) for t in open_rows)])
-        return disj(self.params.member(t, args) for t in self.tuples(predicate))
+        rows = self.tuples(predicate)
+        if len(rows) > MEMBERSHIP_INLINE and not any(t.params for t in rows):
+            placeholders, body = self._membership(predicate)
+            return z3.substitute(body, *zip(placeholders, (zv(a) for a in args)))
+        return disj(self.params.member(t, args) for t in rows)
+
+    def _membership(self, predicate: str) -> tuple[list[z3.ExprRef], z3.BoolRef]:
+        """A relation's membership test, built once over placeholder arguments: a test of symbolic
+        arguments against it is then one substitution, done by z3 (building the disjunction in Python
+        for every test costs the size of the relation each time)."""
+        rows = self.tuples(predicate)
+        cached = self._memberships.get(predicate)
+        if cached is not None and cached[0] is rows:
+            return cached[1], cached[2]
+        placeholders = [z3.Const(f"{predicate}%{i}", V) for i in range(self.program.arities[predicate])]
+        body = disj(conj(t.guard, *(veq(b, a) for b, a in zip(placeholders, t.args))) for t in rows)
+        formula = z3.BoolVal(body) if isinstance(body, bool) else body
+        self._memberships[predicate] = (rows, placeholders, formula)
+        return placeholders, formula
 
     def _split(self, predicate: str) -> tuple[dict[tuple, Guard], list[SymTuple]]:
         relation = self._relations.get(predicate, []) if predicate not in self.static else None
@@ -285,9 +318,10 @@ class Encoding(StaticReads):
     def _states(self, branch: Branch, skip: frozenset[int] = frozenset()) -> list[State]:
         steps = plan(branch, (i for i in range(len(branch.literals)) if i not in skip), order=self._order)
         states: list[State] = [(True, {}, ())]
-        for step in steps.steps:
+        for number, step in enumerate(steps.steps):
             if not states:
                 return states
+            self._joined_later = joined_later(branch, steps.steps[number + 1:], step.binds, self.static)
             new: list[State] = []
             for state in states:
                 new.extend(self._step(branch, step, state))
@@ -347,8 +381,12 @@ class Encoding(StaticReads):
         guard = conj(*guards)
         if guard is False:
             return []
+        if not free and not repeats:  # every argument known: a test, one state (no row multiplies it)
+            g = conj(guard, self._present(atom.predicate, [v for _, v in sorted(fixed)]))
+            return [] if g is False else [(g, env, params)]
         if atom.predicate in self.static:
-            return self._scan_static(atom.predicate, fixed, free, repeats, (guard, env, params))
+            return self._scan_static(atom.predicate, fixed, free, repeats, (guard, env, params),
+                                     split=self._joined_later)
         out: list[State] = []
         plain = [(p, v) for p, v in fixed if not symbolic(v)]
         for candidate in self._candidates(atom.predicate, plain):
@@ -389,23 +427,23 @@ class Encoding(StaticReads):
             value, g = self.term(arg, env)
             values.append(value)
             guards.append(g)
-        if atom.predicate in self.static:
-            concrete = [(p, v) for p, v in enumerate(values) if not symbolic(v)]
-            if concrete:
-                rows = self._index(atom.predicate, tuple(p for p, _ in concrete)).get(
-                    tuple(term_key(v) for _, v in concrete), [])
-            else:
-                rows = self.static[atom.predicate]
-            table = self.tables.get(atom.predicate)
-            if table is not None and len(rows) > LOOKUP_MIN_GROUPS:
-                keys = [values[k] for k in table.key]
-                present = conj(table.in_domain(keys),
-                               *(veq(v, table.value(p, keys)) for p, v in enumerate(values) if p not in table.key))
-            else:
-                present = disj(conj(*(veq(v, row[p]) for p, v in enumerate(values) if symbolic(v))) for row in rows)
+        return conj(*guards, neg(self._present(atom.predicate, values)))
+
+    def _present(self, predicate: str, values: list[Term]) -> Guard:
+        """Whether the fact ``predicate(values)`` holds (closed: a family's parameters are eliminated)."""
+        if predicate not in self.static:
+            return self.holds(predicate, values)
+        concrete = [(p, v) for p, v in enumerate(values) if not symbolic(v)]
+        if concrete:
+            rows = self._index(predicate, tuple(p for p, _ in concrete)).get(tuple(term_key(v) for _, v in concrete), [])
         else:
-            present = self.holds(atom.predicate, values)
-        return conj(*guards, neg(present))
+            rows = self.static[predicate]
+        table = self.tables.get(predicate)
+        if table is not None and len(rows) > LOOKUP_MIN_GROUPS:
+            keys = [values[k] for k in table.key]
+            return conj(table.in_domain(keys),
+                        *(veq(v, table.value(p, keys)) for p, v in enumerate(values) if p not in table.key))
+        return disj(conj(*(veq(v, row[p]) for p, v in enumerate(values) if symbolic(v))) for row in rows)
 
 
 def program_symbols(program: Program) -> set[str]:

@@ -17,6 +17,7 @@ tester and its integer field.
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -66,7 +67,7 @@ def _number_view(term: Term) -> tuple[Guard, Any]:
     (integer programs are encoded as before); only a term that may be a decimal is read as a Real."""
     if not symbolic(term):
         if type(term) is int:
-            return True, z3.IntVal(term)
+            return True, _int_val(term)
         if type(term) is Decimal:
             return True, z3.RealVal(str(term))
         return False, z3.IntVal(0)
@@ -77,8 +78,18 @@ def _number_view(term: Term) -> tuple[Guard, Any]:
     return z3.Or(V.is_int_(term), V.is_dec_(term)), z3.If(V.is_int_(term), z3.ToReal(V.num(term)), V.real(term))
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _int_val(n: int) -> z3.IntNumRef:
+    return z3.IntVal(n)
+
+
 def const(value: Value) -> z3.ExprRef:
-    """A plain value as a z3 Value."""
+    """A plain value as a z3 Value (memoised: building z3 terms is the encoding's main cost)."""
+    return _const(value)
+
+
+@functools.lru_cache(maxsize=1 << 16, typed=True)  # typed: 1, Decimal(1) and True are different keys
+def _const(value: Value) -> z3.ExprRef:
     if isinstance(value, bool):
         raise TypeError("booleans are not lexkb values")
     if isinstance(value, int):

@@ -76,7 +76,8 @@ def check_encoding(program: Program) -> None:
     depth = 1 + rounds_needed(kb, expected)
     encoding = Encoding(kb.program, kb.engine, static, slots, constraints, depth)
     solver = z3.Solver()
-    solver.add(*constraints)
+    guards = [g for predicate in kb.program.arities for g, _ in encoding.rows(predicate)]
+    solver.add(*constraints, *encoding.named.definitions(*guards))  # the named guards' definitions
     assert solver.check() == z3.sat
     model = solver.model()
     inexact = kb.program.dependents(encoding.abstracted)

@@ -10,16 +10,20 @@ dead only because the bound is too small to match it is a note, not a finding.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lexkb.compile.program import Branch, Negative, Positive, Program, Test
 from lexkb.errors import plural
+from lexkb.evaluate.matching import Matcher
 from lexkb.explain.builder import format_literal
 from lexkb.research.reasons import rule_location
 from lexkb.research.symbolic_values import disj
 from lexkb.research.verify.acknowledgements import Acknowledgement
 from lexkb.research.verify.findings import Finding
 from lexkb.research.verify.solver import BoundedSolver, GaveUp
+
+if TYPE_CHECKING:
+    from lexkb.api import Result
 
 
 def dead_rules(solver: BoundedSolver, acks: list[Acknowledgement], notes: list[str], gave_up: list[str],
@@ -35,6 +39,7 @@ def dead_rules(solver: BoundedSolver, acks: list[Acknowledgement], notes: list[s
         if not branch.hidden:
             by_rule.setdefault(id(branch.rule), []).append(branch)
     need = facts_needed(program)
+    live: set[int] = set()  # branches seen firing in the engine on an example: alive, no query needed
     for number, branches in enumerate(by_rule.values(), start=1):
         rule = branches[0].rule
         progress(f"looking for dead rules: {number} of {len(by_rule)} ({rule.label})")
@@ -42,10 +47,15 @@ def dead_rules(solver: BoundedSolver, acks: list[Acknowledgement], notes: list[s
             continue  # not encoded exactly: cannot be proved dead (listed in the statement)
         dead = []
         for branch in branches:
+            if branch.id in live:
+                continue
             heads = solver.encoding.branch_heads(branch)
             try:
-                if not solver.satisfiable(disj(g for g, _ in heads)):
+                example = solver.example(disj(g for g, _ in heads))
+                if example is None:
                     dead.append(branch)
+                else:
+                    live |= _fired(program, solver.run(example))
             except GaveUp as undecided:
                 gave_up.append(f"whether rule {rule.label} ({rule_location(rule)}) can fire: z3 gave up "
                                f"({undecided.reason})")
@@ -70,6 +80,12 @@ def dead_rules(solver: BoundedSolver, acks: list[Acknowledgement], notes: list[s
             findings.append(Finding("dead", what, span=rule.span, acknowledged=ack,
                                     details=_why_dead(solver, branch)))
     return findings
+
+
+def _fired(program: Program, result: Result) -> set[int]:
+    """The branches that match in a result (the engine's answer, not the encoding's)."""
+    matcher = Matcher(result.relations)
+    return {b.id for b in program.branches if not b.hidden and next(iter(matcher.matches(b)), None) is not None}
 
 
 def _why_dead(solver: BoundedSolver, branch: Branch) -> list[str]:

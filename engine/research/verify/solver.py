@@ -24,7 +24,7 @@ from lexkb.research.verify.acknowledgements import Acknowledgement
 from lexkb.research.verify.findings import Facts
 
 if TYPE_CHECKING:
-    from lexkb.api import KnowledgeBase
+    from lexkb.api import KnowledgeBase, Result
 
 SOLVER_TIMEOUT_MS = 60_000
 DEAD_TIMEOUT_MS = 10_000
@@ -70,6 +70,7 @@ class BoundedSolver:
     def __init__(self, kb: KnowledgeBase, bound: int, depth: int, timeout_ms: int | None = None) -> None:
         """``timeout_ms`` bounds every z3 query; by default a witness gets :data:`SOLVER_TIMEOUT_MS`
         and each of the many dead-rule queries :data:`DEAD_TIMEOUT_MS`."""
+        self.kb = kb
         self.program = kb.program
         self.bound = bound
         self.depth = depth
@@ -107,9 +108,30 @@ class BoundedSolver:
         """Whether ``formula`` can hold; :class:`GaveUp` when z3 cannot tell within the time limit."""
         if formula is True or formula is False:
             return formula
-        solver = self._solver(self.dead_timeout_ms)
+        solver = self._solver(self.dead_timeout_ms, formula)
         solver.add(formula)
         return decide(solver, self.dead_timeout_ms)
+
+    def example(self, formula: Any) -> Facts | None:
+        """Some input facts under which ``formula`` holds (not the fewest), None when none can.
+
+        :class:`GaveUp` when z3 cannot tell.
+        """
+        if formula is False:
+            return None
+        solver = self._solver(self.dead_timeout_ms, formula)
+        if formula is not True:
+            solver.add(formula)
+        if not decide(solver, self.dead_timeout_ms):
+            return None
+        return self._facts_of(solver.model())
+
+    def run(self, facts: Facts) -> Result:
+        """The engine on a set of input facts (a witness, an example)."""
+        table: dict[str, list[tuple[Any, ...]]] = {}
+        for predicate, args in facts:
+            table.setdefault(predicate, []).append(args)
+        return self.kb.run(table)
 
     def witness(self, formula: Any) -> Facts | None:
         """A smallest set of input facts (fewest facts stated) under which ``formula`` holds, None when none can.
@@ -120,7 +142,7 @@ class BoundedSolver:
             return None
         optimizer = z3.Optimize()
         optimizer.set("timeout", self.timeout_ms)
-        optimizer.add(*self.constraints)
+        optimizer.add(*self.constraints, *self.encoding.named.definitions(formula))
         if formula is not True:
             optimizer.add(formula)
         for slot in self.slots:
@@ -130,7 +152,7 @@ class BoundedSolver:
                 return None
             model = optimizer.model()
         except GaveUp:  # minimising is harder than finding one: any witness will do
-            solver = self._solver(self.timeout_ms)
+            solver = self._solver(self.timeout_ms, formula)
             if formula is not True:
                 solver.add(formula)
             if not decide(solver, self.timeout_ms):
@@ -149,10 +171,11 @@ class BoundedSolver:
             parts.append(neg(covered))
         return conj(*parts)
 
-    def _solver(self, timeout_ms: int) -> z3.Solver:
+    def _solver(self, timeout_ms: int, formula: Any) -> z3.Solver:
+        """A solver holding the input constraints and the definitions ``formula`` depends on."""
         solver = z3.Solver()
         solver.set("timeout", timeout_ms)
-        solver.add(*self.constraints)
+        solver.add(*self.constraints, *self.encoding.named.definitions(formula))
         return solver
 
     def _facts_of(self, model: z3.ModelRef) -> Facts:

@@ -1,0 +1,66 @@
+"""Named guards: each symbolic tuple's condition as one Boolean, defined once (for the z3 encoding).
+
+A tuple's guard is the whole derivation behind it — every rule and fact it
+rests on. Read by later rules, it would be copied into each formula that reads
+the tuple, and z3 would walk it again in every substitution and every query.
+Instead each merged tuple gets a name, ``p!3``, and the definition
+``p!3 == guard``; formulas refer to the name. A query needs only the
+definitions its formula reaches (:meth:`NamedGuards.definitions`), so the
+solver sees what it saw before, shared.
+"""
+
+from __future__ import annotations
+
+import z3
+
+from lexkb.research.symbolic_values import Guard
+
+
+class NamedGuards:
+    """The names given to guards, their definitions, and which names each definition reads."""
+
+    def __init__(self) -> None:
+        self._definitions: dict[int, tuple[z3.BoolRef, list[int]]] = {}
+
+    def name(self, label: str, guard: Guard) -> Guard:
+        """A Boolean standing for ``guard`` (plain True/False and lone Booleans are kept as they are)."""
+        if isinstance(guard, bool) or z3.is_const(guard):
+            return guard
+        name = z3.Bool(f"{label}.{len(self._definitions)}")
+        self._definitions[name.get_id()] = (name == guard, self._names_in(guard))
+        return name
+
+    def definitions(self, *formulas: Guard) -> list[z3.BoolRef]:
+        """The definitions of the names the formulas depend on, directly or through other names."""
+        out: list[z3.BoolRef] = []
+        seen: set[int] = set()
+        todo = [key for formula in formulas for key in self._names_in(formula)]
+        while todo:
+            key = todo.pop()
+            if key in seen:
+                continue
+            seen.add(key)
+            definition, needs = self._definitions[key]
+            out.append(definition)
+            todo.extend(needs)
+        return out
+
+    def _names_in(self, formula: Guard) -> list[int]:
+        """The ids of the names ``formula`` refers to."""
+        if isinstance(formula, bool):
+            return []
+        found: list[int] = []
+        seen: set[int] = set()
+        todo = [formula]
+        while todo:
+            term = todo.pop()
+            key = term.get_id()
+            if key in seen:
+                continue
+            seen.add(key)
+            if key in self._definitions:
+                found.append(key)
+            elif z3.is_and(term) or z3.is_or(term) or z3.is_not(term):
+                # Names are only combined by connectives: comparisons and values hold none.
+                todo.extend(term.children())
+        return found
