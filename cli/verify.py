@@ -161,8 +161,9 @@ def _text(report: Report, sources: Sources) -> str:
     else:
         lines.append("Proved (z3, confirmed by the engine), for:")
     lines.extend(f"  - {p}" for p in report.proved)
-    lines.append("Searched, not proved:")
-    lines.extend(f"  - {s}" for s in report.searched)
+    if report.searched:
+        lines.append("Searched, not proved:")
+        lines.extend(f"  - {s}" for s in report.searched)
     if report.clean:
         lines.append("Result: clean — nothing unacknowledged found")
     else:

@@ -44,6 +44,7 @@ def statement(solver: BoundedSolver) -> tuple[list[str], list[str]]:
         searched.append(
             f"recursive predicates ({', '.join(recursive)}) are unfolded {plural(depth, 'round')} of derivation: "
             "findings through them are confirmed by the engine, but their absence is not proved")
-    searched.append(f"cases with more than {plural(bound, 'fact')} of one input predicate are not covered "
-                    "(raise --bound)")
+    # The bound is the scope of the proof, not something searched: said with the scope.
+    proved[0] += (f"; cases with more than {plural(bound, 'fact')} of one input predicate are outside "
+                  "this proof (raise --bound)")
     return proved, searched
