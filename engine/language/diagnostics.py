@@ -18,7 +18,8 @@ from lark import Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from lexkb.errors import Span, SyntaxProblem
-from lexkb.language.parser import KEYWORDS, parser, token_span
+from lexkb.language.build import token_span
+from lexkb.language.parser import KEYWORDS, parser
 
 
 def impossible_date(year: int, month: int, day: int) -> str:

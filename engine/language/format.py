@@ -37,7 +37,7 @@ INDENT = "    "
 # Where an explanation substitutes the values a rule was matched with.
 Bindings = Mapping[str, Value]
 
-# Escapes the parser reads back (parser._unquote); any other control
+# Escapes the parser reads back (build._unquote); any other control
 # character is written \uXXXX, so that a printed string stays on one line.
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r"}
 
