@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
-from lexkb.api import KnowledgeBase
+from lexkb.api import KnowledgeBase, Result
 from lexkb.errors import LexkbError, plural
 from lexkb.language.cases import load_case
 from lexkb.language.format import format_ground_atom
-from lexkb.language.source import Sources
+from lexkb.language.source import Sources, expand
 from lexkb.research.verify import DEFAULT_BOUND, DEFAULT_DEPTH, Finding, Report, verify, witness_case
 from lexkb.research.verify.solver import DEAD_TIMEOUT_MS, SOLVER_TIMEOUT_MS
 
@@ -41,8 +42,12 @@ from .common import (
 @click.option("--timeout", type=Seconds(min=0.001), default=None, metavar="SECONDS",
               help=f"Time for each z3 query [default: {SOLVER_TIMEOUT_MS // 1000} s per witness, "
                    f"{DEAD_TIMEOUT_MS // 1000} s per dead-rule check]; what z3 does not decide is listed as gave up.")
+@click.option("--cases", "case_paths", multiple=True, type=click.Path(exists=True), metavar="PATH",
+              help="Decided cases (files or folders) whose rules the engine shows can fire, so z3 need not "
+                   "[default: the .case files in the knowledge base's folders].")
+@click.option("--no-cases", is_flag=True, help="Use no decided cases: z3 decides every rule alone.")
 def verify_command(kb_paths: tuple[str, ...], witness_dir: str | None, output_format: str, bound: int,
-                   depth: int, timeout: float | None) -> None:
+                   depth: int, timeout: float | None, case_paths: tuple[str, ...], no_cases: bool) -> None:
     """Look for conflicts, gaps and dead rules, using the z3 solver.
 
     \b
@@ -76,7 +81,8 @@ def verify_command(kb_paths: tuple[str, ...], witness_dir: str | None, output_fo
         raise click.UsageError("verify needs the z3 solver: pip install 'lexkb[verify]'") from None
     kb = load_kb(kb_paths)
     with status_line("verify") as show:
-        report = verify(kb, bound=bound, depth=depth, progress=show,
+        examples = [] if no_cases else _decided_cases(kb, case_paths or kb_paths, explicit=bool(case_paths), show=show)
+        report = verify(kb, bound=bound, depth=depth, progress=show, examples=examples,
                         timeout_ms=None if timeout is None else max(1, round(timeout * 1000)))
     if witness_dir is not None:
         _write_witnesses(kb, report, witness_dir, " ".join(kb_paths))
@@ -86,6 +92,22 @@ def verify_command(kb_paths: tuple[str, ...], witness_dir: str | None, output_fo
         click.echo(_text(report, kb.sources))
     if not report.clean:
         raise SystemExit(EXIT_FINDING)
+
+
+def _decided_cases(kb: KnowledgeBase, paths: tuple[str, ...], explicit: bool,
+                   show: Callable[[str], None]) -> list[Result]:
+    """The engine's results on the decided cases (by default, those kept in the knowledge base's folders)."""
+    folders = paths if explicit else tuple(p for p in paths if Path(p).is_dir())
+    files = [p for p in expand(folders, ".case")] if folders and (explicit or _has_cases(folders)) else []
+    results = []
+    for number, path in enumerate(files, start=1):
+        show(f"running the decided cases: {number} of {len(files)}")
+        results.append(kb.run(load_case(str(path))))
+    return results
+
+
+def _has_cases(folders: tuple[str, ...]) -> bool:
+    return any(next(Path(folder).rglob("*.case"), None) is not None for folder in folders)
 
 
 def _write_witnesses(kb: KnowledgeBase, report: Report, directory: str, kb_label: str) -> None:

@@ -18,25 +18,24 @@ rounds (an under-approximation, stated as such by the tools).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import z3
 
-from lexkb.compile.program import Branch, Positive, Program, Test
+from lexkb.compile.program import Branch, Negative, Positive, Program, Test
 from lexkb.compile.schedule import Step, plan
 from lexkb.evaluate.engine import Engine
 from lexkb.language import ast
 from lexkb.research.families import Parameters, SymTuple
 from lexkb.research.grounding import PossibleValues, ground
+from lexkb.research.membership import Membership
 from lexkb.research.named import NamedGuards
-from lexkb.research.static_reads import LOOKUP_MIN_GROUPS, State, StaticReads
+from lexkb.research.static_reads import State
 from lexkb.research.symbolic_order import SymbolicOrder, joined_later
 from lexkb.research.symbolic_values import (
     Guard,
     Slot,
     Term,
-    V,
     conj,
     disj,
     neg,
@@ -45,7 +44,6 @@ from lexkb.research.symbolic_values import (
     symbolic,
     term_key,
     veq,
-    zv,
 )
 from lexkb.research.tables import ReferenceTable, functional_key
 from lexkb.values import Text, Value, args_key
@@ -58,7 +56,6 @@ TABLE_MIN_ROWS = 12  # a keyed reference table with more rows is read as functio
 MAX_STATES = 20_000
 MAX_TUPLES = 5_000
 GROUNDED_MIN = 256  # a relation made plain may grow to this many tuples (or twice its size)
-MEMBERSHIP_INLINE = 8  # a relation with more tuples is tested by substitution (see Encoding._membership)
 
 
 class EncodingLimit(Exception):
@@ -72,7 +69,7 @@ class EncodingLimit(Exception):
 # ---------------------------------------------------------------- the encoding
 
 
-class Encoding(StaticReads):
+class Encoding(Membership):
     """Symbolic relations for every predicate of a program, over input slots.
 
     Public reads: :meth:`holds` and :meth:`holds_pattern` give closed conditions
@@ -231,68 +228,6 @@ class Encoding(StaticReads):
         """The guarded tuples of a predicate, parameters left free (read them positively only)."""
         return [(t.guard, t.args) for t in self.tuples(predicate)]
 
-    def holds(self, predicate: str, args: Sequence[Term]) -> Guard:
-        """The condition under which ``predicate(args)`` is concluded (closed: parameters quantified)."""
-        if not any(symbolic(a) for a in args):
-            # Plain arguments: only same-valued plain rows and the symbolic rows can match.
-            concrete, open_rows = self._split(predicate)
-            found = concrete.get(tuple(term_key(a) for a in args), False)
-            return disj([found, *(self.params.member(t, args) for t in open_rows)])
-        rows = self.tuples(predicate)
-        if len(rows) > MEMBERSHIP_INLINE and not any(t.params for t in rows):
-            placeholders, body = self._membership(predicate)
-            return z3.substitute(body, *zip(placeholders, (zv(a) for a in args)))
-        return disj(self.params.member(t, args) for t in rows)
-
-    def _membership(self, predicate: str) -> tuple[list[z3.ExprRef], z3.BoolRef]:
-        """A relation's membership test, built once over placeholder arguments: a test of symbolic
-        arguments against it is then one substitution, done by z3 (building the disjunction in Python
-        for every test costs the size of the relation each time)."""
-        rows = self.tuples(predicate)
-        cached = self._memberships.get(predicate)
-        if cached is not None and cached[0] is rows:
-            return cached[1], cached[2]
-        placeholders = [z3.Const(f"{predicate}%{i}", V) for i in range(self.program.arities[predicate])]
-        body = disj(conj(t.guard, *(veq(b, a) for b, a in zip(placeholders, t.args))) for t in rows)
-        formula = z3.BoolVal(body) if isinstance(body, bool) else body
-        self._memberships[predicate] = (rows, placeholders, formula)
-        return placeholders, formula
-
-    def _split(self, predicate: str) -> tuple[dict[tuple, Guard], list[SymTuple]]:
-        relation = self._relations.get(predicate, []) if predicate not in self.static else None
-        cached = self._splits.get(predicate)
-        if cached is not None and cached[0] is relation:
-            return cached[1], cached[2]
-        concrete: dict[tuple, Guard] = {}
-        open_rows: list[SymTuple] = []
-        for row in self.tuples(predicate):
-            if row.params or any(symbolic(t) for t in row.args):
-                open_rows.append(row)
-            else:
-                key = tuple(term_key(t) for t in row.args)
-                concrete[key] = disj([concrete.get(key, False), row.guard])
-        self._splits[predicate] = (relation, concrete, open_rows)
-        return concrete, open_rows
-
-    def holds_pattern(self, atom: ast.Atom) -> Guard:
-        """Whether some fact matches ``atom``, whose variables each stand for any value (closed)."""
-        out = []
-        for guard, row, params in self.tuples(atom.predicate):
-            seen: dict[str, int] = {}
-            parts = [guard]
-            for position, arg in enumerate(atom.args):
-                if isinstance(arg, ast.Constant):
-                    parts.append(veq(arg.value, row[position]))
-                elif isinstance(arg, ast.Variable):
-                    if arg.name in seen:
-                        parts.append(veq(row[seen[arg.name]], row[position]))
-                    else:
-                        seen[arg.name] = position
-            out.append(self.params.eliminate(params, conj(*parts)))
-        return disj(out)
-
-    # -- branches
-
     def branch_heads(self, branch: Branch, skip: frozenset[int] = frozenset()) -> list[tuple[Guard, tuple[Term, ...]]]:
         """The guarded head tuples a branch derives (literals in ``skip`` left out; parameters free)."""
         return [(t.guard, t.args) for t in self._heads(branch, skip)]
@@ -311,27 +246,60 @@ class Encoding(StaticReads):
                 out.append(SymTuple(full, tuple(values), params))
         return out
 
-    def branch_states(self, branch: Branch, skip: frozenset[int] = frozenset()) -> list[tuple[Guard, dict[str, Term]]]:
-        """Every way the branch's literals can match: a guard and the variables' values (parameters free)."""
-        return [(guard, env) for guard, env, _ in self._states(branch, skip)]
-
     def _states(self, branch: Branch, skip: frozenset[int] = frozenset()) -> list[State]:
+        """Every way the branch's literals can match, step by step; each step's filters (tests, `not`,
+        bindings that follow it in the plan) run on each new state at once, so a scan whose
+        matches a comparison mostly rejects never holds them all (the limit counts survivors)."""
         steps = plan(branch, (i for i in range(len(branch.literals)) if i not in skip), order=self._order)
-        states: list[State] = [(True, {}, ())]
+        segments: list[tuple[Step, list[Step], bool]] = []
         for number, step in enumerate(steps.steps):
-            if not states:
-                return states
-            self._joined_later = joined_later(branch, steps.steps[number + 1:], step.binds, self.static)
+            if step.kind == "scan" or not segments:
+                segments.append((step, [], joined_later(branch, steps.steps[number + 1:], step.binds, self.static)))
+            else:
+                segments[-1][1].append(step)
+        # The variables still needed after each segment: by a later step or the head.
+        needed: list[set[str]] = []
+        later = {v for a in branch.head.args for v in ast.term_variables(a)}
+        for lead, filters, _ in reversed(segments):
+            needed.append(set(later))
+            for step in (lead, *filters):
+                later.update(_literal_variables(branch.literals[step.index]))
+        needed.reverse()
+        states: list[State] = [(True, {}, ())]
+        for index, (lead, filters, joined) in enumerate(segments):
+            self._joined_later = joined
             new: list[State] = []
             for state in states:
-                new.extend(self._step(branch, step, state))
+                extended = self._step(branch, lead, state)
+                for step in filters:
+                    extended = [out for one in extended for out in self._step(branch, step, one)]
+                new.extend(extended)
                 if len(new) > MAX_STATES:
                     raise EncodingLimit(f"rule {branch.label} has more than {MAX_STATES:,} symbolic matches",
                                         branch.rule)
-            states = new
+            states = self._projected(new, needed[index])
+            if not states:
+                return states
         if states and not steps.complete:
             raise EncodingLimit(f"rule {branch.label} cannot be ordered for symbolic evaluation", branch.rule)
         return states
+
+    @staticmethod
+    def _projected(states: list[State], needed: set[str]) -> list[State]:
+        """States that agree on every variable still needed, as one (their guards joined): the
+        variables a rule only tests are not carried into every later join."""
+        merged: dict[tuple, tuple[list[Guard], dict[str, Term]]] = {}
+        kept: list[State] = []
+        for guard, env, params in states:
+            if params:
+                kept.append((guard, env, params))
+                continue
+            key = tuple((name, term_key(env[name])) for name in sorted(needed) if name in env)
+            if key in merged:
+                merged[key][0].append(guard)
+            else:
+                merged[key] = ([guard], {name: env[name] for name, _ in key})
+        return [(disj(guards), env, ()) for guards, env in merged.values()] + kept
 
     def _step(self, branch: Branch, step: Step, state: State) -> list[State]:
         """The states one step of the plan extends one state to."""
@@ -429,21 +397,10 @@ class Encoding(StaticReads):
             guards.append(g)
         return conj(*guards, neg(self._present(atom.predicate, values)))
 
-    def _present(self, predicate: str, values: list[Term]) -> Guard:
-        """Whether the fact ``predicate(values)`` holds (closed: a family's parameters are eliminated)."""
-        if predicate not in self.static:
-            return self.holds(predicate, values)
-        concrete = [(p, v) for p, v in enumerate(values) if not symbolic(v)]
-        if concrete:
-            rows = self._index(predicate, tuple(p for p, _ in concrete)).get(tuple(term_key(v) for _, v in concrete), [])
-        else:
-            rows = self.static[predicate]
-        table = self.tables.get(predicate)
-        if table is not None and len(rows) > LOOKUP_MIN_GROUPS:
-            keys = [values[k] for k in table.key]
-            return conj(table.in_domain(keys),
-                        *(veq(v, table.value(p, keys)) for p, v in enumerate(values) if p not in table.key))
-        return disj(conj(*(veq(v, row[p]) for p, v in enumerate(values) if symbolic(v))) for row in rows)
+def _literal_variables(literal: Positive | Negative | Test) -> list[str]:
+    if isinstance(literal, Test):
+        return ast.condition_variables(literal.comparison)
+    return ast.term_variables_of_atom(literal.atom)
 
 
 def program_symbols(program: Program) -> set[str]:

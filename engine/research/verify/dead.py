@@ -9,7 +9,7 @@ dead only because the bound is too small to match it is a note, not a finding.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from lexkb.compile.program import Branch, Negative, Positive, Program, Test
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 
 def dead_rules(solver: BoundedSolver, acks: list[Acknowledgement], notes: list[str], gave_up: list[str],
-               progress: Callable[[str], None]) -> list[Finding]:
+               progress: Callable[[str], None], examples: Sequence[Result] = ()) -> list[Finding]:
     """A finding for each dead rule (once for the whole rule) or dead alternative, among the exactly encoded ones.
 
     A rule z3 could not decide is said in ``gave_up`` (with z3's reason): neither live nor dead is proved.
@@ -40,12 +40,15 @@ def dead_rules(solver: BoundedSolver, acks: list[Acknowledgement], notes: list[s
             by_rule.setdefault(id(branch.rule), []).append(branch)
     need = facts_needed(program)
     live: set[int] = set()  # branches seen firing in the engine on an example: alive, no query needed
+    for result in examples:
+        live |= _fired(program, result)
+    dead_of: dict[int, list[Branch]] = {}
+    undecided: dict[int, list[str]] = {}
     for number, branches in enumerate(by_rule.values(), start=1):
         rule = branches[0].rule
         progress(f"looking for dead rules: {number} of {len(by_rule)} ({rule.label})")
         if not all(solver.is_exact(b) for b in branches):
             continue  # not encoded exactly: cannot be proved dead (listed in the statement)
-        dead = []
         for branch in branches:
             if branch.id in live:
                 continue
@@ -53,14 +56,18 @@ def dead_rules(solver: BoundedSolver, acks: list[Acknowledgement], notes: list[s
             try:
                 example = solver.example(disj(g for g, _ in heads))
                 if example is None:
-                    dead.append(branch)
+                    dead_of.setdefault(id(rule), []).append(branch)
                 else:
                     live |= _fired(program, solver.run(example))
-            except GaveUp as undecided:
-                gave_up.append(f"whether rule {rule.label} ({rule_location(rule)}) can fire: z3 gave up "
-                               f"({undecided.reason})")
+            except GaveUp as why:
+                undecided.setdefault(id(rule), []).append(
+                    f"whether rule {rule.label} ({rule_location(rule)}) can fire: z3 gave up ({why.reason})")
+    for key, branches in by_rule.items():  # reported in the order of the rules
+        gave_up.extend(undecided.get(key, []))
+        dead = dead_of.get(key, [])
         if not dead:
             continue
+        rule = branches[0].rule
         ack = next((a for a in acks if a.kind == "dead" and a.subject[0] in (rule.name, rule.label)), None)
         for branch in dead:
             whole = len(dead) == len(branches)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from lexkb.research.verify.acknowledgements import acknowledgements
@@ -13,20 +13,24 @@ from lexkb.research.verify.solver import BoundedSolver
 from lexkb.research.verify.statement import statement
 
 if TYPE_CHECKING:
-    from lexkb.api import KnowledgeBase
+    from lexkb.api import KnowledgeBase, Result
 
 DEFAULT_BOUND = 2
 DEFAULT_DEPTH = 4
 
 
 def verify(kb: KnowledgeBase, bound: int = DEFAULT_BOUND, depth: int = DEFAULT_DEPTH,
-           progress: Callable[[str], None] | None = None, timeout_ms: int | None = None) -> Report:
+           progress: Callable[[str], None] | None = None, timeout_ms: int | None = None,
+           examples: Sequence[Result] = ()) -> Report:
     """Look for conflicts, gaps and dead rules (see :mod:`lexkb.research.verify`).
 
     ``progress`` is told, in a few words, what the search is doing (for long runs).
     ``timeout_ms`` bounds each z3 query (default: 60 s per witness, 10 s per dead-rule query); a
     question z3 does not decide in time (or at all, as with nonlinear integer arithmetic) is listed
     in ``Report.gave_up``, never as proved.
+    ``examples``: the engine's results on known cases (decided cases kept with the rules): a rule
+    seen firing in one can fire, and needs no z3 query to say so (it is only the dead-rule check
+    that they shorten; what is proved does not depend on them).
     Ctrl-C during a query raises KeyboardInterrupt (z3 would otherwise swallow it).
     An error (a bad acknowledgement, a rule too large to encode) leaves carrying its line.
     """
@@ -38,7 +42,7 @@ def verify(kb: KnowledgeBase, bound: int = DEFAULT_BOUND, depth: int = DEFAULT_D
         notes: list[str] = []
         gave_up: list[str] = []
         findings = conflicts_and_gaps(kb, solver, acks, notes, gave_up, tell)
-        dead = dead_rules(solver, acks, notes, gave_up, tell)
+        dead = dead_rules(solver, acks, notes, gave_up, tell, examples)
     findings.extend(dead)
     counts = {
         "conflicts": sum(1 for f in findings if f.kind == "conflict"),
