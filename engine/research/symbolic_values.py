@@ -121,7 +121,7 @@ def conj(*guards: Guard) -> Guard:
         parts.append(guard)
     if not parts:
         return True
-    return parts[0] if len(parts) == 1 else z3.And(*parts)
+    return parts[0] if len(parts) == 1 else _connect(z3.Z3_mk_and, parts)
 
 
 def disj(guards: Iterable[Guard]) -> Guard:
@@ -134,7 +134,15 @@ def disj(guards: Iterable[Guard]) -> Guard:
         parts.append(guard)
     if not parts:
         return False
-    return parts[0] if len(parts) == 1 else z3.Or(*parts)
+    return parts[0] if len(parts) == 1 else _connect(z3.Z3_mk_or, parts)
+
+
+def _connect(make: Any, parts: list[z3.BoolRef]) -> z3.BoolRef:
+    """``And``/``Or`` of Booleans through z3's C API: the guards are Booleans of one context already, so
+    z3.And's coercion and sort checks (most of the encoding's time in Python) are skipped."""
+    context = parts[0].ctx
+    array = (z3.Ast * len(parts))(*(p.as_ast() for p in parts))
+    return z3.BoolRef(make(context.ref(), len(parts), array), context)
 
 
 def neg(guard: Guard) -> Guard:
