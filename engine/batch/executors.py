@@ -58,8 +58,8 @@ def _run_local(job: Job, chunks: Iterator[list[Item]], jobs: int) -> Iterator[Ro
 
     A worker that dies (killed, or by the out-of-memory killer) breaks the whole pool
     (:class:`BrokenProcessPool`): a fresh pool then runs every unfinished chunk again,
-    once. If the same chunk breaks its pool twice, the batch stops with an error naming
-    its rows — never a hang, never rows silently missing.
+    one at a time. If a chunk breaks the pool again, alone, the batch stops with an error
+    naming its rows — never a hang, never rows silently missing, never another chunk blamed.
     """
     import multiprocessing
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -74,7 +74,6 @@ def _run_local(job: Job, chunks: Iterator[list[Item]], jobs: int) -> Iterator[Ro
 
     pool = new_pool()
     pending: deque[tuple[list[Item], Future[list[Row]]]] = deque()
-    rerun: set[int] = set()  # id() of each chunk already run again once
 
     def submit(chunk: list[Item]) -> Future[list[Row]]:
         try:
@@ -86,23 +85,27 @@ def _run_local(job: Job, chunks: Iterator[list[Item]], jobs: int) -> Iterator[Ro
 
     def first_done() -> list[Row]:
         nonlocal pool
-        while True:
-            chunk, future = pending[0]
-            try:
-                rows = future.result()
-            except BrokenProcessPool:
-                if id(chunk) in rerun:
-                    raise LexkbError(f"a worker process died twice while running the cases {_rows_of(chunk)} "
+        chunk, future = pending[0]
+        try:
+            rows = future.result()
+        except BrokenProcessPool:
+            # Every chunk in flight fails with the pool, whichever killed it: the unfinished ones
+            # run again one at a time in a fresh pool, so the one that kills its worker alone is
+            # the one named (running them together again would blame the first in line).
+            pool.shutdown(wait=False, cancel_futures=True)
+            pool = new_pool()
+            for index, (again, _) in enumerate(pending):
+                try:
+                    done: Future[list[Row]] = Future()
+                    done.set_result(submit(again).result())
+                except BrokenProcessPool:
+                    raise LexkbError(f"a worker process died twice while running the cases {_rows_of(again)} "
                                      "(killed, or out of memory?); the batch stopped",
                                      hint="run these rows alone with --jobs 1 to see which case does it") from None
-                rerun.add(id(chunk))
-                pool.shutdown(wait=False, cancel_futures=True)
-                pool = new_pool()
-                for index, (again, _) in enumerate(pending):
-                    pending[index] = (again, submit(again))
-                continue
-            pending.popleft()
-            return rows
+                pending[index] = (again, done)
+            rows = pending[0][1].result()
+        pending.popleft()
+        return rows
 
     try:
         for chunk in chunks:
