@@ -96,18 +96,16 @@ def verify_command(kb_paths: tuple[str, ...], witness_dir: str | None, output_fo
 
 def _decided_cases(kb: KnowledgeBase, paths: tuple[str, ...], explicit: bool,
                    show: Callable[[str], None]) -> list[Result]:
-    """The engine's results on the decided cases (by default, those kept in the knowledge base's folders)."""
-    folders = paths if explicit else tuple(p for p in paths if Path(p).is_dir())
-    files = [p for p in expand(folders, ".case")] if folders and (explicit or _has_cases(folders)) else []
+    """The engine's results on the decided cases: those named, or by default those kept in the
+    knowledge base's folders (a folder without any is simply not searched)."""
+    if not explicit:
+        paths = tuple(p for p in paths if Path(p).is_dir() and next(Path(p).rglob("*.case"), None) is not None)
+    files = expand(paths, ".case") if paths else []
     results = []
     for number, path in enumerate(files, start=1):
         show(f"running the decided cases: {number} of {len(files)}")
         results.append(kb.run(load_case(str(path))))
     return results
-
-
-def _has_cases(folders: tuple[str, ...]) -> bool:
-    return any(next(Path(folder).rglob("*.case"), None) is not None for folder in folders)
 
 
 def _write_witnesses(kb: KnowledgeBase, report: Report, directory: str, kb_label: str) -> None:

@@ -123,7 +123,6 @@ class Encoding(Membership):
         self.abstracted: dict[str, str] = {}
         self.named = NamedGuards()  # every merged tuple's guard, named (read its definitions for a query)
         self._memberships: dict[str, tuple[list[SymTuple], list[z3.ExprRef], z3.BoolRef]] = {}
-        self._joined_later = False  # whether the step being run binds a variable a later scan joins on
         for stratum in program.strata:
             todo = [p for p in stratum if p not in self.static and p not in program.inputs]
             if not todo:
@@ -267,10 +266,9 @@ class Encoding(Membership):
         needed.reverse()
         states: list[State] = [(True, {}, ())]
         for index, (lead, filters, joined) in enumerate(segments):
-            self._joined_later = joined
             new: list[State] = []
             for state in states:
-                extended = self._step(branch, lead, state)
+                extended = self._step(branch, lead, state, split=joined)
                 for step in filters:
                     extended = [out for one in extended for out in self._step(branch, step, one)]
                 new.extend(extended)
@@ -301,12 +299,12 @@ class Encoding(Membership):
                 merged[key] = ([guard], {name: env[name] for name, _ in key})
         return [(disj(guards), env, ()) for guards, env in merged.values()] + kept
 
-    def _step(self, branch: Branch, step: Step, state: State) -> list[State]:
-        """The states one step of the plan extends one state to."""
+    def _step(self, branch: Branch, step: Step, state: State, split: bool = False) -> list[State]:
+        """The states one step of the plan extends one state to (``split``: see :func:`joined_later`)."""
         guard, env, params = state
         literal = branch.literals[step.index]
         if step.kind == "scan":
-            return self._scan(literal.atom, step, state)  # type: ignore[union-attr]
+            return self._scan(literal.atom, step, state, split)  # type: ignore[union-attr]
         if step.kind == "bind":
             value, g = self.term(step.value, env)  # type: ignore[arg-type]
             g = conj(guard, g)
@@ -335,7 +333,7 @@ class Encoding(Membership):
         (a, ga), (b, gb) = (self.term(o, env) for o in operands)
         return sym_arithmetic(operator, a, b, ga, gb)
 
-    def _scan(self, atom: ast.Atom, step: Step, state: State) -> list[State]:
+    def _scan(self, atom: ast.Atom, step: Step, state: State, split: bool = False) -> list[State]:
         guard, env, params = state
         fixed: list[tuple[int, Term]] = []
         guards = [guard]
@@ -354,7 +352,7 @@ class Encoding(Membership):
             return [] if g is False else [(g, env, params)]
         if atom.predicate in self.static:
             return self._scan_static(atom.predicate, fixed, free, repeats, (guard, env, params),
-                                     split=self._joined_later)
+                                     split=split)
         out: list[State] = []
         plain = [(p, v) for p, v in fixed if not symbolic(v)]
         for candidate in self._candidates(atom.predicate, plain):

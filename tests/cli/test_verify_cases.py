@@ -57,3 +57,10 @@ def test_a_bad_case_file_is_a_located_error(kb_folder: Path, lexkb: Lexkb) -> No
     (kb_folder / "kb" / "cases" / "bad.case").write_text("case bad\na(\n")
     code, _, err = lexkb("verify", "kb", cwd=kb_folder)
     assert code == 2 and "bad.case:2:" in err and "Traceback" not in err, err
+
+
+def test_a_rules_folder_without_cases_is_not_searched_for_them(kb_folder: Path, lexkb: Lexkb) -> None:
+    (kb_folder / "more").mkdir()
+    (kb_folder / "more" / "extra.rules").write_text("rule spare: deny if a(?x) and ?x < 0\n")
+    _, out, err = lexkb("verify", "kb", "more", "--timeout", "0.5", cwd=kb_folder)
+    assert "no .case files" not in err and QUESTION not in out, (out, err)

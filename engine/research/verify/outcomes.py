@@ -17,10 +17,9 @@ from lexkb.research.symbolic_values import conj, neg
 from lexkb.research.verify.acknowledgements import Acknowledgement, covers
 from lexkb.research.verify.findings import Facts, Finding, Side
 from lexkb.research.verify.solver import BoundedSolver, GaveUp
-from lexkb.values import Value
 
 if TYPE_CHECKING:
-    from lexkb.api import KnowledgeBase, Result
+    from lexkb.api import KnowledgeBase
 
 
 def conflicts_and_gaps(kb: KnowledgeBase, solver: BoundedSolver, acks: list[Acknowledgement], notes: list[str],
@@ -80,7 +79,7 @@ class _Search:
                 acknowledged = self._acknowledging(acks, facts)
         if facts is None:
             return None
-        result = self._run(facts)
+        result = self.solver.run(facts)
         held = result.outcomes
         if kind == "conflict":
             confirmed = all(o in held for o in outcomes)
@@ -111,11 +110,4 @@ class _Search:
 
     def _acknowledging(self, acks: list[Acknowledgement], facts: Facts) -> Acknowledgement:
         """The acknowledgement whose `when` covers a witness found only inside the acknowledged inputs."""
-        return next((a for a in acks if not a.when or covers(a, self._run(facts))), acks[0])
-
-    def _run(self, facts: Facts) -> Result:
-        """The engine on a witness's facts."""
-        table: dict[str, list[tuple[Value, ...]]] = {}
-        for predicate, args in facts:
-            table.setdefault(predicate, []).append(args)
-        return self.kb.run(table)
+        return next((a for a in acks if not a.when or covers(a, self.solver.run(facts))), acks[0])
