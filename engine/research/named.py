@@ -45,6 +45,14 @@ class NamedGuards:
             todo.extend(needs)
         return out
 
+    def all_since(self, count: int) -> list[z3.BoolRef]:
+        """Every definition made after the first ``count`` (in the order they were made): for a solver
+        that is given each definition once and asked many questions."""
+        return [definition for definition, _ in list(self._definitions.values())[count:]]
+
+    def __len__(self) -> int:
+        return len(self._definitions)
+
     def _names_in(self, formula: Guard) -> list[int]:
         """The ids of the names ``formula`` refers to."""
         if isinstance(formula, bool):

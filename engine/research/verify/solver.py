@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 SOLVER_TIMEOUT_MS = 60_000
 DEAD_TIMEOUT_MS = 10_000
+QUICK_MS = 1_000  # a dead-rule question is first asked of a small solver for this long (see BoundedSolver._ask)
 
 
 class GaveUp(Exception):
@@ -41,7 +42,7 @@ class GaveUp(Exception):
         self.reason = reason
 
 
-def decide(checker: z3.Solver | z3.Optimize, timeout_ms: int) -> bool:
+def decide(checker: z3.Solver | z3.Optimize, timeout_ms: int, *assumptions: z3.BoolRef) -> bool:
     """Whether the checker's assertions can hold: True or False, else :class:`GaveUp` with z3's reason.
 
     z3 catches Ctrl-C itself during a query: it cancels the query and answers "unknown",
@@ -50,7 +51,7 @@ def decide(checker: z3.Solver | z3.Optimize, timeout_ms: int) -> bool:
     a Ctrl-C and its own timeout, so for it the time taken tells them apart.
     """
     started = time.monotonic()
-    answer = checker.check()
+    answer = checker.check(*assumptions)
     if answer == z3.sat:
         return True
     if answer == z3.unsat:
@@ -92,6 +93,8 @@ class BoundedSolver:
             raise CheckError(f"verify cannot encode this rule base: {error}", span,
                              hint="split the rule, or lower --bound") from None
         self.symbols = program_symbols(self.program)
+        self._shared: z3.Solver | None = None  # the solver of satisfiable() and example(), made at the first
+        self._given = 0  # how many named-guard definitions it has been given
         abstracted = self.encoding.abstracted
         # Predicates whose encoding is inexact: the abstracted ones and everything reading them.
         self.approximated = kb.engine.dependents(abstracted) if abstracted else set()
@@ -108,9 +111,7 @@ class BoundedSolver:
         """Whether ``formula`` can hold; :class:`GaveUp` when z3 cannot tell within the time limit."""
         if formula is True or formula is False:
             return formula
-        solver = self._solver(self.dead_timeout_ms, formula)
-        solver.add(formula)
-        return decide(solver, self.dead_timeout_ms)
+        return self._ask(formula) is not None
 
     def example(self, formula: Any) -> Facts | None:
         """Some input facts under which ``formula`` holds (not the fewest), None when none can.
@@ -119,12 +120,40 @@ class BoundedSolver:
         """
         if formula is False:
             return None
-        solver = self._solver(self.dead_timeout_ms, formula)
-        if formula is not True:
-            solver.add(formula)
-        if not decide(solver, self.dead_timeout_ms):
-            return None
-        return self._facts_of(solver.model())
+        model = self._ask(formula)
+        return None if model is None else self._facts_of(model)
+
+    def _ask(self, formula: Any) -> z3.ModelRef | None:
+        """A model of ``formula``, or None when it cannot hold.
+
+        Asked twice at most. First of a solver given only the definitions the
+        formula reaches, for :data:`QUICK_MS`: most questions are small and
+        answered at once. Then, if that solver has not answered, of the one
+        solver all questions share: the definitions of the named guards are given
+        to it once, and each question is asked under an assumption
+        (``question -> formula``), so z3 internalises the encoding once and what
+        it learns answering one question (the clauses it derives about the tables
+        and ranges) serves the next; on kb/ that answers in a second questions a
+        solver of their own could not answer in ten. Adding every definition
+        changes no answer, since each only names a formula.
+        """
+        quick = min(QUICK_MS, self.dead_timeout_ms)
+        solver = self._solver(quick, formula)
+        solver.add(formula)
+        try:
+            return solver.model() if decide(solver, quick) else None
+        except GaveUp:
+            pass
+        shared = self._shared
+        if shared is None:
+            shared = self._shared = z3.Solver()
+            shared.add(*self.constraints)
+        shared.add(*self.encoding.named.all_since(self._given))
+        self._given = len(self.encoding.named)
+        question = z3.FreshBool("question")
+        shared.add(z3.Implies(question, formula))
+        shared.set("timeout", self.dead_timeout_ms)
+        return shared.model() if decide(shared, self.dead_timeout_ms, question) else None
 
     def run(self, facts: Facts) -> Result:
         """The engine on a set of input facts (a witness, an example)."""
