@@ -3,34 +3,37 @@
 An implicit-hitting-set loop between z3 and the engine. Every place a case can
 change is a *slot*: a stated fact (kept, removed, or one value changed to a
 candidate of its type) or an unstated input (left out, or added with a
-candidate value). z3 chooses which slots change and in which *way* (removed,
-a value at a position, added) — the fewest changes first (a cardinality bound
-given as an assumption, raised only when z3 proves it unsatisfiable), and
-among those the ways with the fewest value combinations first. The engine
-then runs the value combinations of that proposal, nearest to the case
-first. A combination that flips the atom is an answer; otherwise the
-proposal is blocked and the first run becomes a lesson
-(:mod:`lexkb.research.lessons`): a necessary condition of every flip, over
-the slots.
+candidate value). z3 chooses every slot's choice (a bit-vector per slot, 0
+for unchanged) — the fewest changes first (a cardinality bound given as an
+assumption, raised only when z3 proves it unsatisfiable). The engine runs
+the proposal. If the atom flipped, that is an answer; otherwise the run
+becomes a lesson (:mod:`lexkb.research.lessons`): a necessary condition of
+every flip, stated value by value ("differs from this run on one of these
+slots"), so one run rules out every assignment agreeing with it where its
+derivations rest — and the run's own assignment is excluded outright. Along
+a failed proposal close to a flip (one rule left concluding the atom), the
+engine also tries each changed slot's other values of the same way, the rest
+fixed, each failure excluded as run (:meth:`Optimiser.siblings`): a flip that
+needs one value just right is found along that line.
 
-Because every lesson is implied by every flip and every blocked proposal was
-tried in full, z3 proving "no proposal of k changes is left" proves that no
-flip of k changes or fewer exists among the candidate changes (reported; not
-claimed when a proposal had to be cut short). Further answers of the same
-size are found by blocking each answer's ways (and their supersets). A
-changed value of an answer is swept across every candidate of its type, the
-rest fixed, so the answer names the boundary ("97 or less").
+Because every lesson is implied by every flip and every exclusion is an
+assignment the engine ran, z3 proving "no proposal of k changes is left"
+proves that no flip of k changes or fewer exists among the candidate changes.
+Further answers of the same size are found by blocking each answer's ways
+(and their supersets). A changed value of an answer is swept across every
+candidate of its type, the rest fixed, so the answer names the boundary ("97
+or less").
 
-When the atom holds on many independent grounds, each needing its own change,
-z3's proposals may not reach a flip in time; part of the time is then given to
-a descent (:func:`descend`) whose flip is real but proved the smallest only
-when it is one change above z3's lower bound — the report says which.
+Should z3's proposals not reach a flip in their share of the time, a descent
+(:func:`descend`) finds one that is real but proved the smallest only when it
+is one change above z3's lower bound — the report says which.
 """
 
 from __future__ import annotations
 
+import itertools
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -40,6 +43,8 @@ from lexkb.compile.program import Program
 from lexkb.language.cases import Case, CaseFact
 from lexkb.research.descent import by_rank, concluding, descend
 from lexkb.research.lessons import NEED_DEPTH, Assignment, Cones, Ground, Lesson
+from lexkb.research.presence import presence
+from lexkb.research.symbolic_values import Guard, conj, disj
 from lexkb.values import Value
 
 if TYPE_CHECKING:
@@ -47,10 +52,10 @@ if TYPE_CHECKING:
     from lexkb.research.whatif import Change
 
 Facts = dict[str, list[tuple[Value, ...]]]
-WEIGHT_STEP = 2  # the weight bound grows by this: a factor of four in value combinations
-OPTIMISE_SHARE = 0.5  # of the time, for z3's proposals; the rest for the descent if they found no flip
-OPTIMISE_SHARE_TO_HOLD = 0.35  # the same, to make an atom hold: nothing to break, so z3 learns less, descends more
-PRODUCT_LIMIT = 2_000  # value combinations tried for one proposal; past it, minimality is no longer proved
+OPTIMISE_SHARE = 0.7  # of the time, for z3's proposals; the rest for the descent if they found no flip
+OPTIMISE_SHARE_TO_HOLD = 0.6  # the same, to make an atom hold: nothing to break, so z3 learns less, descends more
+SWEEP_SHARE = 0.5  # of the time, at most, for the values along failed proposals (the rest: z3 and its lessons)
+PRODUCT_LIMIT = 2_000  # nearer value combinations tried for an answer's ways
 
 
 @dataclass(frozen=True)
@@ -146,21 +151,20 @@ class Optimiser:
             for number, change in enumerate(slot.choices, 1):
                 shapes.setdefault(_shape(change), []).append(number)
             self.option_choices.append(list(shapes.values()))
-        # One Boolean per slot and way (0: unchanged), exactly one true per slot: the master problem is pure SAT
-        # with a cardinality bound.
-        self.xs = [[z3.Bool(f"slot{i}={k}") for k in range(len(ways) + 1)]
-                   for i, ways in enumerate(self.option_choices)]
+        # One bit-vector per slot, its choice (0: unchanged): a lesson says "differs from the run on one of
+        # these slots", value by value, so what one run teaches covers every assignment agreeing with it there.
+        self.vs = [z3.BitVec(f"slot{i}", len(slot.choices).bit_length()) for i, slot in enumerate(slots)]
         self.solver = z3.Solver()
-        for x in self.xs:
-            self.solver.add(z3.PbEq([(b, 1) for b in x], 1))
-        self.changed = [z3.Not(x[0]) for x in self.xs]
-        self._bounds: dict[tuple[str, int], z3.BoolRef] = {}
-        self.changed_terms = [(c, 1) for c in self.changed]
-        self.weight_terms = [(x[k], len(ways[k - 1]).bit_length()) for x, ways in zip(self.xs, self.option_choices)
-                             for k in range(1, len(x))]
-        self.max_weight = max((w for _, w in self.weight_terms), default=1)
+        for v, slot in zip(self.vs, slots):
+            self.solver.add(z3.ULE(v, len(slot.choices)))
+        self.changed = [v != 0 for v in self.vs]
+        self._bounds: dict[int, z3.BoolRef] = {}
+        self._others: dict[tuple[int, int], z3.BoolRef] = {}
+        # A stated fact without a slot is always there (no change touches it)
+        slotted = {id(slot.fact) for slot in slots if slot.fact is not None}
+        self.conditions = presence(kb.program, {f.predicate for f in case.facts if id(f) not in slotted})
+        self._needs: dict[str, Guard] = {}
         self.answered = False  # an answer was found (and blocked): later bounds say nothing of flips in general
-        self.complete = True  # every proposal's values were all tried (else the lower bound is not proved)
         self.proved_above = 0  # every flip among the candidate changes needs more changes than this
         self.runs = 0
 
@@ -172,65 +176,113 @@ class Optimiser:
     def flipped(self, result: Result) -> bool:
         return (self.args in result.relations.get(self.predicate, {})) != self.held
 
+    def differs_from(self, assignment: Assignment) -> Callable[[frozenset[int]], Guard]:
+        """``differs(cone)``: an assignment differs from ``assignment`` on some slot of ``cone``."""
+        memo: dict[frozenset[int], Guard] = {}
+
+        def differs(cone: frozenset[int]) -> Guard:
+            if cone not in memo:
+                memo[cone] = disj([self._other(s, assignment.get(s, 0)) for s in sorted(cone)])
+            return memo[cone]
+        return differs
+
+    def needs(self, predicate: str) -> Guard:
+        """What any fact of ``predicate`` needs stated (:func:`presence`), over the slots (made once)."""
+        if predicate not in self._needs:
+            self._needs[predicate] = disj([conj(*(self._stated(name) for name in sorted(term)))
+                                           for term in self.conditions.get(predicate, (frozenset(),))])
+        return self._needs[predicate]
+
+    def _stated(self, predicate: str) -> Guard:
+        """Some fact of the input ``predicate`` is stated: a slot of it kept, changed in value, or added."""
+        options: list[Guard] = []
+        for s in self.cones.reads(predicate) if predicate in self.program.inputs else ():
+            removal = [n for n, c in enumerate(self.slots[s].choices, 1) if c.kind == "remove"]
+            options.append(self.vs[s] != 0 if self.slots[s].fact is None else
+                           conj(*(self._other(s, n) for n in removal)))
+        return disj(options)
+
+    def _other(self, s: int, choice: int) -> z3.BoolRef:
+        """Slot ``s`` takes another choice than ``choice`` (made once: lessons repeat them)."""
+        if (s, choice) not in self._others:
+            self._others[(s, choice)] = self.vs[s] != choice
+        return self._others[(s, choice)]
+
     def learn(self, result: Result, origin: dict[tuple[str, tuple], int], assignment: Assignment) -> None:
-        """Add what this failed assignment teaches (see the module docstring)."""
-        lesson = Lesson(self.cones, self.changed, result, origin, assignment)
+        """Add what this failed assignment teaches (see :class:`Lesson`), and exclude it."""
+        lesson = Lesson(self.cones, self.differs_from(assignment), result, origin, self.needs)
         if self.held:
-            self.solver.add(z3.And([lesson.broken(g) for g in self.cones.grounds(result, origin, self.predicate,
-                                                                                   self.args)]))
+            grounds = self.cones.grounds(result, origin, self.predicate, self.args)
+            formula = conj(*(lesson.broken(g) for g in grounds))
         else:
-            self.solver.add(lesson.made_to_hold(self.predicate, self.args, NEED_DEPTH))
+            # one rule more than for an atom that holds: the atom's own rule, then the grounds of what it needs absent
+            formula = lesson.made_to_hold(self.predicate, self.args, NEED_DEPTH + 1)
+        if formula is not True:
+            self.solver.add(formula)
+        self.solver.add(disj([self._other(s, assignment.get(s, 0)) for s in range(len(self.vs))]))
 
     @property
     def program(self) -> Program:
         return self.kb.program
 
-    def values_of(self, shape: Assignment, deadline: float) -> Iterator[Assignment]:
-        """Every choice of values for the ways ``shape`` changes its slots, nearest to the case first.
-
-        Combinations come in order of their summed distance rank, so a cut-off
-        (:data:`PRODUCT_LIMIT`, or the deadline) drops the furthest ones; a cut
-        is remembered, since the lower bound is then no longer proved.
-        """
+    def values_of(self, shape: Assignment, limit: int = PRODUCT_LIMIT) -> Iterator[Assignment]:
+        """Choices of values for the ways ``shape`` changes its slots, nearest to the case first (at most ``limit``)."""
         order = sorted(shape)
         lists = [self.option_choices[s][shape[s] - 1] for s in order]
-        for tried, ranks in enumerate(by_rank([len(numbers) for numbers in lists])):
-            if tried >= PRODUCT_LIMIT or time.monotonic() > deadline:
-                self.complete = False
-                return
+        for ranks in itertools.islice(by_rank([len(numbers) for numbers in lists]), limit):
             yield {s: numbers[r] for s, numbers, r in zip(order, lists, ranks)}
 
-    def block(self, shape: Assignment, supersets: bool) -> None:
-        """No later proposal changes these slots in these ways (nor, with ``supersets``, adds anything to that)."""
-        other_ways = [z3.Not(self.xs[s][k]) for s, k in shape.items()]
-        if supersets:
-            self.answered = True
-            self.solver.add(z3.Or(other_ways))
-        else:
-            outside = [self.changed[t] for t in range(len(self.xs)) if t not in shape]
-            self.solver.add(z3.Or(other_ways + outside))
+    def shape(self, assignment: Assignment) -> Assignment:
+        """The way (1-based) each changed slot of ``assignment`` changes in."""
+        return {s: next(k for k, numbers in enumerate(self.option_choices[s], 1) if n in numbers)
+                for s, n in assignment.items()}
+
+    def block(self, shape: Assignment) -> None:
+        """An answer's ways: no later proposal changes these slots in these ways, with or without more."""
+        self.answered = True
+        self.solver.add(z3.Or([z3.Not(self._way(s, k)) for s, k in shape.items()]))
+
+    def _way(self, s: int, k: int) -> z3.BoolRef:
+        numbers = self.option_choices[s][k - 1]
+        if numbers == list(range(numbers[0], numbers[-1] + 1)):
+            return z3.And(z3.UGE(self.vs[s], numbers[0]), z3.ULE(self.vs[s], numbers[-1]))
+        return z3.Or([self.vs[s] == n for n in numbers])
+
+    def siblings(self, assignment: Assignment, deadline: float) -> tuple[Assignment, Result] | None:
+        """A flip among the assignments that change one slot of ``assignment`` to another value of the same
+        way, the rest as they are, nearest to the case first; each one tried that does not flip is excluded
+        (the engine ran it, so a lower bound stays proved). Runs are cheaper than z3 rounds, and a flip
+        that needs one value just right (a threshold, one amendment among many) is found along one line."""
+        for s, n in sorted(assignment.items()):
+            for number in self.option_choices[s][self.shape({s: n})[s] - 1]:
+                if number == n:
+                    continue
+                if time.monotonic() > deadline:
+                    return None
+                trial = {**assignment, s: number}
+                result = self.run(trial)[0]
+                if self.flipped(result):
+                    return trial, result
+                self.solver.add(disj([self._other(t, trial.get(t, 0)) for t in range(len(self.vs))]))
+        return None
 
     def proposals(self, deadline: float) -> Iterator[Assignment | None]:
         """Assignments of the fewest changes meeting every lesson; None once z3 says there are none left.
 
         The fewest: z3 is asked for at most ``size`` changes (an assumption, so
         the lessons stay), and ``size`` grows only when that is unsatisfiable —
-        a minimal-cost search that keeps the solver incremental. Within a size,
-        a second bound on the summed weight (the bits of each way's number of
-        values) asks for the proposals with the fewest value combinations first.
+        a minimal-cost search that keeps the solver incremental. z3 sets a
+        bit-vector's bits false first, so the lowest choice numbers — the
+        nearest values (:func:`lexkb.research.whatif.changes_of` lists them so) — come first.
         """
-        size, weight = 0, 0
+        size = self.proved_above + 1
         while time.monotonic() < deadline:
             self.solver.set("timeout", max(1, int((deadline - time.monotonic()) * 1000)))
-            answer = self.solver.check(self._bound(self.changed_terms, "size", size),
-                                       self._bound(self.weight_terms, "weight", weight))
+            answer = self.solver.check(self._bound(size))
             if answer == z3.unsat:
-                if weight < size * self.max_weight:
-                    weight = min(weight + WEIGHT_STEP, size * self.max_weight)
-                    continue
-                if self.complete and not self.answered:  # every proposal so far tried in full: a proved bound
+                if not self.answered:  # every lesson is implied by every flip: a proved bound
                     self.proved_above = size
-                if size >= len(self.xs) or self.solver.check() == z3.unsat:
+                if size >= len(self.vs) or self.solver.check() == z3.unsat:
                     yield None
                     return
                 size += 1
@@ -239,15 +291,14 @@ class Optimiser:
                 yield _TIMEOUT
                 return
             model = self.solver.model()
-            changed = [s for s, x in enumerate(self.xs) if z3.is_false(model.eval(x[0], model_completion=True))]
-            yield {s: next(k for k in range(1, len(self.xs[s])) if z3.is_true(model.eval(self.xs[s][k])))
-                   for s in changed}
+            values = [model.eval(v, model_completion=True).as_long() for v in self.vs]  # type: ignore[attr-defined]
+            yield {s: n for s, n in enumerate(values) if n}
 
-    def _bound(self, terms: list[tuple[z3.BoolRef, int]], name: str, limit: int) -> z3.BoolRef:
-        if (name, limit) not in self._bounds:
-            self._bounds[(name, limit)] = z3.Bool(f"{name}_at_most_{limit}")
-            self.solver.add(z3.Implies(self._bounds[(name, limit)], z3.PbLe(terms, limit)))
-        return self._bounds[(name, limit)]
+    def _bound(self, limit: int) -> z3.BoolRef:
+        if limit not in self._bounds:
+            self._bounds[limit] = z3.Bool(f"size_at_most_{limit}")
+            self.solver.add(z3.Implies(self._bounds[limit], z3.PbLe([(c, 1) for c in self.changed], limit)))
+        return self._bounds[limit]
 
 
 _TIMEOUT: Assignment = {-1: -1}  # z3 gave up: a sentinel the search reports as running out of time
@@ -271,8 +322,10 @@ def optimise(kb: KnowledgeBase, case: Case, changes: Sequence[Change], predicate
     answers: list[Answer] = []
     iterations, proved_none, timed_out = 0, False, True
     gave_up: str | None = None
+    optimiser.learn(base, origin, {})
     # Part of the time is kept for a descent, should z3's proposals not reach a flip
     deadline = started + budget * (OPTIMISE_SHARE if held else OPTIMISE_SHARE_TO_HOLD)
+    sweeping = 0.0  # seconds spent on the values along a failed proposal's changes
     for assignment in optimiser.proposals(deadline):
         iterations += 1
         if assignment is None:
@@ -284,19 +337,29 @@ def optimise(kb: KnowledgeBase, case: Case, changes: Sequence[Change], predicate
         if len(assignment) > max_size or (answers and len(assignment) > len(answers[0].changes)):
             timed_out = False
             break
-        flip = None
-        for number, values in enumerate(optimiser.values_of(assignment, deadline)):
-            result, run_origin = optimiser.run(values)
-            if optimiser.flipped(result):
-                flip = (values, result)
+        result, run_origin = optimiser.run(assignment)
+        if not optimiser.flipped(result):
+            optimiser.learn(result, run_origin, assignment)
+            if sweeping > SWEEP_SHARE * (time.monotonic() - started) or \
+                    (held and len(concluding(optimiser, result)) > 1):
+                continue  # the lessons' turn (they prove the bounds), or more than one value away from a flip
+            begun = time.monotonic()
+            found = optimiser.siblings(assignment, deadline)
+            sweeping += time.monotonic() - begun
+            if found is None:
+                continue
+            assignment, result = found
+        # The same ways with the values nearest to the case that flip: the answer shown departs least from it
+        shape = optimiser.shape(assignment)
+        for values in optimiser.values_of(shape):
+            if values == assignment:
                 break
-            if number == 0:
-                optimiser.learn(result, run_origin, values)
-        if flip is None:
-            optimiser.block(assignment, supersets=False)
-            continue
-        answers.append(_answer(optimiser, flip[0], flip[1], grounds))
-        optimiser.block(assignment, supersets=True)
+            nearer = optimiser.run(values)[0]
+            if optimiser.flipped(nearer):
+                assignment, result = values, nearer
+                break
+        answers.append(_answer(optimiser, assignment, result, grounds))
+        optimiser.block(shape)
         if len(answers) >= keep:
             timed_out = False
             break
@@ -305,7 +368,7 @@ def optimise(kb: KnowledgeBase, case: Case, changes: Sequence[Change], predicate
         found = descend(optimiser, started + budget)
         if found is not None:
             answers, descended = [_answer(optimiser, found[0], found[1], grounds)], True
-    search = Search(answers, grounds, proved_none and optimiser.complete, optimiser.proved_above, iterations, optimiser.runs,
+    search = Search(answers, grounds, proved_none, optimiser.proved_above, iterations, optimiser.runs,
                     timed_out and not answers, held,
                     gave_up if gave_up not in ("timeout", "canceled") else None, descended)
     search.seconds = time.monotonic() - started
