@@ -141,6 +141,15 @@ def _changes(count: int) -> str:
     return f"{count} change{'' if count == 1 else 's'}"
 
 
+def _proof(answer: WhatIf) -> str:
+    """Why no smaller flip exists: the case as stated does not flip, and z3 proved every smaller size."""
+    if answer.size == 1:
+        return "the smallest, since the case as stated does not flip it"
+    if answer.size is not None and answer.proved_above + 1 == answer.size:
+        return f"proved the smallest: z3 proved that no {_changes(answer.proved_above)} or fewer flip it"
+    return f"z3 proved that none of {_changes(answer.proved_above)} or fewer exists, not that this is the smallest"
+
+
 def _how(answer: WhatIf) -> str:
     if answer.method == "optimise":
         return f"z3 and the engine: {answer.rounds} rounds, {answer.runs} engine runs, {answer.seconds:.1f} s"
@@ -165,7 +174,7 @@ def whatif_text(answer: WhatIf, case_name: str, written: list[str], readings: Re
                          f"{'the smallest' if proved else 'not proved the smallest'}:")
         else:
             lines.append(f"Smallest flip: {answer.size} {plural} ({len(answer.flips)} distinct, each confirmed by "
-                         f"the engine; {_how(answer)}):")
+                         f"the engine; {_how(answer)}); {_proof(answer)}:")
         for number, flip in enumerate(answer.flips, 1):
             lines.append(f"  {number}. {flip_sentence(flip, answer.atom, answer.held, readings, reading)}.")
             for change, broken, found in itertools.zip_longest(flip.changes, flip.breaks, flip.ranges):

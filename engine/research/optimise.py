@@ -368,8 +368,10 @@ def optimise(kb: KnowledgeBase, case: Case, changes: Sequence[Change], predicate
         found = descend(optimiser, started + budget)
         if found is not None:
             answers, descended = [_answer(optimiser, found[0], found[1], grounds)], True
+    # Removals first, then additions, then changed values: the plainest departures from the case lead
+    answers.sort(key=lambda a: (sum(c.kind == "value" for c in a.changes), sum(c.kind == "add" for c in a.changes)))
     search = Search(answers, grounds, proved_none, optimiser.proved_above, iterations, optimiser.runs,
-                    timed_out and not answers, held,
+                    timed_out, held,
                     gave_up if gave_up not in ("timeout", "canceled") else None, descended)
     search.seconds = time.monotonic() - started
     return search

@@ -83,19 +83,8 @@ def _flips_up_to(kb: KnowledgeBase, case: Case, size: int, held: bool) -> list[d
 
 def _confirm(kb: KnowledgeBase, case: Case, answer: WhatIf) -> None:
     """Each flip, applied to the case, flips the atom in a fresh engine run."""
-    for flip in answer.flips:
-        by_fact = {id(c.fact): c for c in flip.changes if c.fact is not None}
-        facts: dict = {}
-        for fact in case.facts:
-            change = by_fact.get(id(fact))
-            if change is None:
-                facts.setdefault(fact.predicate, []).append(fact.args)
-            elif change.kind == "value":
-                facts.setdefault(change.predicate, []).append(change.args)
-        for change in flip.changes:
-            if change.kind == "add":
-                facts.setdefault(change.predicate, []).append(change.args)
-        assert kb.run(facts, validate=False).holds("goal") != answer.held
+    if answer.flips:
+        _confirm_predicate(kb, case, answer, "goal")
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -145,6 +134,7 @@ def test_a_stated_minimum_is_given_as_a_boundary(lexkb: Lexkb) -> None:
     assert "any mandatory_minimum_months of 97 or less" in out
     assert "mandatory_minimum_months(120): by itself takes away deny_not_based_on_range" in out
     assert "z3 and the engine" in out
+    assert "the smallest, since the case as stated does not flip it" in out
 
 
 def test_witnesses_are_ready_to_run_cases(lexkb: Lexkb, tmp_path: Path) -> None:
@@ -182,3 +172,60 @@ def test_a_descent_flip_is_real_and_needs_every_change(tmp_path: Path, generated
     for dropped in assignment:
         rest = {s: n for s, n in assignment.items() if s != dropped}
         assert kb.run(apply(case, slots, rest)[0], validate=False).holds("goal") == held
+
+
+def _bundled(name: str) -> tuple[KnowledgeBase, Case]:
+    root = Path(__file__).parents[2]
+    kb = lexkb.load(root / "kb")
+    return kb, kb.case(root / "kb" / "cases" / f"{name}.case")
+
+
+def test_martinez_gutierrez_is_flipped_by_three_changes_proved_the_fewest() -> None:
+    """Denied on four grounds and stating no range: no two changes flip it (z3 proves), three do — a viable
+    amendment, an offense level and a criminal history. (The search before lessons by value found none.)"""
+    kb, case = _bundled("martinez_gutierrez")
+    answer = whatif(kb, case, "deny", (), budget=60.0)
+    assert answer.size == 3 and answer.proved_above == 2
+    for flip in answer.flips:
+        assert {c.predicate for c in flip.changes} >= {"relies_on_amendment", "offense_level"}
+    _confirm_predicate(kb, case, answer, "deny")
+
+
+def test_alcaraz_is_flipped_by_three_changes_proved_the_fewest_both_ways() -> None:
+    """Six grounds: z3 proves that no two changes end the denial, or make the motion eligible; three do.
+    (The search before lessons by value proved only that one change does not.)"""
+    kb, case = _bundled("alcaraz")
+    for atom in ("deny", "eligible"):
+        answer = whatif(kb, case, atom, (), budget=60.0)
+        assert answer.size == 3 and answer.proved_above == 2, atom
+        _confirm_predicate(kb, case, answer, atom)
+
+
+def _confirm_predicate(kb: KnowledgeBase, case: Case, answer: WhatIf, predicate: str) -> None:
+    """Each flip, applied to the case, flips ``predicate`` in a fresh engine run."""
+    assert answer.flips
+    for flip in answer.flips:
+        by_fact = {id(c.fact): c for c in flip.changes if c.fact is not None}
+        facts: dict = {}
+        for fact in case.facts:
+            change = by_fact.get(id(fact))
+            if change is None:
+                facts.setdefault(fact.predicate, []).append(fact.args)
+            elif change.kind == "value":
+                facts.setdefault(change.predicate, []).append(change.args)
+        for change in flip.changes:
+            if change.kind == "add":
+                facts.setdefault(change.predicate, []).append(change.args)
+        assert kb.run(facts, validate=False).holds(predicate) != answer.held
+
+
+def test_alcaraz_made_eligible_says_it_is_proved_and_writes_cases_that_pass(lexkb: Lexkb, tmp_path: Path) -> None:
+    root = Path(__file__).parents[2]
+    code, out, err = lexkb("whatif", "kb", "--case", "kb/cases/alcaraz.case", "eligible", "--time", "60",
+                           "--witness-dir", str(tmp_path / "flips"), cwd=root)
+    assert code == 0, err
+    assert "Smallest flip: 3 changes" in out
+    assert "proved the smallest: z3 proved that no 2 changes or fewer flip it" in out
+    written = sorted((tmp_path / "flips").glob("*.case"))
+    code, out, err = lexkb("test", "kb", *map(str, written), cwd=root)
+    assert code == 0 and f"{len(written)} passed, 0 failed" in out, out + err
