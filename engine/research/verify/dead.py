@@ -43,28 +43,38 @@ def dead_rules(solver: BoundedSolver, acks: list[Acknowledgement], notes: list[s
     for result in examples:
         live |= _fired(program, result)
     dead_of: dict[int, list[Branch]] = {}
-    undecided: dict[int, list[str]] = {}
-    for number, branches in enumerate(by_rule.values(), start=1):
-        rule = branches[0].rule
-        progress(f"looking for dead rules: {number} of {len(by_rule)} ({rule.label})")
-        if not all(solver.is_exact(b) for b in branches):
-            continue  # not encoded exactly: cannot be proved dead (listed in the statement)
-        for branch in branches:
+    # Every branch still to decide: exactly encoded (one that is not cannot be proved dead,
+    # and is listed in the statement) and not yet seen firing.
+    pending = [b for branches in by_rule.values() if all(solver.is_exact(b) for b in branches)
+               for b in branches if b.id not in live]
+    guards = {b.id: disj(g for g, _ in solver.encoding.branch_heads(b)) for b in pending}
+    # Asked one by one, then those z3 gave up on once more: what the shared solver has learned
+    # by then (see BoundedSolver._ask) often decides them at once.
+    for round_number in (1, 2):
+        undecided: dict[int, tuple[Branch, str]] = {}
+        for number, branch in enumerate(pending, start=1):
             if branch.id in live:
                 continue
-            heads = solver.encoding.branch_heads(branch)
+            again = " (again)" if round_number == 2 else ""
+            progress(f"looking for dead rules{again}: {number} of {len(pending)} ({branch.rule.label})")
             try:
-                example = solver.example(disj(g for g, _ in heads))
-                if example is None:
-                    dead_of.setdefault(id(rule), []).append(branch)
-                else:
-                    live |= _fired(program, solver.run(example))
+                example = solver.example(guards[branch.id])
             except GaveUp as why:
-                undecided.setdefault(id(rule), []).append(
-                    f"whether rule {rule.label} ({rule_location(rule)}) can fire: z3 gave up ({why.reason})")
+                undecided[branch.id] = (branch, why.reason)
+                continue
+            if example is None:
+                dead_of.setdefault(id(branch.rule), []).append(branch)
+            else:
+                live |= _fired(program, solver.run(example))
+        pending = [b for b, _ in undecided.values() if b.id not in live]
+    gave_up_of: dict[int, list[str]] = {}
+    for branch in pending:
+        rule = branch.rule
+        gave_up_of.setdefault(id(rule), []).append(
+            f"whether rule {rule.label} ({rule_location(rule)}) can fire: z3 gave up ({undecided[branch.id][1]})")
     for key, branches in by_rule.items():  # reported in the order of the rules
-        gave_up.extend(undecided.get(key, []))
-        dead = dead_of.get(key, [])
+        gave_up.extend(gave_up_of.get(key, []))
+        dead = sorted(dead_of.get(key, []), key=branches.index)  # in the rule's order, whichever round
         if not dead:
             continue
         rule = branches[0].rule
