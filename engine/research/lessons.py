@@ -25,6 +25,7 @@ these slots", each implied by every flip:
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -45,7 +46,7 @@ if TYPE_CHECKING:
 Assignment = dict[int, int]  # slot index → way (or choice) number, 1-based; absent = unchanged
 Origin = dict[tuple[str, tuple], int]  # a case fact of a run → the slot it comes from
 MAX_GROUNDS_PER_ATOM = 64  # bindings of one rule taken as separate grounds; more are rare and add nothing new
-NEED_DEPTH = 5  # how many rules down a missing condition is followed when an atom must be made to hold
+NEED_DEPTH = 4  # how many rules down a missing condition is followed when an atom must be made to hold
 MAX_BINDINGS = 8  # facts of the run followed at one step of a rule; past it, nothing more is drawn from that rule
 
 
@@ -261,10 +262,12 @@ class Lesson:
         return False if extended is None else self._walk(branch, steps, at + 1, extended, depth, exact, old)
 
 
+@functools.cache
 def _atom_names(atom: ast.Atom) -> list[str]:
     return [n for term in atom.args for n in _names(term)]
 
 
+@functools.cache
 def _literal_names(literal: Positive | Negative | Test) -> list[str]:
     if isinstance(literal, Test):
         return _names(literal.comparison.left) + _names(literal.comparison.right)

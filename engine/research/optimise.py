@@ -41,7 +41,7 @@ import z3
 
 from lexkb.compile.program import Program
 from lexkb.language.cases import Case, CaseFact
-from lexkb.research.descent import by_rank, concluding, descend
+from lexkb.research.descent import by_rank, concluding, descend, distance
 from lexkb.research.lessons import NEED_DEPTH, Assignment, Cones, Ground, Lesson
 from lexkb.research.presence import presence
 from lexkb.research.symbolic_values import Guard, conj, disj
@@ -340,9 +340,8 @@ def optimise(kb: KnowledgeBase, case: Case, changes: Sequence[Change], predicate
         result, run_origin = optimiser.run(assignment)
         if not optimiser.flipped(result):
             optimiser.learn(result, run_origin, assignment)
-            if sweeping > SWEEP_SHARE * (time.monotonic() - started) or \
-                    (held and len(concluding(optimiser, result)) > 1):
-                continue  # the lessons' turn (they prove the bounds), or more than one value away from a flip
+            if sweeping > SWEEP_SHARE * (time.monotonic() - started) or distance(optimiser, result) > 1:
+                continue  # the lessons' turn (they prove the bounds), or more than one rule away from a flip
             begun = time.monotonic()
             found = optimiser.siblings(assignment, deadline)
             sweeping += time.monotonic() - begun
