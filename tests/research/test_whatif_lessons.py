@@ -21,10 +21,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import lexkb
+from lexkb.api import KnowledgeBase, Result
+from lexkb.language.cases import Case
 from lexkb.research.lessons import NEED_DEPTH, Lesson
 from lexkb.research.optimise import Optimiser, apply, slots_of
 from lexkb.research.presence import presence
-from lexkb.research.whatif import changes_of
+from lexkb.research.whatif import changes_of, whatif
 
 MAX_CHANGES = 80  # candidate changes of a generated case; past it the pairs take too long to enumerate
 TAUGHT = 4  # runs each example learns from, the case as stated first
@@ -37,10 +39,8 @@ def _case_text(facts: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                 HealthCheck.too_slow])
-@given(programs(INTEGERS, max_rows=3), st.data())
-def test_every_lesson_holds_under_every_flip(tmp_path: Path, program: Program, data: st.DataObject) -> None:
+def _enumerated(tmp_path: Path, program: Program) -> tuple[KnowledgeBase, Case, list, list[dict[int, int]], list[Result]]:
+    """The program with its base facts as a case, its slots, and every assignment of up to two changes run."""
     program.as_inputs = True
     (tmp_path / "g.rules").write_text(to_lexkb(program))
     (tmp_path / "g.case").write_text(_case_text(program.case()))
@@ -48,21 +48,45 @@ def test_every_lesson_holds_under_every_flip(tmp_path: Path, program: Program, d
     case = kb.case(tmp_path / "g.case")
     changes = changes_of(kb, case)
     if len(changes) > MAX_CHANGES:
-        return
+        return kb, case, [], [], []
     slots = slots_of(case, changes)
-    base = kb.run(case)
-    # every assignment of up to two changes, and what the engine concludes under it
-    assignments = [{}] + [{s: n} for s in range(len(slots)) for n in range(1, len(slots[s].choices) + 1)]
+    assignments: list[dict[int, int]] = [{}]
+    assignments += [{s: n} for s in range(len(slots)) for n in range(1, len(slots[s].choices) + 1)]
     assignments += [{s: n, t: m} for s, t in itertools.combinations(range(len(slots)), 2)
                     for n in range(1, len(slots[s].choices) + 1) for m in range(1, len(slots[t].choices) + 1)]
-    results = [kb.run(apply(case, slots, a)[0], validate=False) for a in assignments]
-    atoms = sorted({(p, args) for r in results for p in kb.program.arities if not p.startswith("_")
-                    and p not in kb.program.inputs for args in r.relations.get(p, {})}, key=repr)
-    holding = [(p, args) for p, args in atoms if args in base.relations.get(p, {})]
+    return kb, case, slots, assignments, [kb.run(apply(case, slots, a)[0], validate=False) for a in assignments]
+
+
+def _atoms(kb: KnowledgeBase, results: list[Result]) -> list[tuple[str, tuple]]:
+    return sorted({(p, args) for r in results for p in kb.program.arities if not p.startswith("_")
+                   and p not in kb.program.inputs for args in r.relations.get(p, {})}, key=repr)
+
+
+def _sizes(assignments: list[dict[int, int]], results: list[Result], predicate: str, args: tuple) -> list[int]:
+    """The sizes of the assignments under which the atom is otherwise than as stated."""
+    held = args in results[0].relations.get(predicate, {})
+    return [len(a) for a, r in zip(assignments, results) if (args in r.relations.get(predicate, {})) != held]
+
+
+def _atom(kb: KnowledgeBase, results: list[Result], data: st.DataObject) -> tuple[str, tuple] | None:
+    """An atom that holds as stated (to be broken) or one that holds after some change (to be made to hold)."""
+    atoms = _atoms(kb, results)
+    holding = [(p, args) for p, args in atoms if args in results[0].relations.get(p, {})]
     if not atoms:
+        return None
+    return data.draw(st.sampled_from(holding if holding and data.draw(st.booleans()) else atoms))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                 HealthCheck.too_slow])
+@given(programs(INTEGERS, max_rows=3), st.data())
+def test_every_lesson_holds_under_every_flip(tmp_path: Path, program: Program, data: st.DataObject) -> None:
+    kb, case, slots, assignments, results = _enumerated(tmp_path, program)
+    atom = _atom(kb, results, data) if results else None
+    if atom is None:
         return
-    # an atom that holds (to be broken) or one that does not (to be made to hold), both as often
-    predicate, args = data.draw(st.sampled_from(holding if holding and data.draw(st.booleans()) else atoms))
+    predicate, args = atom
+    base = results[0]
     held = args in base.relations.get(predicate, {})
     optimiser = Optimiser(kb, case, slots, predicate, args, held)
     flips = [a for a, r in zip(assignments, results) if (args in r.relations.get(predicate, {})) != held]
@@ -102,3 +126,39 @@ def test_a_predicate_with_a_fact_has_the_inputs_it_needs(tmp_path: Path, program
             if relation and predicate in conditions:
                 assert any(term <= stated for term in conditions[predicate]), \
                     f"{predicate} has a fact, but none of {conditions[predicate]} is stated (only {stated})"
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                 HealthCheck.too_slow])
+@given(programs(INTEGERS, max_rows=3), st.data())
+def test_what_whatif_proves_holds_on_every_assignment(tmp_path: Path, program: Program, data: st.DataObject) -> None:
+    """The answers are real flips; no flip is smaller than the answer, or than what z3 proved, up to two changes."""
+    kb, case, slots, assignments, results = _enumerated(tmp_path, program)
+    atom = _atom(kb, results, data) if results else None
+    if atom is None:
+        return
+    if data.draw(st.booleans()):  # an atom no single change flips, when there is one: z3 must prove that
+        deeper = [(p, a) for p, a in _atoms(kb, results) if min(_sizes(assignments, results, p, a), default=3) > 1]
+        atom = data.draw(st.sampled_from(deeper)) if deeper else atom
+    predicate, args = atom
+    held = args in results[0].relations.get(predicate, {})
+    sizes = _sizes(assignments, results, predicate, args)
+    answer = whatif(kb, case, predicate, args, budget=20.0)
+    if not sizes:
+        assert answer.size is None or answer.size > 2
+        return
+    assert answer.flips, "a flip of at most two changes exists, so one is found"
+    for flip in answer.flips:
+        changed = {id(c.fact): c for c in flip.changes if c.fact is not None}
+        facts: dict = {}
+        for fact in case.facts:
+            change = changed.get(id(fact))
+            if change is None or change.kind == "value":
+                facts.setdefault(fact.predicate, []).append(fact.args if change is None else change.args)
+        for change in flip.changes:
+            if change.kind == "add":
+                facts.setdefault(change.predicate, []).append(change.args)
+        assert (args in kb.run(facts, validate=False).relations.get(predicate, {})) != held
+    assert min(sizes) > answer.proved_above, f"z3 proved no flip of {answer.proved_above} changes; one exists"
+    if answer.size == answer.proved_above + 1 or not answer.descended:  # what the report calls the smallest
+        assert answer.size == min(sizes)
