@@ -11,6 +11,7 @@ same way.
 from __future__ import annotations
 
 import itertools
+import json
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -229,3 +230,13 @@ def test_alcaraz_made_eligible_says_it_is_proved_and_writes_cases_that_pass(lexk
     written = sorted((tmp_path / "flips").glob("*.case"))
     code, out, err = lexkb("test", "kb", *map(str, written), cwd=root)
     assert code == 0 and f"{len(written)} passed, 0 failed" in out, out + err
+
+
+def test_koons_needs_a_level_and_a_history_proved_in_json(lexkb: Lexkb) -> None:
+    """Koons states no range: no single change lowers it (proved); a level with a category or points does."""
+    code, out, err = lexkb("whatif", "kb", "--case", "kb/cases/koons.case", "deny", "--format", "json", "--time", "60",
+                           cwd=Path(__file__).parents[2])
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["size"] == 2 and report["proved_no_flip_up_to"] == 1 and report["proved_smallest"] is True
+    assert all("offense_level" in {c["fact"].split("(")[0] for c in f["changes"]} for f in report["flips"])
