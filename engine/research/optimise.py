@@ -351,7 +351,7 @@ def optimise(kb: KnowledgeBase, case: Case, changes: Sequence[Change], predicate
         # The same ways with the values nearest to the case that flip: the answer shown departs least from it
         shape = optimiser.shape(assignment)
         for values in optimiser.values_of(shape):
-            if values == assignment:
+            if values == assignment or time.monotonic() > deadline:
                 break
             nearer = optimiser.run(values)[0]
             if optimiser.flipped(nearer):
