@@ -43,7 +43,7 @@ from lexkb.compile.program import Program
 from lexkb.language.cases import Case, CaseFact
 from lexkb.research.descent import by_rank, concluding, descend, distance
 from lexkb.research.lessons import NEED_DEPTH, Assignment, Cones, Ground, Lesson
-from lexkb.research.presence import presence
+from lexkb.research.presence import Need, presence
 from lexkb.research.symbolic_values import Guard, conj, disj
 from lexkb.values import Value
 
@@ -189,17 +189,23 @@ class Optimiser:
     def needs(self, predicate: str) -> Guard:
         """What any fact of ``predicate`` needs stated (:func:`presence`), over the slots (made once)."""
         if predicate not in self._needs:
-            self._needs[predicate] = disj([conj(*(self._stated(name) for name in sorted(term)))
+            self._needs[predicate] = disj([conj(*(self._stated(need) for need in sorted(term, key=repr)))
                                            for term in self.conditions.get(predicate, (frozenset(),))])
         return self._needs[predicate]
 
-    def _stated(self, predicate: str) -> Guard:
-        """Some fact of the input ``predicate`` is stated: a slot of it kept, changed in value, or added."""
+    def _stated(self, need: Need) -> Guard:
+        """Some fact of the input is stated with the values ``need`` gives: a slot of it kept (if its fact has
+        them), changed to a fact that has them, or added with them."""
+        predicate, values = need
         options: list[Guard] = []
         for s in self.cones.reads(predicate) if predicate in self.program.inputs else ():
-            removal = [n for n, c in enumerate(self.slots[s].choices, 1) if c.kind == "remove"]
-            options.append(self.vs[s] != 0 if self.slots[s].fact is None else
-                           conj(*(self._other(s, n) for n in removal)))
+            slot = self.slots[s]
+            kept = slot.fact is not None and _has(slot.fact.args, values)
+            matching = [n for n, c in enumerate(slot.choices, 1) if c.kind != "remove" and _has(c.args, values)]
+            if kept and len(matching) == len(slot.choices) - sum(c.kind == "remove" for c in slot.choices):
+                options.append(conj(*(self._other(s, n) for n, c in enumerate(slot.choices, 1) if c.kind == "remove")))
+            else:
+                options.append(disj([self.vs[s] == n for n in matching] + ([self.vs[s] == 0] if kept else [])))
         return disj(options)
 
     def _other(self, s: int, choice: int) -> z3.BoolRef:
@@ -302,6 +308,11 @@ class Optimiser:
 
 
 _TIMEOUT: Assignment = {-1: -1}  # z3 gave up: a sentinel the search reports as running out of time
+
+
+def _has(args: tuple[Value, ...], values: tuple[tuple[int, Value], ...]) -> bool:
+    """The arguments have these values at these positions (equal as the engine's lookups find them)."""
+    return all(position < len(args) and args[position] == value for position, value in values)
 
 
 def _shape(change: Change) -> tuple[str, int]:

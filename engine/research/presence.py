@@ -5,7 +5,8 @@ a fact, so the predicate can have a fact only if, for some rule, each
 predicate it matches can — down to the inputs. Each predicate gets that
 condition as a formula in disjunctive normal form over the inputs ("offense
 level and a category, or a stated range"): a list of sets of inputs, one of
-which must all be stated. Negations, comparisons and values are passed over,
+which must all be stated — an input a rule matches with a constant
+(``offense_category(drug)``) with that value. Negations, comparisons and values are passed over,
 so the condition is necessary, not sufficient — which is what a what-if
 lesson (:mod:`lexkb.research.lessons`) may use: an atom no fact of the run
 has needs its predicate's condition to hold in any flip.
@@ -22,8 +23,11 @@ import itertools
 from collections.abc import Iterable
 
 from lexkb.compile.program import Positive, Program
+from lexkb.language import ast
+from lexkb.values import Value
 
-Condition = tuple[frozenset[str], ...]  # sets of inputs, one of which must all be stated; () never; (∅,) always
+Need = tuple[str, tuple[tuple[int, Value], ...]]  # an input, stated with these values at these positions
+Condition = tuple[frozenset[Need], ...]  # sets of needs, one of which must all be met; () never; (∅,) always
 ALWAYS: Condition = (frozenset(),)
 MAX_TERMS = 256  # sets kept per predicate; past it the condition is weakened to "one of these inputs is stated"
 PASSES = 12
@@ -34,7 +38,7 @@ def presence(program: Program, stated: Iterable[str] = ()) -> dict[str, Conditio
     always = set(stated) | {fact.predicate for fact in program.facts}
     conditions: dict[str, Condition] = {}
     for predicate in program.inputs:
-        conditions[predicate] = ALWAYS if predicate in always else (frozenset([predicate]),)
+        conditions[predicate] = ALWAYS if predicate in always else (frozenset([(predicate, ())]),)
     derived = [p for stratum in program.strata for p in stratum if p not in program.inputs]
     for predicate in derived:
         conditions[predicate] = ALWAYS if predicate in always else conditions.get(predicate, ALWAYS)
@@ -52,10 +56,10 @@ def presence(program: Program, stated: Iterable[str] = ()) -> dict[str, Conditio
 
 
 def _rules(program: Program, predicate: str, conditions: dict[str, Condition]) -> Condition:
-    terms: set[frozenset[str]] = set()
+    terms: set[frozenset[Need]] = set()
     for branch in program.branches_for(predicate):
-        parts = [conditions.get(lit.atom.predicate, ALWAYS) for lit in branch.literals if isinstance(lit, Positive)]
-        product: set[frozenset[str]] = {frozenset()}
+        parts = [_literal(program, lit.atom, conditions) for lit in branch.literals if isinstance(lit, Positive)]
+        product: set[frozenset[Need]] = {frozenset()}
         for part in parts:
             product = {a | b for a, b in itertools.product(product, part)}
             if len(product) > MAX_TERMS:
@@ -66,14 +70,24 @@ def _rules(program: Program, predicate: str, conditions: dict[str, Condition]) -
     return _minimal(terms)
 
 
-def _weakened(terms: set[frozenset[str]]) -> set[frozenset[str]]:
-    """A condition implied by ``terms``: one of the inputs they name is stated (always, if one term is empty)."""
+def _literal(program: Program, atom: ast.Atom, conditions: dict[str, Condition]) -> Condition:
+    """What a matched atom needs: an input with the constants written in it (unless always stated), or what its
+    predicate needs."""
+    condition = conditions.get(atom.predicate, ALWAYS)
+    if atom.predicate not in program.inputs or condition == ALWAYS:
+        return condition
+    values = tuple((i, term.value) for i, term in enumerate(atom.args) if isinstance(term, ast.Constant))
+    return (frozenset([(atom.predicate, values)]),)
+
+
+def _weakened(terms: set[frozenset[Need]]) -> set[frozenset[Need]]:
+    """A condition implied by ``terms``: one of the needs they name is met (always, if one term is empty)."""
     if frozenset() in terms:
         return {frozenset()}
     return {frozenset([name]) for name in set().union(*terms)}
 
 
-def _minimal(terms: set[frozenset[str]]) -> Condition:
+def _minimal(terms: set[frozenset[Need]]) -> Condition:
     """The terms no other term is contained in (a term that contains another adds nothing), sorted."""
     kept = [t for t in terms if not any(other < t for other in terms)]
-    return tuple(sorted(kept, key=lambda t: (len(t), sorted(t))))
+    return tuple(sorted(kept, key=lambda t: (len(t), sorted(map(repr, t)))))
