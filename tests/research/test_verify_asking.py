@@ -1,0 +1,89 @@
+"""How verify asks z3: a small solver first, then the one shared solver; undecided dead-rule questions asked again.
+
+z3's time limits cannot be forced in a test, so "z3 gave up" is simulated by
+making :func:`decide` raise :class:`GaveUp` for chosen calls; the answers must
+then be the same as when nothing gives up.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+import pytest
+
+import lexkb
+from lexkb.research.verify import solver as solver_module
+from lexkb.research.verify import verify
+from lexkb.research.verify.solver import BoundedSolver, GaveUp
+
+pytest.importorskip("z3")
+
+FIX = Path(__file__).parents[1] / "fixtures" / "research"
+real_decide = solver_module.decide
+
+
+def _heads(solver: BoundedSolver, label: str) -> Any:
+    from lexkb.research.symbolic_values import disj
+    branch = next(b for b in solver.program.branches if b.rule.label == label)
+    return disj(g for g, _ in solver.encoding.branch_heads(branch))
+
+
+def test_a_question_the_small_solver_gives_up_on_is_answered_by_the_shared_one() -> None:
+    kb = lexkb.load(str(FIX / "table_planted.rules"))
+    plain = BoundedSolver(kb, 1, 4)
+    names = sorted({b.rule.label for b in kb.program.branches if not b.hidden})
+    expected = {label: plain.example(_heads(plain, label)) is not None for label in names}
+    assert True in expected.values() and False in expected.values()  # live and dead rules both asked
+
+    shared = BoundedSolver(kb, 1, 4)
+    calls: list[int] = []
+
+    def small_gives_up(checker: Any, timeout_ms: int, *assumptions: Any) -> bool:
+        calls.append(len(assumptions))
+        if not assumptions:  # the small solver: no assumption
+            raise GaveUp("simulated")
+        return real_decide(checker, timeout_ms, *assumptions)
+
+    formulas = {label: _heads(shared, label) for label in names}
+    with mock.patch.object(solver_module, "decide", small_gives_up):
+        answers = {label: shared.example(formula) is not None for label, formula in formulas.items()}
+    assert answers == expected
+    questions = sum(1 for f in formulas.values() if not isinstance(f, bool))  # True/False need no z3
+    assert questions >= 3 and calls.count(1) == questions  # every question reached the shared solver
+    # the definitions were given to it once, not once per question
+    assert shared._given == len(shared.encoding.named)
+
+
+def test_dead_rule_questions_z3_gave_up_on_are_asked_again() -> None:
+    kb = lexkb.load(str(FIX / "table_planted.rules"))
+    clean = verify(kb, bound=1, examples=[])
+    assert any(f.kind == "dead" for f in clean.findings) and not clean.gave_up
+    seen: set[int] = set()
+    real_example = BoundedSolver.example
+
+    def first_time_gives_up(self: BoundedSolver, formula: Any) -> Any:
+        key = formula.get_id() if hasattr(formula, "get_id") else hash(formula)
+        if key not in seen:
+            seen.add(key)
+            raise GaveUp("simulated")
+        return real_example(self, formula)
+
+    with mock.patch.object(BoundedSolver, "example", first_time_gives_up):
+        retried = verify(kb, bound=1, examples=[])
+    assert seen  # questions were asked, and each gave up the first time
+    assert [(f.kind, f.message) for f in retried.findings] == [(f.kind, f.message) for f in clean.findings]
+    assert retried.gave_up == []
+
+
+def test_a_dead_rule_question_undecided_twice_is_said_to_be_undecided() -> None:
+    kb = lexkb.load(str(FIX / "table_planted.rules"))
+
+    def always_gives_up(self: BoundedSolver, formula: Any) -> Any:
+        raise GaveUp("simulated")
+
+    with mock.patch.object(BoundedSolver, "example", always_gives_up):
+        report = verify(kb, bound=1, examples=[])
+    assert not any(f.kind == "dead" for f in report.findings)  # undecided is never "dead"
+    assert report.gave_up and all("z3 gave up (simulated)" in line for line in report.gave_up)
