@@ -123,6 +123,7 @@ class Encoding(Membership):
         self.abstracted: dict[str, str] = {}
         self.named = NamedGuards()  # every merged tuple's guard, named (read its definitions for a query)
         self._memberships: dict[str, tuple[list[SymTuple], list[z3.ExprRef], z3.BoolRef]] = {}
+        self._branch_heads: dict[int, list[SymTuple]] = {}  # each non-recursive branch's heads, as computed
         for stratum in program.strata:
             todo = [p for p in stratum if p not in self.static and p not in program.inputs]
             if not todo:
@@ -148,7 +149,10 @@ class Encoding(Membership):
     def _compute(self, predicate: str) -> list[SymTuple]:
         rows: list[SymTuple] = []
         for branch in self.program.branches_for(predicate):
-            rows.extend(self._heads(branch))
+            heads = self._heads(branch)
+            if predicate not in self.program.recursive:  # a recursive one's heads change with each round
+                self._branch_heads[branch.id] = heads  # kept: verify asks for every branch's heads again
+            rows.extend(heads)
         return self._merge(predicate, rows)
 
     def _recursive(self, predicates: list[str]) -> None:
@@ -229,7 +233,8 @@ class Encoding(Membership):
 
     def branch_heads(self, branch: Branch, skip: frozenset[int] = frozenset()) -> list[tuple[Guard, tuple[Term, ...]]]:
         """The guarded head tuples a branch derives (literals in ``skip`` left out; parameters free)."""
-        return [(t.guard, t.args) for t in self._heads(branch, skip)]
+        heads = None if skip else self._branch_heads.get(branch.id)
+        return [(t.guard, t.args) for t in (self._heads(branch, skip) if heads is None else heads)]
 
     def _heads(self, branch: Branch, skip: frozenset[int] = frozenset()) -> list[SymTuple]:
         out = []
