@@ -15,7 +15,6 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from lexkb.compile.program import Branch, Negative, Positive
-from lexkb.evaluate.matching import Matcher
 from lexkb.research.lessons import Assignment, Origin, ground_args
 from lexkb.values import Value
 
@@ -96,7 +95,7 @@ def distance(optimiser: Optimiser, result: Result) -> int:
         return 0
     if optimiser.held:
         return len(concluding(optimiser, result))
-    matcher = Matcher(result.relations)
+    matcher = optimiser.cones.matcher(result)
     best = None
     for branch in optimiser.program.branches_for(optimiser.predicate):
         unified = matcher.unify_head(branch, optimiser.args)
@@ -136,7 +135,7 @@ def _standing(optimiser: Optimiser, result: Result, origin: Origin) -> set[int]:
                                                                       optimiser.args)))
     standing: set[int] = set()
     for branch in optimiser.program.branches_for(optimiser.predicate):
-        unified = Matcher(result.relations).unify_head(branch, optimiser.args)
+        unified = optimiser.cones.matcher(result).unify_head(branch, optimiser.args)
         for literal, ground in _fixed_literals(branch, unified[0]) if unified is not None else ():
             holds = ground in result.relations.get(literal.atom.predicate, {})
             if isinstance(literal, Negative) and holds:
@@ -169,6 +168,6 @@ def concluding(optimiser: Optimiser, result: Result) -> set[str]:
     """The rules that still conclude the atom in a run (none when it no longer holds)."""
     if optimiser.args not in result.relations.get(optimiser.predicate, {}):
         return set()
-    matcher = Matcher(result.relations)
+    matcher = optimiser.cones.matcher(result)
     return {b.rule.label for b in optimiser.program.branches_for(optimiser.predicate)
             if matcher.derives(b, optimiser.args)}

@@ -71,6 +71,14 @@ class Cones:
             self._by_input[predicate] = self._by_input.get(predicate, frozenset()) | {index}
         self._reads: dict[str, frozenset[int]] = {}
         self._steps: dict[tuple[int, frozenset[str]], tuple[Step, ...]] = {}
+        self._plans: dict = {}  # the join plans of every matcher over this program's runs (they depend on the rules)
+
+    def matcher(self, result: Result) -> Matcher:
+        """A matcher over a run's relations that shares its join plans with every other run's (each run of a
+        search asks the same rules the same questions; planning them again was most of a lesson's time)."""
+        matcher = Matcher(result.relations)
+        matcher._plans = self._plans
+        return matcher
 
     def steps(self, branch: Branch, bound: frozenset[str]) -> tuple[Step, ...]:
         """The engine's join order for the branch once ``bound`` are known (computed once per shape)."""
@@ -102,7 +110,7 @@ class Cones:
         if isinstance(record, Given):  # stated: it stops holding only if that fact changes
             stated = frozenset([origin[(predicate, args)]]) if (predicate, args) in origin else frozenset()
             return [Ground(f"the stated fact {predicate}", stated, (), stated)]
-        matcher = Matcher(result.relations)
+        matcher = self.matcher(result)
         out: list[Ground] = []
         for branch in self.program.branches_for(predicate):
             for env in itertools.islice(matcher.solve(branch, args), MAX_GROUNDS_PER_ATOM):
@@ -160,7 +168,7 @@ class Lesson:
                  origin: dict[tuple[str, tuple], int], needs: Callable[[str], Guard] = lambda _: True) -> None:
         self.cones, self.differs, self.result, self.origin = cones, differs, result, origin
         self.needs = needs  # a predicate → what any fact of it needs stated (lexkb.research.presence)
-        self.matcher = Matcher(result.relations)
+        self.matcher = cones.matcher(result)
         self._memo: dict[tuple[str, tuple], tuple[int, Guard]] = {}
         self._ground_memo: dict[tuple[str, tuple], list[Ground]] = {}
         self._walks: dict[tuple[int, int, frozenset, int, bool, bool], Guard] = {}

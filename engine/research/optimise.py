@@ -155,6 +155,9 @@ class Optimiser:
         # these slots", value by value, so what one run teaches covers every assignment agreeing with it there.
         self.vs = [z3.BitVec(f"slot{i}", len(slot.choices).bit_length()) for i, slot in enumerate(slots)]
         self.solver = z3.Solver()
+        # Decisions try false first: unchanged slots, then the lowest choice numbers — removals and the nearest
+        # values, as changes_of lists them — so the first proposals depart least from the case
+        self.solver.set("phase_selection", 0)
         for v, slot in zip(self.vs, slots):
             self.solver.add(z3.ULE(v, len(slot.choices)))
         self.changed = [v != 0 for v in self.vs]
@@ -164,6 +167,7 @@ class Optimiser:
         slotted = {id(slot.fact) for slot in slots if slot.fact is not None}
         self.conditions = presence(kb.program, {f.predicate for f in case.facts if id(f) not in slotted})
         self._needs: dict[str, Guard] = {}
+        self._stated_memo: dict[Need, Guard] = {}
         self.answered = False  # an answer was found (and blocked): later bounds say nothing of flips in general
         self.proved_above = 0  # every flip among the candidate changes needs more changes than this
         self.runs = 0
@@ -196,6 +200,11 @@ class Optimiser:
     def _stated(self, need: Need) -> Guard:
         """Some fact of the input is stated with the values ``need`` gives: a slot of it kept (if its fact has
         them), changed to a fact that has them, or added with them."""
+        if need not in self._stated_memo:
+            self._stated_memo[need] = self._stated_now(need)
+        return self._stated_memo[need]
+
+    def _stated_now(self, need: Need) -> Guard:
         predicate, values = need
         options: list[Guard] = []
         for s in self.cones.reads(predicate) if predicate in self.program.inputs else ():
@@ -277,9 +286,9 @@ class Optimiser:
 
         The fewest: z3 is asked for at most ``size`` changes (an assumption, so
         the lessons stay), and ``size`` grows only when that is unsatisfiable —
-        a minimal-cost search that keeps the solver incremental. z3 sets a
-        bit-vector's bits false first, so the lowest choice numbers — the
-        nearest values (:func:`lexkb.research.whatif.changes_of` lists them so) — come first.
+        a minimal-cost search that keeps the solver incremental. z3 decides
+        bits false first, so low choice numbers — removals and the nearest
+        values (:func:`lexkb.research.whatif.changes_of` lists them so) — tend to come first.
         """
         size = self.proved_above + 1
         while time.monotonic() < deadline:
