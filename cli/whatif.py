@@ -53,8 +53,9 @@ def whatif_command(kb_paths: tuple[str, ...], case_path: str, method: str, budge
     value. z3 proposes the fewest changes that break every ground of the atom
     known so far; the engine runs the changed case and, if the atom has not
     flipped, its derivation becomes a new lesson. Every answer shown is an
-    engine run; a changed value is stated as a boundary (97 or less) when
-    every candidate beyond it flips too. Example:
+    engine run; the report says whether it is proved the smallest (z3 showed
+    that no fewer changes flip the atom); a changed value is stated as a
+    boundary (97 or less) when every candidate beyond it flips too. Example:
       lexkb whatif kb --case kb/cases/baylor.case deny --witness-dir flips
     On a terminal, standard error shows what the search is doing and the time
     it has taken; the report says when --time or --max-runs stopped it.
