@@ -377,7 +377,7 @@ def optimise(kb: KnowledgeBase, case: Case, changes: Sequence[Change], predicate
             if optimiser.flipped(nearer):
                 assignment, result = values, nearer
                 break
-        answers.append(_answer(optimiser, assignment, result, grounds))
+        answers.append(_answer(optimiser, assignment, result, grounds, started + budget))
         optimiser.block(shape)
         if len(answers) >= keep:
             timed_out = False
@@ -386,7 +386,7 @@ def optimise(kb: KnowledgeBase, case: Case, changes: Sequence[Change], predicate
     if not answers and not proved_none and gave_up is None:
         found = descend(optimiser, started + budget)
         if found is not None:
-            answers, descended = [_answer(optimiser, found[0], found[1], grounds)], True
+            answers, descended = [_answer(optimiser, found[0], found[1], grounds, started + budget)], True
     # Removals first, then additions, then changed values: the plainest departures from the case lead
     answers.sort(key=lambda a: (sum(c.kind == "value" for c in a.changes), sum(c.kind == "add" for c in a.changes)))
     search = Search(answers, grounds, proved_none, optimiser.proved_above, iterations, optimiser.runs,
@@ -396,13 +396,14 @@ def optimise(kb: KnowledgeBase, case: Case, changes: Sequence[Change], predicate
     return search
 
 
-def _answer(optimiser: Optimiser, assignment: Assignment, result: Result, grounds: list[Ground]) -> Answer:
+def _answer(optimiser: Optimiser, assignment: Assignment, result: Result, grounds: list[Ground],
+            deadline: float) -> Answer:
     """An engine-confirmed assignment as an answer: each value swept to its boundary, each change's grounds."""
     order = sorted(assignment)
     changes = [optimiser.slots[s].choices[assignment[s] - 1] for s in order]
     sweeps: list[Sweep | None] = []
     for position, s in enumerate(order):
-        sweep, boundary = _sweep(optimiser, assignment, s)
+        sweep, boundary = _sweep(optimiser, assignment, s, deadline)
         sweeps.append(sweep)
         if boundary is not None:
             changes[position] = boundary
@@ -415,7 +416,8 @@ def _answer(optimiser: Optimiser, assignment: Assignment, result: Result, ground
     return Answer(tuple(changes), result, breaks, sweeps)
 
 
-def _sweep(optimiser: Optimiser, assignment: Assignment, s: int) -> tuple[Sweep | None, Change | None]:
+def _sweep(optimiser: Optimiser, assignment: Assignment, s: int,
+           deadline: float) -> tuple[Sweep | None, Change | None]:
     """For a changed value: every candidate at the same position that flips, nearest to the original first."""
     slot = optimiser.slots[s]
     chosen = slot.choices[assignment[s] - 1]
@@ -427,6 +429,8 @@ def _sweep(optimiser: Optimiser, assignment: Assignment, s: int) -> tuple[Sweep 
     same = [(i + 1, c) for i, c in enumerate(slot.choices) if _shape(c) == shape]
     flipping: list[Change] = []
     for number, change in same:  # changes_of lists them nearest to the original first
+        if time.monotonic() > deadline and flipping:
+            break  # out of time: the values found are stated, no boundary claimed beyond them
         trial = dict(assignment)
         trial[s] = number
         if optimiser.flipped(optimiser.run(trial)[0]):
