@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 import lexkb
 from lexkb.api import KnowledgeBase, Result
+from lexkb.cli.whatif import changed_facts
 from lexkb.language.cases import Case
 from lexkb.research.lessons import NEED_DEPTH, Lesson
 from lexkb.research.optimise import Optimiser, apply, slots_of
@@ -30,6 +31,7 @@ from lexkb.research.whatif import changes_of, whatif
 
 MAX_CHANGES = 80  # candidate changes of a generated case; past it the pairs take too long to enumerate
 TAUGHT = 4  # runs each example learns from, the case as stated first
+SLOW: dict = {"deadline": None, "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]}
 
 
 def _case_text(facts: dict) -> str:
@@ -70,19 +72,18 @@ def _sizes(assignments: list[dict[int, int]], results: list[Result], predicate: 
 
 def _atom(kb: KnowledgeBase, results: list[Result], data: st.DataObject) -> tuple[str, tuple] | None:
     """An atom that holds as stated (to be broken) or one that holds after some change (to be made to hold)."""
-    atoms = _atoms(kb, results)
+    atoms = _atoms(kb, results) if results else []
     holding = [(p, args) for p, args in atoms if args in results[0].relations.get(p, {})]
     if not atoms:
         return None
     return data.draw(st.sampled_from(holding if holding and data.draw(st.booleans()) else atoms))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                 HealthCheck.too_slow])
+@settings(max_examples=60, **SLOW)
 @given(programs(INTEGERS, max_rows=3), st.data())
 def test_every_lesson_holds_under_every_flip(tmp_path: Path, program: Program, data: st.DataObject) -> None:
     kb, case, slots, assignments, results = _enumerated(tmp_path, program)
-    atom = _atom(kb, results, data) if results else None
+    atom = _atom(kb, results, data)
     if atom is None:
         return
     predicate, args = atom
@@ -128,13 +129,12 @@ def test_a_predicate_with_a_fact_has_the_inputs_it_needs(tmp_path: Path, program
                     f"{predicate} has a fact, but none of {conditions[predicate]} is met by {run}"
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                 HealthCheck.too_slow])
+@settings(max_examples=40, **SLOW)
 @given(programs(INTEGERS, max_rows=3), st.data())
 def test_what_whatif_proves_holds_on_every_assignment(tmp_path: Path, program: Program, data: st.DataObject) -> None:
     """The answers are real flips; no flip is smaller than the answer, or than what z3 proved, up to two changes."""
-    kb, case, slots, assignments, results = _enumerated(tmp_path, program)
-    atom = _atom(kb, results, data) if results else None
+    kb, case, _, assignments, results = _enumerated(tmp_path, program)
+    atom = _atom(kb, results, data)
     if atom is None:
         return
     if data.draw(st.booleans()):  # an atom no single change flips, when there is one: z3 must prove that
@@ -149,15 +149,9 @@ def test_what_whatif_proves_holds_on_every_assignment(tmp_path: Path, program: P
         return
     assert answer.flips, "a flip of at most two changes exists, so one is found"
     for flip in answer.flips:
-        changed = {id(c.fact): c for c in flip.changes if c.fact is not None}
         facts: dict = {}
-        for fact in case.facts:
-            change = changed.get(id(fact))
-            if change is None or change.kind == "value":
-                facts.setdefault(fact.predicate, []).append(fact.args if change is None else change.args)
-        for change in flip.changes:
-            if change.kind == "add":
-                facts.setdefault(change.predicate, []).append(change.args)
+        for name, values in changed_facts(case, flip):
+            facts.setdefault(name, []).append(values)
         assert (args in kb.run(facts, validate=False).relations.get(predicate, {})) != held
     assert min(sizes) > answer.proved_above, f"z3 proved no flip of {answer.proved_above} changes; one exists"
     if answer.size == answer.proved_above + 1 or not answer.descended:  # what the report calls the smallest

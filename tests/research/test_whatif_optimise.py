@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import lexkb
+from lexkb.cli.whatif import changed_facts
 from lexkb.research.descent import descend
 from lexkb.research.optimise import Optimiser, apply, slots_of
 from lexkb.research.whatif import WhatIf, changes_of, whatif
@@ -206,17 +207,9 @@ def _confirm_predicate(kb: KnowledgeBase, case: Case, answer: WhatIf, predicate:
     """Each flip, applied to the case, flips ``predicate`` in a fresh engine run."""
     assert answer.flips
     for flip in answer.flips:
-        by_fact = {id(c.fact): c for c in flip.changes if c.fact is not None}
         facts: dict = {}
-        for fact in case.facts:
-            change = by_fact.get(id(fact))
-            if change is None:
-                facts.setdefault(fact.predicate, []).append(fact.args)
-            elif change.kind == "value":
-                facts.setdefault(change.predicate, []).append(change.args)
-        for change in flip.changes:
-            if change.kind == "add":
-                facts.setdefault(change.predicate, []).append(change.args)
+        for name, values in changed_facts(case, flip):
+            facts.setdefault(name, []).append(values)
         assert kb.run(facts, validate=False).holds(predicate) != answer.held
 
 
