@@ -1,28 +1,48 @@
-"""Families of symbolic tuples: table keys as parameters over finite domains, eliminated without quantifiers.
+"""Families of symbolic tuples: one tuple standing for many, over parameters of known domains.
 
-A symbolic tuple may stand for many tuples at once: a read of a reference
-table whose keys are not known (which cells have this range?) ranges over the
-table's keys (:mod:`lexkb.research.tables`). Its *parameters* are
-existential: left free where the tuple is read positively (z3 treats a free
-constant as "some value"; each read gets fresh copies, so two reads choose
-independently), and eliminated where an existential must be closed — in a
-membership test, which a `not` negates. Elimination is by expansion over the
-parameter's finite domain (the values of its key column; the read's key-domain
-guard keeps only real keys), so no formula the solver sees quantifies.
+A symbolic tuple may stand for many tuples at once. Two kinds of *parameter*
+make families:
+
+- a **table key**: a read of a reference table whose keys are not known (which
+  cells have this range?) ranges over the table's keys
+  (:mod:`lexkb.research.tables`); the parameter is a Value over the finite set
+  of the key column's values;
+- an **integer interval**: a relation holding a run of consecutive integers at
+  one position under one guard (``month_count(0)`` … ``month_count(1999)``, all
+  concluded by the same rule on the same condition) is one tuple
+  ``month_count(p)`` with ``lo <= p <= hi`` in its guard; the parameter is a z3
+  Int, the argument ``int_(p)`` (so arithmetic on it stays integer arithmetic).
+
+Parameters are existential: left free where the tuple is read positively (z3
+treats a free constant as "some value"; each read gets fresh copies, so two
+reads choose independently). Where a test gives an argument the parameter
+stands at (``not comparable_term_candidate(?m)`` with ``?m`` known), the
+parameter is replaced by that argument (:meth:`Parameters.bind`): no
+quantifier, no expansion. Only a parameter no argument binds must be
+eliminated (the existential closed, as a `not` needs): a table key by
+expansion over its finite domain (the read's key-domain guard keeps only real
+keys), an interval of at most :data:`EXPAND_MAX` values likewise, a longer one
+by a z3 quantifier over the bounded integer — exact, though z3 may then answer
+"unknown", which verify reports as "gave up", never as proved.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
 import z3
 
-from lexkb.research.symbolic_values import Guard, Term, V, conj, disj, symbolic, veq, zv
+from lexkb.research.symbolic_values import Guard, Term, V, conj, disj, symbolic, term_key, veq, zv
+
+INTERVAL_MIN = 64  # a run of at least this many consecutive integers under one guard becomes one family
+EXPAND_MAX = 64  # an interval parameter over more values is eliminated by a quantifier, not expanded
+
+Domain = tuple[Term, ...] | range  # a table key's values, or an integer interval
 
 
 class SymTuple(NamedTuple):
-    """A guarded tuple; ``params`` are the table keys it ranges over (existential).
+    """A guarded tuple; ``params`` are the parameters it ranges over (existential).
 
     With no parameters it is one tuple, concluded when ``guard`` holds; with
     parameters it stands for every tuple ``args`` under a choice of them that
@@ -35,48 +55,206 @@ class SymTuple(NamedTuple):
 
 
 class Parameters:
-    """Every parameter made so far, with the finite set of values it ranges over."""
+    """Every parameter made so far, with the values it ranges over."""
 
     def __init__(self) -> None:
-        self._domains: dict[int, tuple[Term, ...]] = {}
+        self._domains: dict[int, Domain] = {}
+        self._kept: list[z3.ExprRef] = []  # terms whose ids are used as keys (alive, so ids are not reused)
 
     def over_values(self, params: Sequence[z3.ExprRef], columns: Sequence[Sequence[Term]]) -> None:
         """Each parameter ranges over the values of its column (table keys)."""
         for param, column in zip(params, columns):
             self._domains[param.get_id()] = tuple(column)
 
+    def interval(self, row: SymTuple, position: int, low: int, high: int) -> SymTuple:
+        """The family of ``row`` with ``low..high`` at ``position`` (``row`` holds one of them there)."""
+        param = z3.FreshConst(z3.IntSort(), "n")
+        self._domains[param.get_id()] = range(low, high + 1)
+        args = tuple(V.int_(param) if i == position else a for i, a in enumerate(row.args))
+        return SymTuple(conj(row.guard, param >= low, param <= high), args, (param,))
+
     def renamed(self, row: SymTuple) -> SymTuple:
         """A copy of a tuple with fresh parameters: each positive read of a family chooses its own member."""
         if not row.params:
             return row
-        fresh = tuple(z3.FreshConst(V, "p") for _ in row.params)
+        fresh = self.fresh(row.params)
         pairs = list(zip(row.params, fresh))
-        for old, new in pairs:
+        return SymTuple(substitute(row.guard, pairs), tuple(substitute(a, pairs) for a in row.args), fresh)
+
+    def fresh(self, params: Sequence[z3.ExprRef]) -> tuple[z3.ExprRef, ...]:
+        """New parameters over the same domains as ``params``."""
+        out = tuple(z3.FreshConst(p.sort(), "p") for p in params)
+        for old, new in zip(params, out):
             self._domains[new.get_id()] = self._domains[old.get_id()]
-        return SymTuple(_substitute(row.guard, pairs), tuple(_substitute(a, pairs) for a in row.args), fresh)
+        return out
+
+    def bind(self, row: SymTuple, known: Iterable[tuple[int, Term]]) -> SymTuple:
+        """``row`` restricted to the members whose arguments at the ``known`` positions have those values,
+        as far as that is substitution: a parameter an argument stands at is replaced by the value (the
+        arguments' equality to the values is left to the caller)."""
+        guard, values, params = row
+        if not params:
+            return row
+        pairs: list[tuple[z3.ExprRef, z3.ExprRef]] = []
+        bound: set[int] = set()
+        for position, arg in known:
+            value = values[position]
+            if not symbolic(value):
+                continue
+            for param in params:
+                if param.get_id() in bound:
+                    continue
+                if value.eq(param):
+                    replacement: z3.ExprRef | None = zv(arg)
+                elif z3.is_app(value) and value.decl().eq(V.int_) and value.arg(0).eq(param):
+                    replacement = _integer_of(arg)
+                    if replacement is None:  # a plain value of another kind is never int_(p)
+                        return SymTuple(False, values, ())
+                else:
+                    continue
+                pairs.append((param, replacement))
+                bound.add(param.get_id())
+                break
+        if not pairs:
+            return row
+        return SymTuple(substitute(guard, pairs), tuple(_plain(substitute(v, pairs)) for v in values),
+                        tuple(p for p in params if p.get_id() not in bound))
 
     def member(self, row: SymTuple, args: Sequence[Term]) -> Guard:
-        """``args`` is one of the tuples ``row`` stands for: parameters that are arguments replaced, the rest expanded."""
-        guard, values, params = row
-        if params:
-            replaced: dict[int, Term] = {}
-            for value, arg in zip(values, args):
-                if symbolic(value) and any(value.eq(p) for p in params):
-                    replaced.setdefault(value.get_id(), arg)
-            pairs = [(p, zv(replaced[p.get_id()])) for p in params if p.get_id() in replaced]
-            guard = _substitute(guard, pairs)
-            values = tuple(_substitute(v, pairs) for v in values)
-            params = tuple(p for p in params if p.get_id() not in replaced)
+        """``args`` is one of the tuples ``row`` stands for: parameters that are arguments replaced, the rest eliminated."""
+        guard, values, params = self.bind(row, enumerate(args))
         return self.eliminate(params, conj(guard, *(veq(a, t) for a, t in zip(args, values))))
 
     def eliminate(self, params: Sequence[z3.ExprRef], guard: Guard) -> Guard:
-        """``exists params. guard``, expanded over the values each parameter ranges over."""
+        """``exists params. guard``: expanded over each parameter's values, or (a long interval) quantified."""
+        quantified = []
         for param in params:
             if isinstance(guard, bool):
-                break
-            guard = disj(_substitute(guard, [(param, zv(v))]) for v in self._domains[param.get_id()])
-        return guard
+                return guard
+            domain = self._domains[param.get_id()]
+            if isinstance(domain, range) and len(domain) > EXPAND_MAX:
+                quantified.append(param)
+                continue
+            values = [z3.IntVal(v) for v in domain] if isinstance(domain, range) else [zv(v) for v in domain]
+            guard = disj(substitute(guard, [(param, v)]) for v in values)
+        if not quantified or isinstance(guard, bool):
+            return guard
+        bounds = [b for p in quantified for b in (p >= self._domains[p.get_id()][0],  # type: ignore[index]
+                                                   p <= self._domains[p.get_id()][-1])]  # type: ignore[index]
+        return _closed(z3.Exists(quantified, z3.And(*bounds, guard)), guard)
+
+    def shape(self, params: Sequence[z3.ExprRef], terms: Sequence[Term]) -> tuple:
+        """A key equal for two lists of terms that differ only in the names of their parameters (which must
+        range over the same domains, position by position)."""
+        pairs = [(p, z3.Const(f"param%{i}", p.sort())) for i, p in enumerate(params)]
+        renamed = [substitute(t, pairs) for t in terms]
+        self._kept.extend(t for t in renamed if symbolic(t))
+        return (tuple(_domain_key(self._domains[p.get_id()]) for p in params), tuple(term_key(t) for t in renamed))
+
+    def forget_shapes(self) -> None:
+        """The terms kept for :meth:`shape` keys are no longer needed."""
+        self._kept.clear()
+
+    def merged(self, rows: Sequence[SymTuple]) -> list[SymTuple]:
+        """Families of the same shape (equal up to the names of their parameters) as one, guards joined.
+
+        ``{args(p) | exists p. g1(p)} ∪ {args(q) | exists q. g2(q)}`` is ``{args(p) | exists p. g1(p) or g2(p)}``
+        once ``q`` is renamed ``p``: exact, and one tuple instead of one per rule match.
+        """
+        groups: dict[tuple, list[SymTuple]] = {}
+        for row in rows:
+            groups.setdefault(self.shape(row.params, row.args), []).append(row)
+        out = []
+        for members in groups.values():
+            if len(members) == 1:
+                out.append(members[0])
+                continue
+            params = self.fresh(members[0].params)
+            guards = []
+            for row in members:
+                guards.append(substitute(row.guard, list(zip(row.params, params))))
+            args = tuple(substitute(a, list(zip(members[0].params, params))) for a in members[0].args)
+            out.append(SymTuple(disj(guards), args, params))
+        self.forget_shapes()
+        return out
 
 
-def _substitute(term: Term, pairs: list[tuple[z3.ExprRef, z3.ExprRef]]) -> Term:
+def occurs(params: Sequence[z3.ExprRef], term: Term) -> bool:
+    """Whether any of ``params`` occurs in ``term``.
+
+    Asked of z3: replacing them by other constants leaves a term without them
+    unchanged (terms are hash-consed, so it is the same term), and z3 walks the
+    term far faster than Python can.
+    """
+    if not symbolic(term) or not params:
+        return False
+    pairs = [(p, _stand_in(p.sort())) for p in params]
+    return not z3.substitute(term, *pairs).eq(term)
+
+
+def _stand_in(sort: z3.SortRef) -> z3.ExprRef:
+    """A constant no formula holds, for :func:`occurs`."""
+    return z3.Const("param%absent", sort)
+
+
+def _closed(quantified: z3.BoolRef, body: Guard) -> z3.BoolRef:
+    """A quantified formula that still shows the named guards of its body outside the quantifier.
+
+    A query is given the definitions of the named guards its formula reaches
+    through And/Or/Not (:class:`lexkb.research.named.NamedGuards`), which does
+    not look inside a quantifier; a name hidden there would reach the solver
+    undefined (free to take any value). ``q or (n1 and … and nk and not n1)``
+    is ``q`` and shows every name.
+    """
+    names = _boolean_constants(body)
+    if not names:
+        return quantified
+    return z3.Or(quantified, z3.And(*names, z3.Not(names[0])))
+
+
+def _boolean_constants(formula: z3.ExprRef) -> list[z3.ExprRef]:
+    """The Boolean constants combined by the connectives of ``formula`` (names, input flags)."""
+    found: list[z3.ExprRef] = []
+    seen: set[int] = set()
+    todo = [formula]
+    while todo:
+        t = todo.pop()
+        key = t.get_id()
+        if key in seen:
+            continue
+        seen.add(key)
+        if z3.is_quantifier(t):
+            todo.append(t.body())
+        elif z3.is_and(t) or z3.is_or(t) or z3.is_not(t):
+            todo.extend(t.children())
+        elif z3.is_const(t) and z3.is_bool(t) and t.decl().kind() == z3.Z3_OP_UNINTERPRETED:
+            found.append(t)
+    return found
+
+
+def _integer_of(arg: Term) -> z3.ExprRef | None:
+    """The integer ``p`` such that ``int_(p)`` is ``arg`` (None when ``arg`` is a plain value of another kind;
+    for a symbolic Value that may not be an integer, ``num(arg)``, the caller's equality saying it is one)."""
+    if not symbolic(arg):
+        return z3.IntVal(arg) if type(arg) is int else None
+    if z3.is_app(arg) and arg.decl().eq(V.int_):
+        return arg.arg(0)
+    return V.num(arg)
+
+
+def _plain(term: Term) -> Term:
+    """``int_(5)`` as the plain 5 (so that equalities with plain values are decided in Python)."""
+    if symbolic(term) and z3.is_app(term) and term.decl().eq(V.int_) and z3.is_int_value(term.arg(0)):
+        return term.arg(0).as_long()
+    return term
+
+
+def _domain_key(domain: Domain) -> tuple:
+    if isinstance(domain, range):
+        return ("range", domain.start, domain.stop)
+    return ("values", tuple(term_key(v) for v in domain))
+
+
+def substitute(term: Term, pairs: list[tuple[z3.ExprRef, z3.ExprRef]]) -> Term:
+    """``term`` with each parameter of ``pairs`` replaced (a plain value: itself)."""
     return z3.substitute(term, *pairs) if pairs and symbolic(term) else term

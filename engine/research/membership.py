@@ -46,9 +46,11 @@ class Membership(StaticReads):
             found = concrete.get(tuple(term_key(a) for a in args), False)
             return disj([found, *(self.params.member(t, args) for t in open_rows)])
         rows = self.tuples(predicate)
-        if len(rows) > MEMBERSHIP_INLINE and not any(t.params for t in rows):
+        families = [t for t in rows if t.params]
+        if len(rows) - len(families) > MEMBERSHIP_INLINE:
             placeholders, body = self._membership(predicate)
-            return z3.substitute(body, *zip(placeholders, (zv(a) for a in args)))
+            found = z3.substitute(body, *zip(placeholders, (zv(a) for a in args)))
+            return disj([found, *(self.params.member(t, args) for t in families)])
         return disj(self.params.member(t, args) for t in rows)
 
     def _membership(self, predicate: str) -> tuple[list[z3.ExprRef], z3.BoolRef]:
@@ -60,7 +62,7 @@ class Membership(StaticReads):
         if cached is not None and cached[0] is rows:
             return cached[1], cached[2]
         placeholders = [z3.Const(f"{predicate}%{i}", V) for i in range(self.program.arities[predicate])]
-        body = disj(conj(t.guard, *(veq(b, a) for b, a in zip(placeholders, t.args))) for t in rows)
+        body = disj(conj(t.guard, *(veq(b, a) for b, a in zip(placeholders, t.args))) for t in rows if not t.params)
         formula = z3.BoolVal(body) if isinstance(body, bool) else body
         self._memberships[predicate] = (rows, placeholders, formula)
         return placeholders, formula
@@ -84,7 +86,9 @@ class Membership(StaticReads):
     def holds_pattern(self, atom: ast.Atom) -> Guard:
         """Whether some fact matches ``atom``, whose variables each stand for any value (closed)."""
         out = []
-        for guard, row, params in self.tuples(atom.predicate):
+        constants = [(p, arg.value) for p, arg in enumerate(atom.args) if isinstance(arg, ast.Constant)]
+        for family in self.tuples(atom.predicate):
+            guard, row, params = self.params.bind(family, constants)
             seen: dict[str, int] = {}
             parts = [guard]
             for position, arg in enumerate(atom.args):

@@ -26,7 +26,7 @@ from lexkb.compile.program import Branch, Negative, Positive, Program, Test
 from lexkb.compile.schedule import Step, plan
 from lexkb.evaluate.engine import Engine
 from lexkb.language import ast
-from lexkb.research.families import Parameters, SymTuple
+from lexkb.research.families import INTERVAL_MIN, Parameters, SymTuple, occurs, substitute
 from lexkb.research.grounding import PossibleValues, ground
 from lexkb.research.membership import Membership
 from lexkb.research.named import NamedGuards
@@ -164,11 +164,12 @@ class Encoding(Membership):
                 self._relations[predicate] = new[predicate]
 
     def _merge(self, predicate: str, rows: list[SymTuple]) -> list[SymTuple]:
-        """Tuples with the same arguments as one, their guards joined (families kept apart: their parameters differ).
+        """Tuples with the same arguments as one, their guards joined (families: those of the same shape).
 
         Where arguments that can take only a few values are split into plain tuples
         (:mod:`lexkb.research.grounding`) and that leaves no more tuples, the split is kept:
-        plain arguments make later joins lookups.
+        plain arguments make later joins lookups. Runs of consecutive integers under one
+        guard become one family each (:meth:`_intervals`).
         """
         out = self._merged(rows)
         if any(not row.params and any(symbolic(a) for a in row.args) for row in out):
@@ -182,27 +183,89 @@ class Encoding(Membership):
             grounded = self._merged(split)
             if len(grounded) <= max(2 * len(out), GROUNDED_MIN):
                 out = grounded
+        out = self._intervals(out)
         if len(out) > MAX_TUPLES:
             raise EncodingLimit(f"{predicate} would need more than {MAX_TUPLES:,} symbolic facts")
-        return [SymTuple(self.named.name(f"{predicate}!{number}", row.guard), row.args, row.params)
+        return [SymTuple(self._named(f"{predicate}!{number}", row.guard, row.params), row.args, row.params)
                 for number, row in enumerate(out)]
 
-    @staticmethod
-    def _merged(rows: list[SymTuple]) -> list[SymTuple]:
+    def _merged(self, rows: list[SymTuple]) -> list[SymTuple]:
+        """Plain tuples with the same arguments as one; families of the same shape as one
+        (:meth:`Parameters.merged`), a parameter no argument shows eliminated (its existential closed)."""
         merged: dict[tuple, tuple[list[Guard], tuple[Term, ...]]] = {}
         families = []
+        plain = []
         for row in rows:
             if row.guard is False:
                 continue
-            if row.params:
-                families.append(row)
+            (families if row.params else plain).append(row)
+        out_families = []
+        for family in self.params.merged(families):
+            shown = tuple(p for p in family.params if any(occurs([p], a) for a in family.args))
+            if len(shown) < len(family.params):
+                hidden = [p for p in family.params if not any(p.eq(q) for q in shown)]
+                family = SymTuple(self.params.eliminate(hidden, family.guard), family.args, shown)
+            (out_families if family.params else plain).append(family)
+        for row in plain:
+            if row.guard is False:
                 continue
             key = tuple(term_key(a) for a in row.args)
             if key in merged:
                 merged[key][0].append(row.guard)
             else:
                 merged[key] = ([row.guard], row.args)
-        return [SymTuple(disj(guards), args) for guards, args in merged.values()] + families
+        return [SymTuple(disj(guards), args) for guards, args in merged.values()] + out_families
+
+    def _intervals(self, rows: list[SymTuple]) -> list[SymTuple]:
+        """Runs of at least :data:`INTERVAL_MIN` consecutive integers at one position, under one guard and
+        otherwise equal, as one family each (:meth:`Parameters.interval`): ``month_count(0..1999)`` is one
+        tuple, so a join with it makes one symbolic match instead of one per integer."""
+        if len(rows) < INTERVAL_MIN:
+            return rows
+        for position in range(len(rows[0].args)):
+            groups: dict[tuple, list[SymTuple]] = {}
+            out: list[SymTuple] = []
+            for row in rows:
+                value = row.args[position]
+                if row.params or type(value) is not int:
+                    out.append(row)
+                    continue
+                key = (term_key(row.guard) if symbolic(row.guard) else row.guard,
+                       tuple(term_key(a) for i, a in enumerate(row.args) if i != position))
+                groups.setdefault(key, []).append(row)
+            for members in groups.values():
+                members.sort(key=lambda r: r.args[position])
+                start = 0
+                for end in range(1, len(members) + 1):
+                    if end < len(members) and members[end].args[position] == members[end - 1].args[position] + 1:
+                        continue
+                    run = members[start:end]
+                    if len(run) >= INTERVAL_MIN:
+                        out.append(self.params.interval(run[0], position, run[0].args[position],
+                                                        run[-1].args[position]))
+                    else:
+                        out.extend(run)
+                    start = end
+            rows = out
+        return rows
+
+    def _named(self, label: str, guard: Guard, params: tuple[z3.ExprRef, ...], top: bool = True) -> Guard:
+        """A tuple's guard with its parts named (:class:`NamedGuards`). A name is one Boolean, so a
+        family's guard is named only in its parts that no parameter occurs in — the conditions of each
+        of its alternatives (a disjunction's parts), taken together — and the rest stays a formula, for
+        each read to substitute its own parameters into. Only the top of the guard is looked at: what is
+        below was named when the relations it reads were made."""
+        if not params or not occurs(params, guard):
+            return self.named.name(label, guard)
+        if top and z3.is_or(guard):
+            return disj(self._named(label, part, params, top=False) for part in guard.children())
+        if z3.is_and(guard):
+            parts = guard.children()
+            mentions = [occurs(params, part) for part in parts]
+            free = [part for part, m in zip(parts, mentions) if not m]
+            return conj(self.named.name(label, conj(*free)) if free else True,
+                        *(part for part, m in zip(parts, mentions) if m))
+        return guard
 
     def trigger(self, predicate: str) -> Guard:
         """A condition without which an abstracted predicate certainly has no facts.
@@ -271,9 +334,11 @@ class Encoding(Membership):
         needed.reverse()
         states: list[State] = [(True, {}, ())]
         for index, (lead, filters, joined) in enumerate(segments):
+            # What the lead scan binds that neither its filters nor a later step reads is not kept.
+            keep = needed[index].union(*(_literal_variables(branch.literals[step.index]) for step in filters))
             new: list[State] = []
             for state in states:
-                extended = self._step(branch, lead, state, split=joined)
+                extended = self._step(branch, lead, state, split=joined, keep=keep)
                 for step in filters:
                     extended = [out for one in extended for out in self._step(branch, step, one)]
                 new.extend(extended)
@@ -287,29 +352,36 @@ class Encoding(Membership):
             raise EncodingLimit(f"rule {branch.label} cannot be ordered for symbolic evaluation", branch.rule)
         return states
 
-    @staticmethod
-    def _projected(states: list[State], needed: set[str]) -> list[State]:
+    def _projected(self, states: list[State], needed: set[str]) -> list[State]:
         """States that agree on every variable still needed, as one (their guards joined): the
-        variables a rule only tests are not carried into every later join."""
-        merged: dict[tuple, tuple[list[Guard], dict[str, Term]]] = {}
-        kept: list[State] = []
+        variables a rule only tests are not carried into every later join. States with parameters
+        agree when they do up to the names of their parameters (renamed to one set: exact, since
+        each state's parameters are its own existentials)."""
+        merged: dict[tuple, tuple[list[Guard], dict[str, Term], tuple[z3.ExprRef, ...]]] = {}
         for guard, env, params in states:
+            names = sorted(name for name in needed if name in env)
             if params:
-                kept.append((guard, env, params))
-                continue
-            key = tuple((name, term_key(env[name])) for name in sorted(needed) if name in env)
-            if key in merged:
-                merged[key][0].append(guard)
+                key: tuple = ("family", tuple(names), self.params.shape(params, [env[name] for name in names]))
             else:
-                merged[key] = ([guard], {name: env[name] for name, _ in key})
-        return [(disj(guards), env, ()) for guards, env in merged.values()] + kept
+                key = tuple((name, term_key(env[name])) for name in names)
+            if key not in merged:
+                merged[key] = ([guard], {name: env[name] for name in names}, params)
+            elif params:
+                pairs = list(zip(params, merged[key][2]))
+                merged[key][0].append(substitute(guard, pairs))
+            else:
+                merged[key][0].append(guard)
+        self.params.forget_shapes()
+        return [(disj(guards), env, params) for guards, env, params in merged.values()]
 
-    def _step(self, branch: Branch, step: Step, state: State, split: bool = False) -> list[State]:
-        """The states one step of the plan extends one state to (``split``: see :func:`joined_later`)."""
+    def _step(self, branch: Branch, step: Step, state: State, split: bool = False,
+              keep: set[str] | None = None) -> list[State]:
+        """The states one step of the plan extends one state to (``split``: see :func:`joined_later`;
+        ``keep``: the variables a scan binds that are read later, None for all)."""
         guard, env, params = state
         literal = branch.literals[step.index]
         if step.kind == "scan":
-            return self._scan(literal.atom, step, state, split)  # type: ignore[union-attr]
+            return self._scan(literal.atom, step, state, split, keep)  # type: ignore[union-attr]
         if step.kind == "bind":
             value, g = self.term(step.value, env)  # type: ignore[arg-type]
             g = conj(guard, g)
@@ -338,7 +410,11 @@ class Encoding(Membership):
         (a, ga), (b, gb) = (self.term(o, env) for o in operands)
         return sym_arithmetic(operator, a, b, ga, gb)
 
-    def _scan(self, atom: ast.Atom, step: Step, state: State, split: bool = False) -> list[State]:
+    def _scan(self, atom: ast.Atom, step: Step, state: State, split: bool = False,
+              keep: set[str] | None = None) -> list[State]:
+        """The states a read of ``atom`` extends ``state`` to. Rows that agree on the variables kept
+        (``keep``) make one state, their guards joined: a variable bound here and read nowhere else
+        (``?ohi`` of ``original_range(?olo, ?ohi)`` when only ``?olo`` is compared) multiplies nothing."""
         guard, env, params = state
         fixed: list[tuple[int, Term]] = []
         guards = [guard]
@@ -346,29 +422,39 @@ class Encoding(Membership):
             value, g = self.term(atom.args[position], env)
             guards.append(g)
             fixed.append((position, value))
-        free = list(step.fresh)
+        free = [(position, name) for position, name in step.fresh if keep is None or name in keep]
         first = {name: position for position, name in step.fresh}
         repeats = [(first[name], position) for position, name in step.repeats]
         guard = conj(*guards)
         if guard is False:
             return []
-        if not free and not repeats:  # every argument known: a test, one state (no row multiplies it)
+        if not step.fresh and not repeats:  # every argument known: a test, one state (no row multiplies it)
             g = conj(guard, self._present(atom.predicate, [v for _, v in sorted(fixed)]))
             return [] if g is False else [(g, env, params)]
         if atom.predicate in self.static:
             return self._scan_static(atom.predicate, fixed, free, repeats, (guard, env, params),
                                      split=split)
         out: list[State] = []
+        groups: dict[tuple, tuple[list[Guard], dict[str, Term]]] = {}
         plain = [(p, v) for p, v in fixed if not symbolic(v)]
         for candidate in self._candidates(atom.predicate, plain):
-            row_guard, row, own = self.params.renamed(candidate)
-            g = conj(guard, row_guard, *(veq(v, row[p]) for p, v in fixed), *(veq(row[a], row[b]) for a, b in repeats))
+            # A family's parameters the known arguments stand at take their values; the rest are this read's own.
+            row_guard, row, own = self.params.renamed(self.params.bind(candidate, fixed))
+            g = conj(row_guard, *(veq(v, row[p]) for p, v in fixed), *(veq(row[a], row[b]) for a, b in repeats))
             if g is False:
                 continue
             local = dict(env)
             for position, name in free:
                 local[name] = row[position]
-            out.append((g, local, params + own))
+            if own:
+                out.append((conj(guard, g), local, params + own))
+                continue
+            key = tuple(term_key(row[position]) for position, _ in free)
+            if key in groups:
+                groups[key][0].append(g)
+            else:
+                groups[key] = ([g], local)
+        out.extend((conj(guard, disj(parts)), local, params) for parts, local in groups.values())
         return out
 
     def _candidates(self, predicate: str, plain: list[tuple[int, Term]]) -> list[SymTuple]:
