@@ -13,7 +13,9 @@ so every value outside those is indistinguishable from every other: the
 candidates are the values that occur, and one fresh value for "anything
 else". In an ordered group, the values that occur (reference facts
 included: ``threshold(b1A, 280)``) and each of them plus or minus one are the
-candidates, so a threshold is tried on both of its sides.
+candidates, so a threshold is tried on both of its sides — except below 0 where
+no value there is negative (the numbers of the law are mostly counts: months,
+levels, points).
 """
 
 from __future__ import annotations
@@ -116,10 +118,15 @@ def candidates(group: Group | None, kind: str, stated: set[Value]) -> list[Value
     occurring = {v for v in (group.values if group else set()) | stated if _kind(v) in accepted}
     if group is not None and not group.ordered:
         return sorted(occurring) + [_fresh(kind, occurring)]  # type: ignore[type-var]
+    # Where the rules and the case only ever give a number 0 or more (months, levels, points),
+    # no negative one is proposed: "a statutory maximum of -1 months" is no case a court sees.
+    floor = 0 if kind in ("int", "decimal") and all(v >= 0 for v in occurring) else None  # type: ignore[operator]
     if kind == "int":
-        return sorted({v + d for v in occurring for d in (-1, 0, 1)})  # type: ignore[operator]
+        return sorted({v + d for v in occurring for d in (-1, 0, 1)  # type: ignore[operator]
+                       if floor is None or v + d >= floor})  # type: ignore[operator]
     if kind == "decimal":  # one step of the value's last place either side: 3.9 → 3.8, 3.9, 4.0
-        return sorted({v + d * _last_place(v) for v in occurring for d in (-1, 0, 1)})  # type: ignore[operator, type-var]
+        return sorted({v + d * _last_place(v) for v in occurring for d in (-1, 0, 1)  # type: ignore[operator, type-var]
+                       if floor is None or v + d * _last_place(v) >= floor})  # type: ignore[operator]
     if kind == "date":
         step = datetime.timedelta(days=1)
         return sorted({v + d * step for v in occurring for d in (-1, 0, 1)  # type: ignore[operator]
