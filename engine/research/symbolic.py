@@ -193,13 +193,13 @@ class Encoding(Membership):
         """Plain tuples with the same arguments as one; families of the same shape as one
         (:meth:`Parameters.merged`), a parameter no argument shows eliminated (its existential closed)."""
         merged: dict[tuple, tuple[list[Guard], tuple[Term, ...]]] = {}
-        families = []
-        plain = []
+        families: list[SymTuple] = []
+        plain: list[SymTuple] = []
         for row in rows:
             if row.guard is False:
                 continue
             (families if row.params else plain).append(row)
-        out_families = []
+        out_families: list[SymTuple] = []
         for family in self.params.merged(families):
             shown = tuple(p for p in family.params if any(occurs([p], a) for a in family.args))
             if len(shown) < len(family.params):
