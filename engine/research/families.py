@@ -213,22 +213,36 @@ def _closed(quantified: z3.BoolRef, body: Guard) -> z3.BoolRef:
 
 
 def _boolean_constants(formula: z3.ExprRef) -> list[z3.ExprRef]:
-    """The Boolean constants combined by the connectives of ``formula`` (names, input flags)."""
+    """The Boolean constants combined by the connectives of ``formula`` (names, input flags).
+
+    Walked through z3's C API: a family's guard holds thousands of alternatives,
+    and wrapping each subterm in a Python object costs most of the walk.
+    """
+    ctx = formula.ctx.ref()
+    connectives = {z3.Z3_OP_AND, z3.Z3_OP_OR, z3.Z3_OP_NOT}
     found: list[z3.ExprRef] = []
     seen: set[int] = set()
-    todo = [formula]
+    todo = [formula.as_ast()]
     while todo:
-        t = todo.pop()
-        key = t.get_id()
+        ast = todo.pop()
+        key = z3.Z3_get_ast_id(ctx, ast)
         if key in seen:
             continue
         seen.add(key)
-        if z3.is_quantifier(t):
-            todo.append(t.body())
-        elif z3.is_and(t) or z3.is_or(t) or z3.is_not(t):
-            todo.extend(t.children())
-        elif z3.is_const(t) and z3.is_bool(t) and t.decl().kind() == z3.Z3_OP_UNINTERPRETED:
-            found.append(t)
+        kind = z3.Z3_get_ast_kind(ctx, ast)
+        if kind == z3.Z3_QUANTIFIER_AST:
+            todo.append(z3.Z3_get_quantifier_body(ctx, ast))
+            continue
+        if kind != z3.Z3_APP_AST:
+            continue
+        app = z3.Z3_to_app(ctx, ast)
+        operator = z3.Z3_get_decl_kind(ctx, z3.Z3_get_app_decl(ctx, app))
+        count = z3.Z3_get_app_num_args(ctx, app)
+        if operator in connectives:
+            todo.extend(z3.Z3_get_app_arg(ctx, app, i) for i in range(count))
+        elif operator == z3.Z3_OP_UNINTERPRETED and count == 0 \
+                and z3.Z3_get_sort_kind(ctx, z3.Z3_get_sort(ctx, ast)) == z3.Z3_BOOL_SORT:
+            found.append(z3.BoolRef(ast, formula.ctx))
     return found
 
 
