@@ -47,6 +47,10 @@ def dead_rules(solver: BoundedSolver, acks: list[Acknowledgement], notes: list[s
     # and is listed in the statement) and not yet seen firing.
     pending = [b for branches in by_rule.values() if all(solver.is_exact(b) for b in branches)
                for b in branches if b.id not in live]
+    # The rules that conclude last asked first: a case in which one of them fires fires the
+    # rules it rests on too, and the engine's run shows those live without a question.
+    stratum = {p: number for number, predicates in enumerate(program.strata) for p in predicates}
+    pending.sort(key=lambda b: -stratum.get(b.head.predicate, 0))
     guards = {b.id: disj(g for g, _ in solver.encoding.branch_heads(b)) for b in pending}
     # Asked one by one, then those z3 gave up on once more: what the shared solver has learned
     # by then (see BoundedSolver._ask) often decides them at once.
