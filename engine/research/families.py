@@ -141,7 +141,7 @@ class Parameters:
             return guard
         bounds = [b for p in quantified for b in (p >= self._domains[p.get_id()][0],  # type: ignore[index]
                                                    p <= self._domains[p.get_id()][-1])]  # type: ignore[index]
-        return _closed(z3.Exists(quantified, z3.And(*bounds, guard)), guard)
+        return z3.Exists(quantified, z3.And(*bounds, guard))
 
     def shape(self, params: Sequence[z3.ExprRef], terms: Sequence[Term]) -> tuple:
         """A key equal for two lists of terms that differ only in the names of their parameters (which must
@@ -195,55 +195,6 @@ def occurs(params: Sequence[z3.ExprRef], term: Term) -> bool:
 def _stand_in(sort: z3.SortRef) -> z3.ExprRef:
     """A constant no formula holds, for :func:`occurs`."""
     return z3.Const("param%absent", sort)
-
-
-def _closed(quantified: z3.BoolRef, body: Guard) -> z3.BoolRef:
-    """A quantified formula that still shows the named guards of its body outside the quantifier.
-
-    A query is given the definitions of the named guards its formula reaches
-    through And/Or/Not (:class:`lexkb.research.named.NamedGuards`), which does
-    not look inside a quantifier; a name hidden there would reach the solver
-    undefined (free to take any value). ``q or (n1 and … and nk and not n1)``
-    is ``q`` and shows every name.
-    """
-    names = _boolean_constants(body)
-    if not names:
-        return quantified
-    return z3.Or(quantified, z3.And(*names, z3.Not(names[0])))
-
-
-def _boolean_constants(formula: z3.ExprRef) -> list[z3.ExprRef]:
-    """The Boolean constants combined by the connectives of ``formula`` (names, input flags).
-
-    Walked through z3's C API: a family's guard holds thousands of alternatives,
-    and wrapping each subterm in a Python object costs most of the walk.
-    """
-    ctx = formula.ctx.ref()
-    connectives = {z3.Z3_OP_AND, z3.Z3_OP_OR, z3.Z3_OP_NOT}
-    found: list[z3.ExprRef] = []
-    seen: set[int] = set()
-    todo = [formula.as_ast()]
-    while todo:
-        ast = todo.pop()
-        key = z3.Z3_get_ast_id(ctx, ast)
-        if key in seen:
-            continue
-        seen.add(key)
-        kind = z3.Z3_get_ast_kind(ctx, ast)
-        if kind == z3.Z3_QUANTIFIER_AST:
-            todo.append(z3.Z3_get_quantifier_body(ctx, ast))
-            continue
-        if kind != z3.Z3_APP_AST:
-            continue
-        app = z3.Z3_to_app(ctx, ast)
-        operator = z3.Z3_get_decl_kind(ctx, z3.Z3_get_app_decl(ctx, app))
-        count = z3.Z3_get_app_num_args(ctx, app)
-        if operator in connectives:
-            todo.extend(z3.Z3_get_app_arg(ctx, app, i) for i in range(count))
-        elif operator == z3.Z3_OP_UNINTERPRETED and count == 0 \
-                and z3.Z3_get_sort_kind(ctx, z3.Z3_get_sort(ctx, ast)) == z3.Z3_BOOL_SORT:
-            found.append(z3.BoolRef(ast, formula.ctx))
-    return found
 
 
 def _integer_of(arg: Term) -> z3.ExprRef | None:

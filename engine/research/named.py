@@ -74,9 +74,13 @@ class NamedGuards:
             seen.add(key)
             if key in self._definitions:
                 found.append(key)
-            elif z3.Z3_get_ast_kind(context, term) == z3.Z3_APP_AST and z3.Z3_get_decl_kind(
+                continue
+            kind = z3.Z3_get_ast_kind(context, term)
+            if kind == z3.Z3_QUANTIFIER_AST:  # a family closed over its bounded integer (families.py)
+                todo.append(z3.Z3_get_quantifier_body(context, term))
+            elif kind == z3.Z3_APP_AST and z3.Z3_get_decl_kind(
                     context, z3.Z3_get_app_decl(context, term)) in _CONNECTIVES:
-                # Names are only combined by connectives: comparisons and values hold none.
+                # Names are only combined by connectives (and quantifiers): comparisons and values hold none.
                 todo.extend(z3.Z3_get_app_arg(context, term, i) for i in range(z3.Z3_get_app_num_args(context, term)))
         return found
 
