@@ -41,7 +41,8 @@ from .common import (
               help="Rounds of derivation unfolded for recursive predicates (those are searched, not proved).")
 @click.option("--timeout", type=Seconds(min=0.001), default=None, metavar="SECONDS",
               help=f"Time for each z3 query [default: {SOLVER_TIMEOUT_MS // 1000} s per witness, "
-                   f"{DEAD_TIMEOUT_MS // 1000} s per dead-rule check]; what z3 does not decide is listed as gave up.")
+                   f"{DEAD_TIMEOUT_MS // 1000} s per dead-rule question, asked of up to two solvers and again once "
+                   "if undecided]; what z3 does not decide is listed as gave up.")
 @click.option("--cases", "case_paths", multiple=True, type=click.Path(exists=True), metavar="PATH",
               help="Decided cases (files or folders) whose rules the engine shows can fire, so z3 need not "
                    "[default: the .case files in the knowledge base's folders].")
