@@ -63,12 +63,12 @@ def test_dead_rule_questions_z3_gave_up_on_are_asked_again() -> None:
     seen: set[int] = set()
     real_example = BoundedSolver.example
 
-    def first_time_gives_up(self: BoundedSolver, formula: Any) -> Any:
+    def first_time_gives_up(self: BoundedSolver, formula: Any, again: bool = False) -> Any:
         key = formula.get_id() if hasattr(formula, "get_id") else hash(formula)
         if key not in seen:
             seen.add(key)
             raise GaveUp("simulated")
-        return real_example(self, formula)
+        return real_example(self, formula, again)
 
     with mock.patch.object(BoundedSolver, "example", first_time_gives_up):
         retried = verify(kb, bound=1, examples=[])
@@ -80,7 +80,7 @@ def test_dead_rule_questions_z3_gave_up_on_are_asked_again() -> None:
 def test_a_dead_rule_question_undecided_twice_is_said_to_be_undecided() -> None:
     kb = lexkb.load(str(FIX / "table_planted.rules"))
 
-    def always_gives_up(self: BoundedSolver, formula: Any) -> Any:
+    def always_gives_up(self: BoundedSolver, formula: Any, again: bool = False) -> Any:
         raise GaveUp("simulated")
 
     with mock.patch.object(BoundedSolver, "example", always_gives_up):

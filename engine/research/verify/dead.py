@@ -59,10 +59,10 @@ def dead_rules(solver: BoundedSolver, acks: list[Acknowledgement], notes: list[s
         for number, branch in enumerate(pending, start=1):
             if branch.id in live:
                 continue
-            again = " (again)" if round_number == 2 else ""
-            progress(f"looking for dead rules{again}: {number} of {len(pending)} ({branch.rule.label})")
+            which = " (again)" if round_number == 2 else ""
+            progress(f"looking for dead rules{which}: {number} of {len(pending)} ({branch.rule.label})")
             try:
-                example = solver.example(guards[branch.id])
+                example = solver.example(guards[branch.id], again=round_number == 2)
             except GaveUp as why:
                 undecided[branch.id] = (branch, why.reason)
                 continue

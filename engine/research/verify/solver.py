@@ -112,17 +112,18 @@ class BoundedSolver:
             return formula
         return self._ask(formula) is not None
 
-    def example(self, formula: Any) -> Facts | None:
+    def example(self, formula: Any, again: bool = False) -> Facts | None:
         """Some input facts under which ``formula`` holds (not the fewest), None when none can.
 
-        :class:`GaveUp` when z3 cannot tell.
+        :class:`GaveUp` when z3 cannot tell. ``again``: z3 gave up on this question before, so
+        only the shared solver, which has learned since, is asked (see :meth:`_ask`).
         """
         if formula is False:
             return None
-        model = self._ask(formula)
+        model = self._ask(formula, again)
         return None if model is None else self._facts_of(model)
 
-    def _ask(self, formula: Any) -> z3.ModelRef | None:
+    def _ask(self, formula: Any, again: bool = False) -> z3.ModelRef | None:
         """A model of ``formula``, or None when it cannot hold.
 
         Asked twice at most, each time with the dead-rule time limit. First of a
@@ -136,12 +137,13 @@ class BoundedSolver:
         solver of their own could not answer in ten. Adding every definition
         changes no answer, since each only names a formula.
         """
-        solver = self._solver(self.dead_timeout_ms, formula)
-        solver.add(formula)
-        try:
-            return solver.model() if decide(solver, self.dead_timeout_ms) else None
-        except GaveUp:
-            pass
+        if not again:  # a solver of its own, which has nothing new to offer a question it gave up on
+            solver = self._solver(self.dead_timeout_ms, formula)
+            solver.add(formula)
+            try:
+                return solver.model() if decide(solver, self.dead_timeout_ms) else None
+            except GaveUp:
+                pass
         shared = self._shared
         if shared is None:
             shared = self._shared = z3.Solver()
