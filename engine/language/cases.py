@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import difflib
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -41,9 +42,12 @@ class Case:
     # the case file's text, and the source's once its quotes are checked: they go when the case goes
     sources: Sources = field(default_factory=Sources, compare=False, repr=False)
 
-    @property
+    @functools.cached_property
     def facts(self) -> tuple[CaseFact, ...]:
-        """Every fact of the case, with its provenance where it has one."""
+        """Every fact of the case, with its provenance where it has one.
+
+        Made once: what-if's changes name the fact they change by identity, so a caller's facts
+        made anew at each read would never be found again (every change silently a no-op)."""
         if not self.table:
             return self.stated
         given = tuple(CaseFact(p, tuple(args), None) for p, rows in self.table.items() for args in rows)

@@ -70,3 +70,18 @@ cell(?lo) if criminal_history_category(?c) and table_range(31, ?c, ?lo, ?hi)
     domains = symbol_domains(kb.program)
     assert domains[("offense_category", 0)] == {"illegal_reentry", "drug"}
     assert domains[("criminal_history_category", 0)] == {"I", "II"}
+
+
+def test_a_case_given_as_a_mapping_flips_as_its_file_does() -> None:
+    """A caller's case (``case_from_mapping``) must change like a case file: its facts are made once,
+    so the change that names a fact finds it again (made anew at each read, every change was a no-op)."""
+    from lexkb.language.cases import case_from_mapping
+    kb = lexkb.load(FIX / "cov.rules")
+    from_file = kb.case(FIX / "low.case")
+    mapping = case_from_mapping({f.predicate: [f.args] for f in from_file.facts})
+    assert mapping.facts is mapping.facts
+    by_file = whatif(kb, from_file, "grant", ())
+    by_mapping = whatif(kb, mapping, "grant", ())
+    assert by_mapping.held and by_mapping.size == by_file.size == 1
+    assert sorted(str(f.changes[0].args) for f in by_mapping.flips) == sorted(
+        str(f.changes[0].args) for f in by_file.flips)
