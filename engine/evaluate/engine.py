@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from operator import itemgetter
+from typing import cast
 
 from lexkb.compile.codegen import CompiledBranch, compile_program, compile_sequence
 from lexkb.compile.program import Branch, Negative, Positive, Program
@@ -265,6 +266,11 @@ def sorted_facts(relation: dict[tuple[Value, ...], object]) -> list[tuple[Value,
     return sorted(facts, key=args_key)
 
 
+def deriving_branch(program: Program, record: tuple[object, ...]) -> Branch:
+    """The branch that derived a fact, from the fact's derivation record (see :func:`bindings`)."""
+    return program.branches[cast(int, record[0])]
+
+
 def bindings(program: Program, args: tuple[Value, ...], record: object) -> tuple[Branch, dict[str, Value]] | None:
     """For a derived fact ``args`` and its record: the branch that derived it and the value of each variable.
 
@@ -275,7 +281,7 @@ def bindings(program: Program, args: tuple[Value, ...], record: object) -> tuple
     """
     if not isinstance(record, tuple):
         return None
-    branch = program.branches[record[0]]
+    branch = deriving_branch(program, record)
     env = {name: args[position] for position, name in branch.head_positions}
     env.update(zip(branch.stored, record[1:]))
     return branch, env

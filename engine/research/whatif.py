@@ -175,7 +175,8 @@ def _distance(new: Value, old: Value) -> tuple[int, object]:
     return (0, str(new))
 
 
-def _apply(case: Case, changes: tuple[Change, ...]) -> dict[str, list[tuple[Value, ...]]] | None:
+def apply_changes(case: Case, changes: tuple[Change, ...]) -> dict[str, list[tuple[Value, ...]]] | None:
+    """The case's facts with the changes made; None when two of them change the same stated fact."""
     touched = [c.fact for c in changes if c.fact is not None]
     if len(touched) != len({id(f) for f in touched}):
         return None  # two changes to the same stated fact: not a pair worth trying
@@ -232,7 +233,7 @@ def search_engine_runs(kb: KnowledgeBase, case: Case, predicate: str, args: tupl
             if runs >= max_runs:
                 return WhatIf(format_ground_atom(predicate, args), held, flips, size if flips else None, runs, max_runs,
                               True, "engine-runs")
-            facts = _apply(case, combo)
+            facts = apply_changes(case, combo)
             if facts is None:
                 continue
             runs += 1

@@ -87,3 +87,35 @@ def test_a_dead_rule_question_undecided_twice_is_said_to_be_undecided() -> None:
         report = verify(kb, bound=1, examples=[])
     assert not any(f.kind == "dead" for f in report.findings)  # undecided is never "dead"
     assert report.gave_up and all("z3 gave up (simulated)" in line for line in report.gave_up)
+
+
+def _asking(solver: BoundedSolver, label: str) -> tuple[Any, list[int]]:
+    """The example z3 gives for a rule at the solver's bound, and how many assumptions each check carried."""
+    calls: list[int] = []
+
+    def counting(checker: Any, timeout_ms: int, *assumptions: Any) -> bool:
+        calls.append(len(assumptions))
+        return real_decide(checker, timeout_ms, *assumptions)
+
+    formula = _heads(solver, label)
+    with mock.patch.object(solver_module, "decide", counting):
+        return solver.example(formula), calls
+
+
+def test_a_rule_is_first_asked_among_cases_with_one_fact_of_each_input() -> None:
+    kb = lexkb.load(str(FIX / "table_planted.rules"))
+    solver = BoundedSolver(kb, 2, 4)
+    example, calls = _asking(solver, "minimum_above_range")
+    assert example is not None
+    predicates = [predicate for predicate, _ in example]
+    assert len(predicates) == len(set(predicates))  # one fact of each input sufficed
+    assert calls == [len(kb.program.inputs)]  # one check, every input's second slot assumed absent
+
+
+def test_a_rule_that_needs_two_facts_of_an_input_is_asked_again_without_the_assumption() -> None:
+    kb = lexkb.load(str(FIX / "table_planted.rules"))
+    solver = BoundedSolver(kb, 2, 4)
+    example, calls = _asking(solver, "two_levels")
+    assert example is not None
+    assert [predicate for predicate, _ in example].count("offense_level") == 2
+    assert calls == [len(kb.program.inputs), 0]  # none with one fact each, then one among all cases

