@@ -11,6 +11,7 @@ formula hold (:meth:`BoundedSolver.satisfiable`), and under which fewest facts
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import z3
@@ -92,6 +93,7 @@ class BoundedSolver:
             raise CheckError(f"verify cannot encode this rule base: {error}", span,
                              hint="split the rule, or lower --bound") from None
         self.symbols = program_symbols(self.program)
+        self._context = z3.main_ctx()  # the encoding's terms are made in z3's default context
         # Every slot after the first of its input absent: the cases with at most one fact of each input.
         self._one_fact_each: list[z3.BoolRef] = []
         seen: set[str] = set()
@@ -134,9 +136,9 @@ class BoundedSolver:
         """A model of ``formula``, or None when it cannot hold.
 
         Asked twice at most, each time with the dead-rule time limit. First of a
-        solver given only the definitions the formula reaches (z3 answered all of
-        kb/'s questions this way, in under 5 s), at first among the cases with one
-        fact of each input. Then, if that solver has not answered, of the one
+        solver given only the definitions the formula reaches, in a z3 context of
+        its own (:meth:`_solver`; z3 answered all of kb/'s questions this way, each
+        in under 1.5 s), at first among the cases with one fact of each input. Then, if that solver has not answered, of the one
         solver all questions share: the definitions of the named guards are given
         to it once, and each question is asked under an assumption
         (``question -> formula``), so z3 internalises the encoding once and what
@@ -146,15 +148,14 @@ class BoundedSolver:
         changes no answer, since each only names a formula.
         """
         if not again:  # a solver of its own, which has nothing new to offer a question it gave up on
-            solver = self._solver(self.dead_timeout_ms, formula)
-            solver.add(formula)
+            solver, one_fact_each = self._solver(self.dead_timeout_ms, formula, self._one_fact_each)
             try:
                 # First among the cases with one fact of each input (an assumption, so the same
                 # solver is asked again without it): most rules fire in such a case, and z3 finds
                 # one in a third of the time (kb/: 30 s of questions became 19 s).
-                if self._one_fact_each and decide(solver, self.dead_timeout_ms, *self._one_fact_each):
-                    return solver.model()
-                return solver.model() if decide(solver, self.dead_timeout_ms) else None
+                if one_fact_each and decide(solver, self.dead_timeout_ms, *one_fact_each):
+                    return self._model_of(solver)
+                return self._model_of(solver) if decide(solver, self.dead_timeout_ms) else None
             except GaveUp:
                 pass
         shared = self._shared
@@ -182,24 +183,21 @@ class BoundedSolver:
         """
         if formula is False:
             return None
-        optimizer = z3.Optimize()
+        absent = [z3.Not(slot.present) for slot in self.slots]
+        solver, soft = self._solver(self.timeout_ms, formula, absent)
+        optimizer = z3.Optimize(ctx=solver.ctx)
         optimizer.set("timeout", self.timeout_ms)
-        optimizer.add(*self.constraints, *self.encoding.named.definitions(formula))
-        if formula is not True:
-            optimizer.add(formula)
-        for slot in self.slots:
-            optimizer.add_soft(z3.Not(slot.present))
+        optimizer.add(*solver.assertions())
+        for fewer in soft:
+            optimizer.add_soft(fewer)
         try:
             if not decide(optimizer, self.timeout_ms):
                 return None
-            model = optimizer.model()
+            model = self._model_of(optimizer)
         except GaveUp:  # minimising is harder than finding one: any witness will do
-            solver = self._solver(self.timeout_ms, formula)
-            if formula is not True:
-                solver.add(formula)
             if not decide(solver, self.timeout_ms):
                 return None
-            model = solver.model()
+            model = self._model_of(solver)
         return self._facts_of(model)
 
     def outside(self, acks: list[Acknowledgement]) -> Any:
@@ -213,17 +211,38 @@ class BoundedSolver:
             parts.append(neg(covered))
         return conj(*parts)
 
-    def _solver(self, timeout_ms: int, formula: Any) -> z3.Solver:
-        """A solver holding the input constraints and the definitions ``formula`` depends on.
+    def _solver(self, timeout_ms: int, formula: Any,
+                extra: Sequence[z3.BoolRef] = ()) -> tuple[z3.Solver, list[z3.BoolRef]]:
+        """A solver holding the input constraints, the definitions ``formula`` depends on, and
+        ``formula``; with ``extra`` (assumptions, soft constraints) made in the solver's context.
+
+        The solver has a z3 context of its own, holding only what the question reads: the
+        encoding's context holds every term of the encoding (on kb/, hundreds of thousands),
+        and z3's string theory pays for them in every check made there — a question about
+        two symbols took 0.17 s in it and 0.005 s in a context of its own; kb/'s dead-rule
+        questions, 19 s in all, took 6 s. The terms are translated at once, so what they
+        share is translated once. The model is translated back (:meth:`_model_of`).
 
         z3's own simplifier, then its SMT core: z3's default for a one-off question also
         solves equations, which inlines each named guard's definition back into every
         formula that reads it, and was 2 to 10 times slower on the questions kb/ asks.
         """
-        solver = z3.Then("simplify", "smt").solver()
+        terms = [*self.constraints, *self.encoding.named.definitions(formula)]
+        if formula is not True:
+            terms.append(formula)
+        context = z3.Context()
+        vector = z3.AstVector()
+        for term in (*terms, *extra):
+            vector.push(term)
+        moved = vector.translate(context)
+        solver = z3.Then("simplify", "smt", ctx=context).solver()
         solver.set("timeout", timeout_ms)
-        solver.add(*self.constraints, *self.encoding.named.definitions(formula))
-        return solver
+        solver.add(*(moved[i] for i in range(len(terms))))
+        return solver, [moved[i] for i in range(len(terms), len(moved))]
+
+    def _model_of(self, checker: z3.Solver | z3.Optimize) -> z3.ModelRef:
+        """The checker's model, translated back into the encoding's context (see :meth:`_solver`)."""
+        return checker.model().translate(self._context)
 
     def _facts_of(self, model: z3.ModelRef) -> Facts:
         rename: dict[str, str] = {}
