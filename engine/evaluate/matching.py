@@ -21,20 +21,24 @@ from lexkb.values import Value, args_key
 
 Relations = dict[str, dict[tuple[Value, ...], object]]
 Index = dict[tuple[Value, ...], list[tuple[Value, ...]]]  # facts by their values at some positions
+# Join plans by (branch id, variables bound beforehand, literals to match); the branch is kept so its id stays its own.
+Plans = dict[tuple[int, frozenset[str], tuple[int, ...]], tuple[Branch, Plan]]
 
 
 class Matcher:
     """All satisfying bindings of a branch's literals over finished relations."""
 
-    def __init__(self, relations: dict[str, dict[tuple[Value, ...], object]]) -> None:
+    def __init__(self, relations: dict[str, dict[tuple[Value, ...], object]],
+                 plans: Plans | None = None) -> None:
+        """``plans``: a cache of join plans to share between matchers (a plan depends on the branch
+        only, never on the relations), for a caller that matches the same rules in many results."""
         self.relations = relations
         self._sorted: dict[str, list[tuple[Value, ...]]] = {}
         # Per (predicate, key positions): the facts by key in the relation's own order, and each bucket asked
         # for so far in canonical order. Sorting bucket by bucket, when first asked for, keeps an explanation's
         # cost in proportion to what it looks at, not to the size of every relation it touches.
         self._indexes: dict[tuple[str, tuple[int, ...]], tuple[Index, Index]] = {}
-        # Plans by (branch, variables bound beforehand, literals to match); the branch is kept so its id stays its own.
-        self._plans: dict[tuple[int, frozenset[str], tuple[int, ...]], tuple[Branch, Plan]] = {}
+        self._plans: Plans = {} if plans is None else plans
 
     def facts(self, predicate: str) -> list[tuple[Value, ...]]:
         """A relation's facts in canonical order (so matches come out deterministically)."""

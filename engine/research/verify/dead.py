@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from lexkb.compile.program import Branch, Negative, Positive, Program, Test
 from lexkb.errors import plural
-from lexkb.evaluate.matching import Matcher
+from lexkb.evaluate.matching import Matcher, Plans
 from lexkb.explain.builder import format_literal
 from lexkb.research.reasons import rule_location
 from lexkb.research.symbolic_values import disj
@@ -42,8 +42,9 @@ def dead_rules(solver: BoundedSolver, acks: list[Acknowledgement], notes: list[s
     need = facts_needed(program)
     inputs_of = {key: set(counts) for key, counts in need.items()}
     live: set[int] = set()  # branches seen firing in the engine on an example: alive, no query needed
+    plans: Plans = {}  # the engine's join plans, made once for every result matched
     for result in examples:
-        live |= _fired(program, result)
+        live |= _fired(program, result, plans)
     dead_of: dict[int, list[Branch]] = {}
     # Every branch still to decide: exactly encoded (one that is not cannot be proved dead,
     # and is listed in the statement) and not yet seen firing.
@@ -72,7 +73,7 @@ def dead_rules(solver: BoundedSolver, acks: list[Acknowledgement], notes: list[s
                 dead_of.setdefault(id(branch.rule), []).append(branch)
                 continue
             result = solver.run(example)
-            live |= _fired(program, result)
+            live |= _fired(program, result, plans)
             # The cases one change away fire rules beside this one: each shown live by an engine run
             # costs no question (on kb/, 24 questions became 12).
             rest = [b for b in pending if b.id not in live]
@@ -112,9 +113,10 @@ def dead_rules(solver: BoundedSolver, acks: list[Acknowledgement], notes: list[s
     return findings
 
 
-def _fired(program: Program, result: Result) -> set[int]:
-    """The branches that match in a result (the engine's answer, not the encoding's)."""
-    matcher = Matcher(result.relations)
+def _fired(program: Program, result: Result, plans: Plans | None = None) -> set[int]:
+    """The branches that match in a result (the engine's answer, not the encoding's); ``plans``: the join
+    plans, shared between results (see :class:`Matcher`)."""
+    matcher = Matcher(result.relations, plans)
     return {b.id for b in program.branches if not b.hidden and next(iter(matcher.matches(b)), None) is not None}
 
 

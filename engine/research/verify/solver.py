@@ -237,7 +237,9 @@ class BoundedSolver:
         moved = vector.translate(context)
         solver = z3.Then("simplify", "smt", ctx=context).solver()
         solver.set("timeout", timeout_ms)
-        solver.add(*(moved[i] for i in range(len(terms))))
+        raw = context.ref()
+        for i in range(len(terms)):  # through the C API: a Python wrapper for each term cost more than z3
+            z3.Z3_solver_assert(raw, solver.solver, z3.Z3_ast_vector_get(raw, moved.vector, i))
         return solver, [moved[i] for i in range(len(terms), len(moved))]
 
     def _model_of(self, checker: z3.Solver | z3.Optimize) -> z3.ModelRef:
