@@ -18,7 +18,7 @@ rounds (an under-approximation, stated as such by the tools).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import z3
 
@@ -67,6 +67,15 @@ class EncodingLimit(Exception):
 
 
 # ---------------------------------------------------------------- the encoding
+
+
+class _Matches(NamedTuple):
+    """What a read of a computed relation with some values known matches (:meth:`Encoding._matches`)."""
+
+    rows: list[SymTuple]  # the relation's tuples it was computed from (a recursive one's change each round)
+    known: tuple[Term, ...]  # the values read, kept so that the ids in the cache key stay theirs
+    families: list[SymTuple]  # candidates with parameters still open, bound to the values read
+    groups: list[tuple[Guard, tuple[Term, ...]]]  # per distinct values at the positions bound: condition, values
 
 
 class Encoding(Membership):
@@ -119,6 +128,7 @@ class Encoding(Membership):
         self._static_rows: dict[str, list[SymTuple]] = {}
         self._splits: dict[str, tuple[Any, dict[tuple, Guard], list[SymTuple]]] = {}
         self._joins: dict[tuple[str, tuple[int, ...]], tuple[Any, dict[tuple, list[SymTuple]], list[SymTuple]]] = {}
+        self._scans: dict[tuple, _Matches] = {}  # reads of computed relations by the values read (see _matches)
         # Predicates too large to encode: taken as empty (an under-approximation), with the reason.
         self.abstracted: dict[str, str] = {}
         self.named = NamedGuards()  # every merged tuple's guard, named (read its definitions for a query)
@@ -447,28 +457,62 @@ class Encoding(Membership):
         if atom.predicate in self.static:
             return self._scan_static(atom.predicate, fixed, free, repeats, (guard, env, params),
                                      split=split)
+        matches = self._matches(atom.predicate, fixed, tuple(position for position, _ in free), tuple(repeats))
         out: list[State] = []
-        groups: dict[tuple, tuple[list[Guard], dict[str, Term]]] = {}
-        plain = [(p, v) for p, v in fixed if not symbolic(v)]
-        for candidate in self._candidates(atom.predicate, plain):
-            # A family's parameters the known arguments stand at take their values; the rest are this read's own.
-            row_guard, row, own = self.params.renamed(self.params.bind(candidate, fixed))
+        for family in matches.families:
+            # Each read of a family chooses its own members: its parameters are renamed for this read.
+            row_guard, row, own = self.params.renamed(family)
             g = conj(row_guard, *(veq(v, row[p]) for p, v in fixed), *(veq(row[a], row[b]) for a, b in repeats))
             if g is False:
                 continue
             local = dict(env)
             for position, name in free:
                 local[name] = row[position]
-            if own:
-                out.append((conj(guard, g), local, params + own))
-                continue
-            key = tuple(term_key(row[position]) for position, _ in free)
-            if key in groups:
-                groups[key][0].append(g)
-            else:
-                groups[key] = ([g], local)
-        out.extend((conj(guard, disj(parts)), local, params) for parts, local in groups.values())
+            out.append((conj(guard, g), local, params + own))
+        for match, values in matches.groups:
+            local = dict(env)
+            for (_, name), value in zip(free, values):
+                local[name] = value
+            out.append((conj(guard, match), local, params))
         return out
+
+    def _matches(self, predicate: str, fixed: list[tuple[int, Term]], positions: tuple[int, ...],
+                 repeats: tuple[tuple[int, int], ...]) -> _Matches:
+        """The rows of a computed relation that a read with the ``fixed`` values matches, grouped by their
+        values at ``positions`` (each group's guard the disjunction of its rows' match conditions).
+
+        Kept by the values read: a join reads the same relation with the same few values from every
+        state of the rule so far (on kb/, ``original_cell`` 1,548 times with one of six categories), and
+        building the same equalities and conjunctions again each time was most of the encoding's time.
+        Candidates whose parameters the values leave open are only bound here: each read renames them.
+        """
+        rows = self.tuples(predicate)
+        key = (predicate, tuple((p, term_key(v)) for p, v in fixed), positions, repeats)
+        cached = self._scans.get(key)
+        if cached is not None and cached.rows is rows:
+            return cached
+        families: list[SymTuple] = []
+        groups: dict[tuple, tuple[list[Guard], tuple[Term, ...]]] = {}
+        plain = [(p, v) for p, v in fixed if not symbolic(v)]
+        for candidate in self._candidates(predicate, plain):
+            # A family's parameters the known arguments stand at take their values; the rest are the read's own.
+            bound = self.params.bind(candidate, fixed)
+            if bound.params:
+                families.append(bound)
+                continue
+            row_guard, row, _ = bound
+            g = conj(row_guard, *(veq(v, row[p]) for p, v in fixed), *(veq(row[a], row[b]) for a, b in repeats))
+            if g is False:
+                continue
+            group = tuple(term_key(row[position]) for position in positions)
+            if group in groups:
+                groups[group][0].append(g)
+            else:
+                groups[group] = ([g], tuple(row[position] for position in positions))
+        matches = _Matches(rows, tuple(v for _, v in fixed), families,
+                           [(disj(parts), values) for parts, values in groups.values()])
+        self._scans[key] = matches
+        return matches
 
     def _candidates(self, predicate: str, plain: list[tuple[int, Term]]) -> list[SymTuple]:
         """The rows that can match plain values at some positions (a hash join on a symbolic relation)."""
