@@ -371,16 +371,24 @@ class Encoding(Membership):
         agree when they do up to the names of their parameters (renamed to one set: exact, since
         each state's parameters are its own existentials)."""
         merged: dict[tuple, tuple[list[Guard], dict[str, Term], tuple[z3.ExprRef, ...]]] = {}
+        # States read from one family share its parameters (a scan of it before the others, as in
+        # comparable_term_candidates: 6,270 states, one parameter): their shape is worked out once,
+        # and a parameter that is already the one kept is not substituted (z3 would walk the guard for it).
+        shapes: dict[tuple, tuple] = {}
         for guard, env, params in states:
             names = sorted(name for name in needed if name in env)
             if params:
-                key: tuple = ("family", tuple(names), self.params.shape(params, [env[name] for name in names]))
+                identity = (tuple(p.get_id() for p in params), tuple(term_key(env[name]) for name in names))
+                shape = shapes.get(identity)
+                if shape is None:
+                    shape = shapes[identity] = self.params.shape(params, [env[name] for name in names])
+                key: tuple = ("family", tuple(names), shape)
             else:
                 key = tuple((name, term_key(env[name])) for name in names)
             if key not in merged:
                 merged[key] = ([guard], {name: env[name] for name in names}, params)
             elif params:
-                pairs = list(zip(params, merged[key][2]))
+                pairs = [(p, q) for p, q in zip(params, merged[key][2]) if not p.eq(q)]
                 merged[key][0].append(substitute(guard, pairs))
             else:
                 merged[key][0].append(guard)
