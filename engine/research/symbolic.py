@@ -18,6 +18,7 @@ rounds (an under-approximation, stated as such by the tools).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import z3
@@ -26,7 +27,7 @@ from lexkb.compile.program import Branch, Negative, Positive, Program, Test
 from lexkb.compile.schedule import Step, plan
 from lexkb.evaluate.engine import Engine
 from lexkb.language import ast
-from lexkb.research.families import INTERVAL_MIN, Parameters, SymTuple, occurs, substitute
+from lexkb.research.families import INTERVAL_MIN, Occurrences, Parameters, SymTuple, occurs, substitute
 from lexkb.research.grounding import PossibleValues, ground
 from lexkb.research.membership import Membership
 from lexkb.research.named import NamedGuards
@@ -262,22 +263,31 @@ class Encoding(Membership):
             rows = out
         return rows
 
-    def _named(self, label: str, guard: Guard, params: tuple[z3.ExprRef, ...], top: bool = True) -> Guard:
+    def _named(self, label: str, guard: Guard, params: tuple[z3.ExprRef, ...], top: bool = True,
+               mentions: Callable[[Guard], bool] | None = None) -> Guard:
         """A tuple's guard with its parts named (:class:`NamedGuards`). A name is one Boolean, so a
         family's guard is named only in its parts that no parameter occurs in — the conditions of each
         of its alternatives (a disjunction's parts), taken together — and the rest stays a formula, for
         each read to substitute its own parameters into. Only the top of the guard is looked at: what is
-        below was named when the relations it reads were made."""
-        if not params or not occurs(params, guard):
+        below was named when the relations it reads were made.
+
+        Whether the parameters occur is asked of z3 (:func:`occurs`, which walks the term in C) for
+        the guard and the parts of a conjunction; the parts of a disjunction, which share most of their
+        subterms and may be thousands, share one :class:`Occurrences` (each subterm looked at once)."""
+        if mentions is None:
+            def mentions(term: Guard) -> bool:
+                return occurs(params, term)
+        if not params or not mentions(guard):
             return self.named.name(label, guard)
         if top and z3.is_or(guard):
-            return disj(self._named(label, part, params, top=False) for part in guard.children())
+            shared = Occurrences(params)
+            return disj(self._named(label, part, params, top=False, mentions=shared) for part in guard.children())
         if z3.is_and(guard):
             parts = guard.children()
-            mentions = [occurs(params, part) for part in parts]
-            free = [part for part, m in zip(parts, mentions) if not m]
+            shown = [mentions(part) for part in parts]
+            free = [part for part, m in zip(parts, shown) if not m]
             return conj(self.named.name(label, conj(*free)) if free else True,
-                        *(part for part, m in zip(parts, mentions) if m))
+                        *(part for part, m in zip(parts, shown) if m))
         return guard
 
     def trigger(self, predicate: str) -> Guard:
