@@ -18,7 +18,8 @@ rounds (an under-approximation, stated as such by the tools).
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import z3
 
@@ -26,7 +27,7 @@ from lexkb.compile.program import Branch, Negative, Positive, Program, Test
 from lexkb.compile.schedule import Step, plan
 from lexkb.evaluate.engine import Engine
 from lexkb.language import ast
-from lexkb.research.families import INTERVAL_MIN, Parameters, SymTuple, occurs, substitute
+from lexkb.research.families import INTERVAL_MIN, Occurrences, Parameters, SymTuple, occurs, substitute
 from lexkb.research.grounding import PossibleValues, ground
 from lexkb.research.membership import Membership
 from lexkb.research.named import NamedGuards
@@ -67,6 +68,15 @@ class EncodingLimit(Exception):
 
 
 # ---------------------------------------------------------------- the encoding
+
+
+class _Matches(NamedTuple):
+    """What a read of a computed relation with some values known matches (:meth:`Encoding._matches`)."""
+
+    rows: list[SymTuple]  # the relation's tuples it was computed from (a recursive one's change each round)
+    known: tuple[Term, ...]  # the values read, kept so that the ids in the cache key stay theirs
+    families: list[SymTuple]  # candidates with parameters still open, bound to the values read
+    groups: list[tuple[Guard, tuple[Term, ...]]]  # per distinct values at the positions bound: condition, values
 
 
 class Encoding(Membership):
@@ -119,6 +129,9 @@ class Encoding(Membership):
         self._static_rows: dict[str, list[SymTuple]] = {}
         self._splits: dict[str, tuple[Any, dict[tuple, Guard], list[SymTuple]]] = {}
         self._joins: dict[tuple[str, tuple[int, ...]], tuple[Any, dict[tuple, list[SymTuple]], list[SymTuple]]] = {}
+        self._scans: dict[tuple, _Matches] = {}  # reads of computed relations by the values read (see _matches)
+        self._tests: dict[tuple, tuple[tuple[Guard, Guard, Guard], tuple]] = {}  # see _tested
+        self._test_variables: dict[int, tuple[str, ...]] = {}
         # Predicates too large to encode: taken as empty (an under-approximation), with the reason.
         self.abstracted: dict[str, str] = {}
         self.named = NamedGuards()  # every merged tuple's guard, named (read its definitions for a query)
@@ -252,22 +265,31 @@ class Encoding(Membership):
             rows = out
         return rows
 
-    def _named(self, label: str, guard: Guard, params: tuple[z3.ExprRef, ...], top: bool = True) -> Guard:
+    def _named(self, label: str, guard: Guard, params: tuple[z3.ExprRef, ...], top: bool = True,
+               mentions: Callable[[Guard], bool] | None = None) -> Guard:
         """A tuple's guard with its parts named (:class:`NamedGuards`). A name is one Boolean, so a
         family's guard is named only in its parts that no parameter occurs in — the conditions of each
         of its alternatives (a disjunction's parts), taken together — and the rest stays a formula, for
         each read to substitute its own parameters into. Only the top of the guard is looked at: what is
-        below was named when the relations it reads were made."""
-        if not params or not occurs(params, guard):
+        below was named when the relations it reads were made.
+
+        Whether the parameters occur is asked of z3 (:func:`occurs`, which walks the term in C) for
+        the guard and the parts of a conjunction; the parts of a disjunction, which share most of their
+        subterms and may be thousands, share one :class:`Occurrences` (each subterm looked at once)."""
+        if mentions is None:
+            def mentions(term: Guard) -> bool:
+                return occurs(params, term)
+        if not params or not mentions(guard):
             return self.named.name(label, guard)
         if top and z3.is_or(guard):
-            return disj(self._named(label, part, params, top=False) for part in guard.children())
+            shared = Occurrences(params)
+            return disj(self._named(label, part, params, top=False, mentions=shared) for part in guard.children())
         if z3.is_and(guard):
             parts = guard.children()
-            mentions = [occurs(params, part) for part in parts]
-            free = [part for part, m in zip(parts, mentions) if not m]
+            shown = [mentions(part) for part in parts]
+            free = [part for part, m in zip(parts, shown) if not m]
             return conj(self.named.name(label, conj(*free)) if free else True,
-                        *(part for part, m in zip(parts, mentions) if m))
+                        *(part for part, m in zip(parts, shown) if m))
         return guard
 
     def trigger(self, predicate: str) -> Guard:
@@ -361,16 +383,24 @@ class Encoding(Membership):
         agree when they do up to the names of their parameters (renamed to one set: exact, since
         each state's parameters are its own existentials)."""
         merged: dict[tuple, tuple[list[Guard], dict[str, Term], tuple[z3.ExprRef, ...]]] = {}
+        # States read from one family share its parameters (a scan of it before the others, as in
+        # comparable_term_candidates: 6,270 states, one parameter): their shape is worked out once,
+        # and a parameter that is already the one kept is not substituted (z3 would walk the guard for it).
+        shapes: dict[tuple, tuple] = {}
         for guard, env, params in states:
             names = sorted(name for name in needed if name in env)
             if params:
-                key: tuple = ("family", tuple(names), self.params.shape(params, [env[name] for name in names]))
+                identity = (tuple(p.get_id() for p in params), tuple(term_key(env[name]) for name in names))
+                shape = shapes.get(identity)
+                if shape is None:
+                    shape = shapes[identity] = self.params.shape(params, [env[name] for name in names])
+                key: tuple = ("family", tuple(names), shape)
             else:
                 key = tuple((name, term_key(env[name])) for name in names)
             if key not in merged:
                 merged[key] = ([guard], {name: env[name] for name in names}, params)
             elif params:
-                pairs = list(zip(params, merged[key][2]))
+                pairs = [(p, q) for p, q in zip(params, merged[key][2]) if not p.eq(q)]
                 merged[key][0].append(substitute(guard, pairs))
             else:
                 merged[key][0].append(guard)
@@ -391,14 +421,30 @@ class Encoding(Membership):
             return [] if g is False else [(g, {**env, step.binds[0]: value}, params)]
         if step.kind == "test":
             assert isinstance(literal, Test)
+            g = conj(guard, *self._tested(literal, env))
+        else:
+            g = conj(guard, self._absent(literal.atom, env))  # type: ignore[union-attr]
+        return [] if g is False else [(g, env, params)]
+
+    def _tested(self, literal: Test, env: dict[str, Term]) -> tuple[Guard, Guard, Guard]:
+        """A test's parts: the conditions for its two sides to have values, and the comparison (negated
+        if the test is). Kept by the values of its variables: a rule tests each of its many states, and
+        many states agree on the variables a test reads (on kb/, 97,000 tests for 21,000 different
+        values, most in capped_range_reveals_statutory_maximum: ``?l = max(1, min(43, ?l0))`` and the like)."""
+        names = self._test_variables.get(id(literal))
+        if names is None:
+            names = self._test_variables[id(literal)] = tuple(ast.condition_variables(literal.comparison))
+        values = tuple(env[name] for name in names)
+        key = (id(literal), tuple(term_key(v) for v in values))
+        cached = self._tests.get(key)
+        if cached is None:
             c = literal.comparison
             left, gl = self.term(c.left, env)
             right, gr = self.term(c.right, env)
             test = self._compared(c.op, left, right) if gl is not False and gr is not False else False
-            g = conj(guard, gl, gr, neg(test) if literal.negated else test)
-        else:
-            g = conj(guard, self._absent(literal.atom, env))  # type: ignore[union-attr]
-        return [] if g is False else [(g, env, params)]
+            # The values are kept so that the ids in the key stay theirs (and the literal, its id).
+            cached = self._tests[key] = ((gl, gr, neg(test) if literal.negated else test), (literal, values))
+        return cached[0]
 
     def term(self, term: ast.Term, env: dict[str, Term]) -> tuple[Term, Guard]:
         """A term's value and the condition for it to have one (arithmetic is on integers only)."""
@@ -447,28 +493,62 @@ class Encoding(Membership):
         if atom.predicate in self.static:
             return self._scan_static(atom.predicate, fixed, free, repeats, (guard, env, params),
                                      split=split)
+        matches = self._matches(atom.predicate, fixed, tuple(position for position, _ in free), tuple(repeats))
         out: list[State] = []
-        groups: dict[tuple, tuple[list[Guard], dict[str, Term]]] = {}
-        plain = [(p, v) for p, v in fixed if not symbolic(v)]
-        for candidate in self._candidates(atom.predicate, plain):
-            # A family's parameters the known arguments stand at take their values; the rest are this read's own.
-            row_guard, row, own = self.params.renamed(self.params.bind(candidate, fixed))
+        for family in matches.families:
+            # Each read of a family chooses its own members: its parameters are renamed for this read.
+            row_guard, row, own = self.params.renamed(family)
             g = conj(row_guard, *(veq(v, row[p]) for p, v in fixed), *(veq(row[a], row[b]) for a, b in repeats))
             if g is False:
                 continue
             local = dict(env)
             for position, name in free:
                 local[name] = row[position]
-            if own:
-                out.append((conj(guard, g), local, params + own))
-                continue
-            key = tuple(term_key(row[position]) for position, _ in free)
-            if key in groups:
-                groups[key][0].append(g)
-            else:
-                groups[key] = ([g], local)
-        out.extend((conj(guard, disj(parts)), local, params) for parts, local in groups.values())
+            out.append((conj(guard, g), local, params + own))
+        for match, values in matches.groups:
+            local = dict(env)
+            for (_, name), value in zip(free, values):
+                local[name] = value
+            out.append((conj(guard, match), local, params))
         return out
+
+    def _matches(self, predicate: str, fixed: list[tuple[int, Term]], positions: tuple[int, ...],
+                 repeats: tuple[tuple[int, int], ...]) -> _Matches:
+        """The rows of a computed relation that a read with the ``fixed`` values matches, grouped by their
+        values at ``positions`` (each group's guard the disjunction of its rows' match conditions).
+
+        Kept by the values read: a join reads the same relation with the same few values from every
+        state of the rule so far (on kb/, ``original_cell`` 1,548 times with one of six categories), and
+        building the same equalities and conjunctions again each time was most of the encoding's time.
+        Candidates whose parameters the values leave open are only bound here: each read renames them.
+        """
+        rows = self.tuples(predicate)
+        key = (predicate, tuple((p, term_key(v)) for p, v in fixed), positions, repeats)
+        cached = self._scans.get(key)
+        if cached is not None and cached.rows is rows:
+            return cached
+        families: list[SymTuple] = []
+        groups: dict[tuple, tuple[list[Guard], tuple[Term, ...]]] = {}
+        plain = [(p, v) for p, v in fixed if not symbolic(v)]
+        for candidate in self._candidates(predicate, plain):
+            # A family's parameters the known arguments stand at take their values; the rest are the read's own.
+            bound = self.params.bind(candidate, fixed)
+            if bound.params:
+                families.append(bound)
+                continue
+            row_guard, row, _ = bound
+            g = conj(row_guard, *(veq(v, row[p]) for p, v in fixed), *(veq(row[a], row[b]) for a, b in repeats))
+            if g is False:
+                continue
+            group = tuple(term_key(row[position]) for position in positions)
+            if group in groups:
+                groups[group][0].append(g)
+            else:
+                groups[group] = ([g], tuple(row[position] for position in positions))
+        matches = _Matches(rows, tuple(v for _, v in fixed), families,
+                           [(disj(parts), values) for parts, values in groups.values()])
+        self._scans[key] = matches
+        return matches
 
     def _candidates(self, predicate: str, plain: list[tuple[int, Term]]) -> list[SymTuple]:
         """The rows that can match plain values at some positions (a hash join on a symbolic relation)."""

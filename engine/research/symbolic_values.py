@@ -71,10 +71,11 @@ def _number_view(term: Term) -> tuple[Guard, Any]:
         if type(term) is Decimal:
             return True, z3.RealVal(str(term))
         return False, z3.IntVal(0)
-    if z3.is_app(term) and term.decl().eq(V.int_):
+    made = _constructor(term)
+    if made in ("int_", "dec_"):
         return True, term.arg(0)
-    if z3.is_app(term) and term.decl().eq(V.dec_):
-        return True, term.arg(0)
+    if made is not None:  # a date, symbol or text by construction: never a number (its testers would say so)
+        return False, z3.IntVal(0)
     return z3.Or(V.is_int_(term), V.is_dec_(term)), z3.If(V.is_int_(term), z3.ToReal(V.num(term)), V.real(term))
 
 
@@ -168,6 +169,21 @@ def term_key(term: Term) -> tuple:
     return ("c", type(term).__name__, term)
 
 
+_CONSTRUCTORS = {V.constructor(i).get_id(): V.constructor(i).name() for i in range(V.num_constructors())}
+
+
+def _constructor(term: z3.ExprRef) -> str | None:
+    """The name of the Value constructor ``term`` is an application of (``int_``…), None when it is not one.
+
+    A term built by a constructor has that kind whatever its arguments: a comparison with it need not
+    ask z3 about the other kinds (``is_date_(int_(x))`` is false), which saves building those terms."""
+    context, ast = term.ctx_ref(), term.as_ast()  # raw C API: the term keeps its declaration alive
+    if z3.Z3_get_ast_kind(context, ast) != z3.Z3_APP_AST:
+        return None
+    decl = z3.Z3_func_decl_to_ast(context, z3.Z3_get_app_decl(context, ast))
+    return _CONSTRUCTORS.get(z3.Z3_get_ast_id(context, decl))
+
+
 def _has_kind(kind: type, term: Term) -> Guard:
     return type(term) is kind if not symbolic(term) else _ORDERED_ENCODING[kind][0](term)
 
@@ -195,7 +211,7 @@ def sym_compare(op: str, a: Term, b: Term) -> Guard:
     elif numbers is not False:
         numbers = conj(numbers, ORDERINGS[op](x, y))
     dates = False
-    if all(symbolic(t) or type(t) is datetime.date for t in (a, b)):
+    if all(_constructor(t) in (None, "date_") if symbolic(t) else type(t) is datetime.date for t in (a, b)):
         dates = conj(_has_kind(datetime.date, a), _has_kind(datetime.date, b),
                      ORDERINGS[op](_ordinal(datetime.date, a), _ordinal(datetime.date, b)))
     return disj((numbers, dates))
