@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import z3
 
+from lexkb.research import z3_calls
 from lexkb.research.symbolic_values import Guard
 
 
@@ -62,8 +63,8 @@ class NamedGuards:
     def _names_in(self, formula: Guard) -> list[int]:
         """The ids of the names ``formula`` refers to.
 
-        Walked through z3's C API on raw terms: Python wrappers for each subterm
-        (``children()``) were half the time of encoding kb/. The formula keeps its
+        Walked through z3's C API on raw terms, without its error checks (:mod:`.z3_calls`):
+        Python wrappers for each subterm (``children()``) were half the time of encoding kb/. The formula keeps its
         subterms alive for the walk, so no reference counts are taken.
         """
         if isinstance(formula, bool):
@@ -74,20 +75,21 @@ class NamedGuards:
         todo = [formula.as_ast()]
         while todo:
             term = todo.pop()
-            key = z3.Z3_get_ast_id(context, term)
+            key = z3_calls.get_ast_id(context, term)
             if key in seen:
                 continue
             seen.add(key)
             if key in self._definitions:
                 found.append(key)
                 continue
-            kind = z3.Z3_get_ast_kind(context, term)
+            kind = z3_calls.get_ast_kind(context, term)
             if kind == z3.Z3_QUANTIFIER_AST:  # a family closed over its bounded integer (families.py)
-                todo.append(z3.Z3_get_quantifier_body(context, term))
-            elif kind == z3.Z3_APP_AST and z3.Z3_get_decl_kind(
-                    context, z3.Z3_get_app_decl(context, term)) in _CONNECTIVES:
+                todo.append(z3_calls.get_quantifier_body(context, term))
+            elif kind == z3.Z3_APP_AST and z3_calls.get_decl_kind(
+                    context, z3_calls.get_app_decl(context, term)) in _CONNECTIVES:
                 # Names are only combined by connectives (and quantifiers): comparisons and values hold none.
-                todo.extend(z3.Z3_get_app_arg(context, term, i) for i in range(z3.Z3_get_app_num_args(context, term)))
+                todo.extend(z3_calls.get_app_arg(context, term, i)
+                            for i in range(z3_calls.get_app_num_args(context, term)))
         return found
 
 

@@ -27,6 +27,7 @@ from lexkb.errors import LexkbError
 from lexkb.evaluate.engine import deriving_branch
 from lexkb.language.cases import case_from_mapping
 from lexkb.research.whatif import Change, apply_changes, changes_of
+from lexkb.values import Value
 
 if TYPE_CHECKING:
     from lexkb.api import KnowledgeBase, Result
@@ -73,12 +74,12 @@ def fired_among(result: Result, branches: Sequence[Branch]) -> set[int]:
 
 
 def _neighbours(kb: KnowledgeBase, witness: Facts, result: Result, todo: list[Branch],
-                inputs_of: dict[int, set[str]]) -> Iterator[dict[str, list[tuple[object, ...]]]]:
+                inputs_of: dict[int, set[str]]) -> Iterator[dict[str, list[tuple[Value, ...]]]]:
     """The witness with one change each, among the inputs the pending branches rest on."""
-    table: dict[str, list[tuple[object, ...]]] = {}
+    table: dict[str, list[tuple[Value, ...]]] = {}
     for predicate, args in witness:
         table.setdefault(predicate, []).append(args)
-    case = case_from_mapping(table)  # type: ignore[arg-type]
+    case = case_from_mapping(table)
     inputs = set().union(*(inputs_of.get(b.id, set()) for b in todo))
     read = {lit.atom.predicate for b in todo for lit in b.literals if isinstance(lit, Positive)}
     numbers = sorted({n for predicate in read for args in result.relations.get(predicate, {})

@@ -1,0 +1,35 @@
+"""z3's C functions without the error check after each call: for walks over hundreds of thousands of terms.
+
+Each function of z3's low-level Python API (``z3.Z3_get_ast_id``…) calls the C
+function, then asks z3 for its error code: two calls into the library where
+one would do. Reading a live term's id, kind or arguments cannot fail, and
+walking the named guards of kb/'s encoding this way took 1.9 s instead of 3.7 s.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import z3
+
+
+def unchecked(function: Callable[..., Any]) -> Callable[..., Any]:
+    """The C function behind one of z3's low-level wrappers, called without the error check.
+
+    z3's generated wrappers keep it as ``f`` of their last default argument; with any
+    other shape (another z3 release) the wrapper itself is returned, checks and all.
+    Only for calls that cannot fail on the arguments given.
+    """
+    defaults = getattr(function, "__defaults__", None) or ()
+    raw = getattr(defaults[-1], "f", None) if defaults else None
+    return raw if callable(raw) else function
+
+
+get_ast_id = unchecked(z3.Z3_get_ast_id)
+get_ast_kind = unchecked(z3.Z3_get_ast_kind)
+get_app_decl = unchecked(z3.Z3_get_app_decl)
+get_decl_kind = unchecked(z3.Z3_get_decl_kind)
+get_app_num_args = unchecked(z3.Z3_get_app_num_args)
+get_app_arg = unchecked(z3.Z3_get_app_arg)
+get_quantifier_body = unchecked(z3.Z3_get_quantifier_body)
