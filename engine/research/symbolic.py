@@ -136,6 +136,7 @@ class Encoding(Membership):
         self.abstracted: dict[str, str] = {}
         self.named = NamedGuards()  # every merged tuple's guard, named (read its definitions for a query)
         self._memberships: dict[str, tuple[list[SymTuple], list[z3.ExprRef], z3.BoolRef]] = {}
+        self._held: dict[tuple, tuple[list[SymTuple], Guard, tuple[Term, ...]]] = {}  # see holds
         self._branch_heads: dict[int, list[SymTuple]] = {}
         # Arithmetic and comparisons by their operands: a join through a table computes the same
         # ones many times (on kb/, 290,000 calls for 44,000 different ones; z3 terms are slow to build).

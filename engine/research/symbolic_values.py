@@ -184,6 +184,24 @@ def _constructor(term: z3.ExprRef) -> str | None:
     return _CONSTRUCTORS.get(z3.Z3_get_ast_id(context, decl))
 
 
+_CONTEXT = z3.main_ctx()
+_ORDERINGS_C = {"<": z3.Z3_mk_lt, "<=": z3.Z3_mk_le, ">": z3.Z3_mk_gt, ">=": z3.Z3_mk_ge}
+_REFLECTED = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}
+
+
+def _integer_operand(term: Term) -> tuple[z3.ExprRef, Any] | None:
+    """The z3 integer a term that is an integer by construction stands for (a plain int: its numeral;
+    ``int_(x)``: ``x``), None for any other term: a term that keeps it alive, and it raw."""
+    if not symbolic(term):
+        if type(term) is not int:
+            return None
+        numeral = _int_val(term)
+        return numeral, numeral.as_ast()
+    if term.ctx is not _CONTEXT or _constructor(term) != "int_":
+        return None
+    return term, z3.Z3_get_app_arg(_CONTEXT.ref(), term.as_ast(), 0)
+
+
 def _has_kind(kind: type, term: Term) -> Guard:
     return type(term) is kind if not symbolic(term) else _ORDERED_ENCODING[kind][0](term)
 
@@ -203,6 +221,17 @@ def sym_compare(op: str, a: Term, b: Term) -> Guard:
         return veq(a, b)
     if op == "!=":
         return neg(veq(a, b))
+    x_int, y_int = _integer_operand(a), _integer_operand(b)
+    if x_int is not None and y_int is not None:
+        # Two integers by construction (a plain int, or int_(x)): the comparison is the ordering of their
+        # integers, the very term the general case below builds (numbers True, dates False), built
+        # through the C API: z3's Python operators check and coerce their operands at length.
+        context = _CONTEXT.ref()
+        if z3.Z3_get_ast_kind(context, y_int[1]) == z3.Z3_NUMERAL_AST != z3.Z3_get_ast_kind(context, x_int[1]):
+            # As Python does for ``x > 5``: a numeral's class (IntNumRef) subclasses ArithRef, so its
+            # reflected operator is tried first, and z3 built ``5 < x``. The same term is built here.
+            return z3.BoolRef(_ORDERINGS_C[_REFLECTED[op]](context, y_int[1], x_int[1]), _CONTEXT)
+        return z3.BoolRef(_ORDERINGS_C[op](context, x_int[1], y_int[1]), _CONTEXT)
     number_a, x = _number_view(a)
     number_b, y = _number_view(b)
     numbers = conj(number_a, number_b)

@@ -18,7 +18,7 @@ from evaluate.programs import MIXED, Program, programs, to_lexkb
 from hypothesis import given, settings
 
 import lexkb
-from lexkb.compile.semantics import FAIL, compare, term_value
+from lexkb.compile.semantics import FAIL, ORDERINGS, compare, term_value
 from lexkb.evaluate.matching import Matcher
 from lexkb.research.symbolic import Encoding
 from lexkb.research.symbolic_values import Slot, V, const, make_slot, sym_compare, zv
@@ -107,6 +107,26 @@ def test_comparisons_on_symbolic_values_follow_the_semantics() -> None:
                     if not isinstance(guard, bool):
                         guard = z3.is_true(z3.simplify(z3.substitute(guard, (x, const(value)), (y, const(other)))))
                     assert guard == compare(op, value, other), (op, value, other, right)
+
+
+def test_comparisons_of_integers_by_construction_are_z3s_own_orderings() -> None:
+    """``int_(i) < 4`` and the like are the orderings of the integers, the very terms z3's operators build
+    (sym_compare builds them through the C API: operand order included), and hold as the engine's."""
+    i, j = z3.Int("i"), z3.Int("j")
+    operands: list[tuple[object, z3.ArithRef]] = [
+        (V.int_(i), i), (V.int_(j), j), (4, z3.IntVal(4)), (V.int_(z3.IntVal(7)), z3.IntVal(7))]
+    for op, order in ORDERINGS.items():
+        for a, za in operands:
+            for b, zb in operands:
+                if not z3.is_expr(a) and not z3.is_expr(b):
+                    continue
+                guard = sym_compare(op, a, b)
+                assert guard.eq(order(za, zb)), (op, a, b, guard)
+                for vi, vj in ((3, 5), (5, 5), (7, 4)):
+                    value = z3.is_true(z3.simplify(z3.substitute(guard, (i, z3.IntVal(vi)), (j, z3.IntVal(vj)))))
+                    plain = [z3.simplify(z3.substitute(z, (i, z3.IntVal(vi)), (j, z3.IntVal(vj)))).as_long()
+                             for z in (za, zb)]
+                    assert value == compare(op, plain[0], plain[1]), (op, a, b, vi, vj)
 
 
 def test_a_table_with_a_key_is_read_as_functions_over_a_bounded_domain() -> None:
