@@ -149,10 +149,6 @@ class BoundedSolver:
         """
         if not again:  # a solver of its own, which has nothing new to offer a question it gave up on
             solver, one_fact_each = self._solver(self.dead_timeout_ms, formula, self._one_fact_each)
-            # No relevancy filtering (z3 hands every atom to its theories): kb/'s questions, each a
-            # search for one case among the table's rows, took 4.3 s instead of 5.2 s. A search
-            # heuristic only: no answer depends on it.
-            solver.set("relevancy", 0)
             try:
                 # First among the cases with one fact of each input (an assumption, so the same
                 # solver is asked again without it): most rules fire in such a case, and z3 finds
