@@ -33,3 +33,20 @@ get_decl_kind = unchecked(z3.Z3_get_decl_kind)
 get_app_num_args = unchecked(z3.Z3_get_app_num_args)
 get_app_arg = unchecked(z3.Z3_get_app_arg)
 get_quantifier_body = unchecked(z3.Z3_get_quantifier_body)
+get_sort = unchecked(z3.Z3_get_sort)
+inc_ref = unchecked(z3.Z3_inc_ref)
+# Building terms: only for arguments of the sorts these take, all of one context (then they cannot fail).
+mk_and = unchecked(z3.Z3_mk_and)
+mk_or = unchecked(z3.Z3_mk_or)
+mk_not = unchecked(z3.Z3_mk_not)
+mk_eq = unchecked(z3.Z3_mk_eq)
+
+
+def boolean(raw: Any, context: z3.Context) -> z3.BoolRef:
+    """A Python term for a Boolean z3 just built, as ``z3.BoolRef(raw, context)`` makes it (the
+    reference taken at once, before anything can free the term), without the checked ``Z3_inc_ref``."""
+    term = z3.BoolRef.__new__(z3.BoolRef)
+    term.ast = raw
+    term.ctx = context
+    inc_ref(context.ref(), raw)
+    return term
