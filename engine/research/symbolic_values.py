@@ -145,7 +145,7 @@ def _connect(make: Any, parts: list[z3.BoolRef]) -> z3.BoolRef:
     are skipped, and the call cannot fail."""
     context = parts[0].ctx
     array = (z3.Ast * len(parts))(*[p.ast for p in parts])
-    return z3_calls.boolean(make(context.ref(), len(parts), array), context)
+    return z3_calls.boolean(make(context.ctx, len(parts), array), context)
 
 
 def neg(guard: Guard) -> Guard:
@@ -179,9 +179,18 @@ def veq(a: Term, b: Term) -> Guard:
 
 def term_key(term: Term) -> tuple:
     """A hashable identity for a term: plain values by kind and value, z3 terms by their id."""
-    if isinstance(term, z3.ExprRef):
-        return ("z", z3_calls.get_ast_id(term.ctx.ref(), term.ast))
+    if isinstance(term, _EXPR):  # (called some 700,000 times on kb/: module constants, no attribute lookups)
+        return ("z", _ast_id(term.ctx.ctx, term.ast))
     return ("c", type(term).__name__, term)
+
+
+def ast_id(term: z3.ExprRef) -> int:
+    """``term.get_id()``, without z3's error check (which cannot fail for a live term)."""
+    return _ast_id(term.ctx.ctx, term.ast)
+
+
+_EXPR = z3.ExprRef
+_ast_id = z3_calls.get_ast_id
 
 
 _CONSTRUCTORS = {V.constructor(i).get_id(): V.constructor(i).name() for i in range(V.num_constructors())}
