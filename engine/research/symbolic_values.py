@@ -158,20 +158,22 @@ def neg(guard: Guard) -> Guard:
 
 
 def veq(a: Term, b: Term) -> Guard:
-    if not symbolic(a):
-        if not symbolic(b):
+    if not isinstance(a, _EXPR):
+        if not isinstance(b, _EXPR):
             return bool(a == b)
-        a = const(a)
-    elif not symbolic(b):
-        b = const(b)
-    elif a.eq(b):  # (only two symbolic terms are compared: a plain value's term is not simplified away)
+        a = _const(a)
+    elif not isinstance(b, _EXPR):
+        b = _const(b)
+    elif a.ctx is b.ctx and _ast_id(a.ctx.ctx, a.ast) == _ast_id(a.ctx.ctx, b.ast):
+        # Two symbolic terms, the same one (a.eq(b), by ids unchecked): equal. A plain value's
+        # term is not compared so: its equality is built as it always was.
         return True
     context = a.ctx
     if context is not b.ctx:
         return a == b
-    ref = context.ref()
+    ref = context.ctx
     x, y = a.ast, b.ast
-    if z3_calls.get_sort(ref, x).value != z3_calls.get_sort(ref, y).value:
+    if _get_sort(ref, x).value != _get_sort(ref, y).value:
         return a == b  # terms of two sorts (never two Values): z3's coercion, as before
     # Two terms of one sort (Values): their equality cannot fail, built without ``==``'s coercion and checks.
     return z3_calls.boolean(z3_calls.mk_eq(ref, x, y), context)
@@ -191,6 +193,7 @@ def ast_id(term: z3.ExprRef) -> int:
 
 _EXPR = z3.ExprRef
 _ast_id = z3_calls.get_ast_id
+_get_sort = z3_calls.get_sort
 
 
 _CONSTRUCTORS = {V.constructor(i).get_id(): V.constructor(i).name() for i in range(V.num_constructors())}
