@@ -33,6 +33,7 @@ from typing import Any, NamedTuple
 
 import z3
 
+from lexkb.research import z3_calls
 from lexkb.research.symbolic_values import Guard, Term, V, conj, disj, symbolic, term_key, veq, zv
 
 INTERVAL_MIN = 64  # a run of at least this many consecutive integers under one guard becomes one family
@@ -211,6 +212,7 @@ class Occurrences:
             return False
         context = term.ctx_ref()
         memo = self._memo
+        # Through z3's C functions unchecked (:mod:`.z3_calls`): the term keeps its subterms alive.
         # Depth first, each term's answer after its children's: ("post", id, children's ids) entries
         # follow every child's visit (in a DAG a term pending its answer is never reached again).
         todo: list[tuple[bool, Any, int, list[int]]] = [(False, term.as_ast(), 0, [])]
@@ -219,25 +221,25 @@ class Occurrences:
             if post:
                 memo[key] = any(memo[child] for child in children)
                 continue
-            key = z3.Z3_get_ast_id(context, ast)
+            key = z3_calls.get_ast_id(context, ast)
             if key in memo:
                 continue
             if key in self._params:
                 memo[key] = True
                 continue
-            kind = z3.Z3_get_ast_kind(context, ast)
+            kind = z3_calls.get_ast_kind(context, ast)
             if kind == z3.Z3_APP_AST:
-                subterms = [z3.Z3_get_app_arg(context, ast, i) for i in range(z3.Z3_get_app_num_args(context, ast))]
+                subterms = [z3_calls.get_app_arg(context, ast, i) for i in range(z3_calls.get_app_num_args(context, ast))]
             elif kind == z3.Z3_QUANTIFIER_AST:
-                subterms = [z3.Z3_get_quantifier_body(context, ast)]
+                subterms = [z3_calls.get_quantifier_body(context, ast)]
             else:  # a numeral or a bound variable
                 subterms = []
             if not subterms:
                 memo[key] = False
                 continue
-            todo.append((True, ast, key, [z3.Z3_get_ast_id(context, sub) for sub in subterms]))
+            todo.append((True, ast, key, [z3_calls.get_ast_id(context, sub) for sub in subterms]))
             todo.extend((False, sub, 0, []) for sub in subterms)
-        return memo[z3.Z3_get_ast_id(context, term.as_ast())]
+        return memo[z3_calls.get_ast_id(context, term.as_ast())]
 
 
 def _stand_in(sort: z3.SortRef) -> z3.ExprRef:

@@ -31,7 +31,12 @@ class NamedGuards:
         if isinstance(guard, bool) or z3.is_const(guard):
             return guard
         name = z3.Bool(f"{label}.{len(self._definitions)}")
-        self._definitions[name.get_id()] = (name == guard, guard)
+        context = name.ctx
+        if type(guard) is z3.BoolRef:  # ``name == guard``, through the C API unchecked (two Booleans: cannot fail)
+            definition = z3_calls.boolean(z3_calls.mk_eq(context.ctx, name.ast, guard.ast), context)
+        else:  # a quantifier: Python asks its (sub)class first, and ``==`` builds ``guard == name``, kept so
+            definition = name == guard
+        self._definitions[z3_calls.get_ast_id(context.ctx, name.ast)] = (definition, guard)
         return name
 
     def definitions(self, *formulas: Guard) -> list[z3.BoolRef]:

@@ -27,6 +27,7 @@ from lexkb.compile.program import Branch, Negative, Positive, Program, Test
 from lexkb.compile.schedule import Step, plan
 from lexkb.evaluate.engine import Engine
 from lexkb.language import ast
+from lexkb.research import z3_calls
 from lexkb.research.families import INTERVAL_MIN, Occurrences, Parameters, SymTuple, occurs, substitute
 from lexkb.research.grounding import PossibleValues, ground
 from lexkb.research.membership import Membership
@@ -37,6 +38,7 @@ from lexkb.research.symbolic_values import (
     Guard,
     Slot,
     Term,
+    ast_id,
     conj,
     disj,
     neg,
@@ -282,11 +284,13 @@ class Encoding(Membership):
                 return occurs(params, term)
         if not params or not mentions(guard):
             return self.named.name(label, guard)
-        if top and z3.is_or(guard):
+        operator = z3_calls.connective(guard)
+        if top and operator == z3.Z3_OP_OR:
             shared = Occurrences(params)
-            return disj(self._named(label, part, params, top=False, mentions=shared) for part in guard.children())
-        if z3.is_and(guard):
-            parts = guard.children()
+            return disj(self._named(label, part, params, top=False, mentions=shared)
+                        for part in z3_calls.bool_children(guard))
+        if operator == z3.Z3_OP_AND:
+            parts = z3_calls.bool_children(guard)
             shown = [mentions(part) for part in parts]
             free = [part for part, m in zip(parts, shown) if not m]
             return conj(self.named.name(label, conj(*free)) if free else True,
@@ -435,8 +439,8 @@ class Encoding(Membership):
         names = self._test_variables.get(id(literal))
         if names is None:
             names = self._test_variables[id(literal)] = tuple(ast.condition_variables(literal.comparison))
-        values = tuple(env[name] for name in names)
-        key = (id(literal), tuple(term_key(v) for v in values))
+        values = tuple([env[name] for name in names])
+        key = (id(literal), tuple(map(term_key, values)))
         cached = self._tests.get(key)
         if cached is None:
             c = literal.comparison
@@ -616,4 +620,4 @@ def program_symbols(program: Program) -> set[str]:
 
 
 def _guard_key(guard: Guard) -> object:
-    return guard if isinstance(guard, bool) else guard.get_id()
+    return guard if isinstance(guard, bool) else ast_id(guard)

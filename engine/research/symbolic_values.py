@@ -28,6 +28,7 @@ import z3
 from lexkb.compile.semantics import ARITHMETIC, FUNCTIONS, ORDERINGS, compare
 from lexkb.compile.semantics import arithmetic as plain_arithmetic
 from lexkb.compile.semantics import call as plain_call
+from lexkb.research import z3_calls
 from lexkb.values import Text, Value
 
 Guard = Any  # True, False, or a z3 BoolRef
@@ -122,7 +123,7 @@ def conj(*guards: Guard) -> Guard:
         parts.append(guard)
     if not parts:
         return True
-    return parts[0] if len(parts) == 1 else _connect(z3.Z3_mk_and, parts)
+    return parts[0] if len(parts) == 1 else _connect(z3_calls.mk_and, parts)
 
 
 def disj(guards: Iterable[Guard]) -> Guard:
@@ -135,15 +136,16 @@ def disj(guards: Iterable[Guard]) -> Guard:
         parts.append(guard)
     if not parts:
         return False
-    return parts[0] if len(parts) == 1 else _connect(z3.Z3_mk_or, parts)
+    return parts[0] if len(parts) == 1 else _connect(z3_calls.mk_or, parts)
 
 
 def _connect(make: Any, parts: list[z3.BoolRef]) -> z3.BoolRef:
-    """``And``/``Or`` of Booleans through z3's C API: the guards are Booleans of one context already, so
-    z3.And's coercion and sort checks (most of the encoding's time in Python) are skipped."""
+    """``And``/``Or`` of Booleans through z3's C API, unchecked (:mod:`.z3_calls`): the guards are Booleans
+    of one context already, so z3.And's coercion and sort checks (most of the encoding's time in Python)
+    are skipped, and the call cannot fail."""
     context = parts[0].ctx
-    array = (z3.Ast * len(parts))(*(p.as_ast() for p in parts))
-    return z3.BoolRef(make(context.ref(), len(parts), array), context)
+    array = (z3.Ast * len(parts))(*[p.ast for p in parts])
+    return z3_calls.boolean(make(context.ctx, len(parts), array), context)
 
 
 def neg(guard: Guard) -> Guard:
@@ -151,22 +153,47 @@ def neg(guard: Guard) -> Guard:
         return False
     if guard is False:
         return True
-    return z3.Not(guard)
+    context = guard.ctx  # a z3 Bool: its negation cannot fail (z3.Not would cast and check it first)
+    return z3_calls.boolean(z3_calls.mk_not(context.ref(), guard.ast), context)
 
 
 def veq(a: Term, b: Term) -> Guard:
-    if not symbolic(a) and not symbolic(b):
-        return bool(a == b)
-    if symbolic(a) and symbolic(b) and a.eq(b):
+    if not isinstance(a, _EXPR):
+        if not isinstance(b, _EXPR):
+            return bool(a == b)
+        a = _const(a)
+    elif not isinstance(b, _EXPR):
+        b = _const(b)
+    elif a.ctx is b.ctx and _ast_id(a.ctx.ctx, a.ast) == _ast_id(a.ctx.ctx, b.ast):
+        # Two symbolic terms, the same one (a.eq(b), by ids unchecked): equal. A plain value's
+        # term is not compared so: its equality is built as it always was.
         return True
-    return zv(a) == zv(b)
+    context = a.ctx
+    if context is not b.ctx:
+        return a == b
+    ref = context.ctx
+    x, y = a.ast, b.ast
+    if _get_sort(ref, x).value != _get_sort(ref, y).value:
+        return a == b  # terms of two sorts (never two Values): z3's coercion, as before
+    # Two terms of one sort (Values): their equality cannot fail, built without ``==``'s coercion and checks.
+    return z3_calls.boolean(z3_calls.mk_eq(ref, x, y), context)
 
 
 def term_key(term: Term) -> tuple:
     """A hashable identity for a term: plain values by kind and value, z3 terms by their id."""
-    if symbolic(term):
-        return ("z", term.get_id())
+    if isinstance(term, _EXPR):  # (called some 700,000 times on kb/: module constants, no attribute lookups)
+        return ("z", _ast_id(term.ctx.ctx, term.ast))
     return ("c", type(term).__name__, term)
+
+
+def ast_id(term: z3.ExprRef) -> int:
+    """``term.get_id()``, without z3's error check (which cannot fail for a live term)."""
+    return _ast_id(term.ctx.ctx, term.ast)
+
+
+_EXPR = z3.ExprRef
+_ast_id = z3_calls.get_ast_id
+_get_sort = z3_calls.get_sort
 
 
 _CONSTRUCTORS = {V.constructor(i).get_id(): V.constructor(i).name() for i in range(V.num_constructors())}
@@ -177,11 +204,12 @@ def _constructor(term: z3.ExprRef) -> str | None:
 
     A term built by a constructor has that kind whatever its arguments: a comparison with it need not
     ask z3 about the other kinds (``is_date_(int_(x))`` is false), which saves building those terms."""
-    context, ast = term.ctx_ref(), term.as_ast()  # raw C API: the term keeps its declaration alive
-    if z3.Z3_get_ast_kind(context, ast) != z3.Z3_APP_AST:
+    # Raw C API, unchecked (:mod:`.z3_calls`): the term keeps its declaration alive; a declaration's
+    # pointer is its term's (Z3_func_decl_to_ast is a cast).
+    context, ast = term.ctx.ref(), term.ast
+    if z3_calls.get_ast_kind(context, ast) != z3.Z3_APP_AST:
         return None
-    decl = z3.Z3_func_decl_to_ast(context, z3.Z3_get_app_decl(context, ast))
-    return _CONSTRUCTORS.get(z3.Z3_get_ast_id(context, decl))
+    return _CONSTRUCTORS.get(z3_calls.get_ast_id(context, z3_calls.get_app_decl(context, ast)))
 
 
 _CONTEXT = z3.main_ctx()

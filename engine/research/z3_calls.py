@@ -33,3 +33,48 @@ get_decl_kind = unchecked(z3.Z3_get_decl_kind)
 get_app_num_args = unchecked(z3.Z3_get_app_num_args)
 get_app_arg = unchecked(z3.Z3_get_app_arg)
 get_quantifier_body = unchecked(z3.Z3_get_quantifier_body)
+get_sort = unchecked(z3.Z3_get_sort)
+inc_ref = unchecked(z3.Z3_inc_ref)
+# Building terms: only for arguments of the sorts these take, all of one context (then they cannot fail).
+mk_and = unchecked(z3.Z3_mk_and)
+mk_or = unchecked(z3.Z3_mk_or)
+mk_not = unchecked(z3.Z3_mk_not)
+mk_eq = unchecked(z3.Z3_mk_eq)
+
+
+def boolean(raw: Any, context: z3.Context) -> z3.BoolRef:
+    """A Python term for a Boolean z3 just built, as ``z3.BoolRef(raw, context)`` makes it (the
+    reference taken at once, before anything can free the term), without the checked ``Z3_inc_ref``."""
+    term = _new(_BoolRef)
+    term.ast = raw
+    term.ctx = context
+    inc_ref(context.ctx, raw)  # (context.ctx is context.ref(), without the call)
+    return term
+
+
+_BoolRef = z3.BoolRef
+_new = z3.BoolRef.__new__
+
+
+def connective(term: z3.ExprRef) -> int | None:
+    """The kind of ``term``'s operator (``z3.Z3_OP_OR``…) when it is an application, else None:
+    ``z3.is_or`` and the like make a Python declaration for each question."""
+    context, ast = term.ctx.ref(), term.ast
+    if get_ast_kind(context, ast) != z3.Z3_APP_AST:
+        return None
+    return int(get_decl_kind(context, get_app_decl(context, ast)))
+
+
+def bool_children(term: z3.BoolRef) -> list[z3.BoolRef]:
+    """The parts of a conjunction or disjunction, as ``term.children()`` gives them (a quantifier as a
+    QuantifierRef, any other part a BoolRef), without z3's per-child checks of kind and sort."""
+    context = term.ctx
+    ref, ast = context.ref(), term.ast
+    out: list[z3.BoolRef] = []
+    for i in range(get_app_num_args(ref, ast)):
+        raw = get_app_arg(ref, ast, i)
+        if get_ast_kind(ref, raw) == z3.Z3_QUANTIFIER_AST:
+            out.append(z3.QuantifierRef(raw, context))
+        else:
+            out.append(boolean(raw, context))
+    return out
