@@ -119,3 +119,18 @@ def test_a_rule_that_needs_two_facts_of_an_input_is_asked_again_without_the_assu
     assert example is not None
     assert [predicate for predicate, _ in example].count("offense_level") == 2
     assert calls == [len(kb.program.inputs), 0]  # none with one fact each, then one among all cases
+
+
+def test_an_example_the_engine_does_not_confirm_is_neither_live_nor_dead() -> None:
+    """Should the encoding and the engine ever disagree, z3's case is not taken for a live rule."""
+    kb = lexkb.load(str(FIX / "table_planted.rules"))
+
+    def empty_case(self: BoundedSolver, formula: Any, again: bool = False) -> Any:
+        return []  # no facts: a case in which a rule reading three inputs cannot fire
+
+    with mock.patch.object(BoundedSolver, "example", empty_case):
+        report = verify(kb, bound=1, examples=[])
+    assert not any(f.kind == "dead" for f in report.findings)
+    disagree = [line for line in report.gave_up if "minimum_above_range" in line]
+    assert disagree and "does not make it fire in the engine" in disagree[0]
+    assert not report.clean
