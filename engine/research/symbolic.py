@@ -38,7 +38,6 @@ from lexkb.research.symbolic_values import (
     Guard,
     Slot,
     Term,
-    ast_id,
     conj,
     disj,
     neg,
@@ -620,4 +619,4 @@ def program_symbols(program: Program) -> set[str]:
 
 
 def _guard_key(guard: Guard) -> object:
-    return guard if isinstance(guard, bool) else ast_id(guard)
+    return guard if isinstance(guard, bool) else z3_calls.term_id(guard)

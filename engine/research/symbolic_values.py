@@ -186,11 +186,6 @@ def term_key(term: Term) -> tuple:
     return ("c", type(term).__name__, term)
 
 
-def ast_id(term: z3.ExprRef) -> int:
-    """``term.get_id()``, without z3's error check (which cannot fail for a live term)."""
-    return _ast_id(term.ctx.ctx, term.ast)
-
-
 _EXPR = z3.ExprRef
 _ast_id = z3_calls.get_ast_id
 _get_sort = z3_calls.get_sort

@@ -78,3 +78,8 @@ def bool_children(term: z3.BoolRef) -> list[z3.BoolRef]:
         else:
             out.append(boolean(raw, context))
     return out
+
+
+def term_id(term: z3.ExprRef) -> int:
+    """``term.get_id()``, without z3's error check (which cannot fail for a live term)."""
+    return int(get_ast_id(term.ctx.ctx, term.ast))

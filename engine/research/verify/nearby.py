@@ -85,7 +85,7 @@ def _neighbours(kb: KnowledgeBase, witness: Facts, result: Result, todo: list[Br
     numbers = sorted({n for predicate in read for args in result.relations.get(predicate, {})
                       for value in args if type(value) is int for n in (value - 1, value, value + 1)})
     changes: list[Change] = [c for c in changes_of(kb, case) if c.predicate in inputs]
-    seen = {(c.fact and id(c.fact), c.predicate, c.args) for c in changes}
+    tried = {(id(c.fact), c.args) for c in changes if c.kind == "value"}  # what-if's value changes
     for fact in case.facts:
         if fact.predicate not in inputs:
             continue
@@ -94,7 +94,7 @@ def _neighbours(kb: KnowledgeBase, witness: Facts, result: Result, todo: list[Br
                 continue
             for number in numbers:
                 args = fact.args[:position] + (number,) + fact.args[position + 1:]
-                if number != old and (id(fact), fact.predicate, args) not in seen:
+                if number != old and (id(fact), args) not in tried:
                     changes.append(Change("value", fact, fact.predicate, args))
     for change in changes:
         facts = apply_changes(case, (change,))
