@@ -40,11 +40,11 @@ def test_a_question_the_small_solver_gives_up_on_is_answered_by_the_shared_one()
     shared = BoundedSolver(kb, 1, 4)
     calls: list[int] = []
 
-    def small_gives_up(checker: Any, timeout_ms: int, *assumptions: Any) -> bool:
+    def small_gives_up(checker: Any, timeout_ms: int, *assumptions: Any, budget: int = 0) -> bool:
         calls.append(len(assumptions))
-        if not assumptions:  # the small solver: no assumption
+        if not assumptions:  # the small solver (either attempt): no assumption
             raise GaveUp("simulated")
-        return real_decide(checker, timeout_ms, *assumptions)
+        return real_decide(checker, timeout_ms, *assumptions, budget=budget)
 
     formulas = {label: _heads(shared, label) for label in names}
     with mock.patch.object(solver_module, "decide", small_gives_up):
@@ -93,9 +93,9 @@ def _asking(solver: BoundedSolver, label: str) -> tuple[Any, list[int]]:
     """The example z3 gives for a rule at the solver's bound, and how many assumptions each check carried."""
     calls: list[int] = []
 
-    def counting(checker: Any, timeout_ms: int, *assumptions: Any) -> bool:
+    def counting(checker: Any, timeout_ms: int, *assumptions: Any, budget: int = 0) -> bool:
         calls.append(len(assumptions))
-        return real_decide(checker, timeout_ms, *assumptions)
+        return real_decide(checker, timeout_ms, *assumptions, budget=budget)
 
     formula = _heads(solver, label)
     with mock.patch.object(solver_module, "decide", counting):
@@ -134,3 +134,37 @@ def test_an_example_the_engine_does_not_confirm_is_neither_live_nor_dead() -> No
     disagree = [line for line in report.gave_up if "minimum_above_range" in line]
     assert disagree and "does not make it fire in the engine" in disagree[0]
     assert not report.clean
+
+
+def test_an_exhausted_resource_budget_is_giving_up_not_ctrl_c() -> None:
+    """A tactic solver says "canceled" for a Ctrl-C and for its budget alike: the resources spent tell."""
+    import z3
+    x, y = z3.Ints("x y")
+    solver = z3.Then("simplify", "smt").solver()
+    solver.set("rlimit", 1_000)
+    solver.add(x * y == 1_000_003 * 999_983, x > 1, y > 1)  # factoring: far more than 1,000 units of work
+    with pytest.raises(GaveUp, match="budget of 1,000 z3 resource units"):
+        real_decide(solver, 60_000, budget=1_000)
+
+
+def test_a_question_over_the_quick_budget_is_asked_again_as_z3_does_by_default() -> None:
+    kb = lexkb.load(str(FIX / "table_planted.rules"))
+    names = sorted({b.rule.label for b in kb.program.branches if not b.hidden})
+    usual = BoundedSolver(kb, 1, 4)
+    expected = {label: usual.example(_heads(usual, label)) is not None for label in names}
+    assert True in expected.values() and False in expected.values()
+
+    starved = BoundedSolver(kb, 1, 4)
+    budgets: list[tuple[int, int]] = []
+
+    def recording(checker: Any, timeout_ms: int, *assumptions: Any, budget: int = 0) -> bool:
+        budgets.append((budget, len(assumptions)))
+        return real_decide(checker, timeout_ms, *assumptions, budget=budget)
+
+    with mock.patch.object(solver_module, "QUICK_BUDGET", 1), mock.patch.object(solver_module, "decide", recording):
+        answers = {label: starved.example(_heads(starved, label)) is not None for label in names}
+    assert answers == expected
+    questions = sum(1 for label in names if not isinstance(_heads(starved, label), bool))
+    # (at bound 1 no slot is assumed absent) each question tried within the budget, then asked again
+    assert budgets == [(1, 0), (0, 0)] * questions
+    assert starved._shared is None  # z3's defaults answered every question: the shared solver was never needed
