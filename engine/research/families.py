@@ -34,7 +34,20 @@ from typing import Any, NamedTuple
 import z3
 
 from lexkb.research import z3_calls
-from lexkb.research.symbolic_values import Guard, Term, V, conj, disj, symbolic, term_key, veq, zv
+from lexkb.research.symbolic_values import (
+    SKELETON,
+    Guard,
+    Term,
+    V,
+    conj,
+    disj,
+    reads_no_name,
+    skeleton,
+    symbolic,
+    term_key,
+    veq,
+    zv,
+)
 
 INTERVAL_MIN = 64  # a run of at least this many consecutive integers under one guard becomes one family
 EXPAND_MAX = 64  # an interval parameter over more values is eliminated by a quantifier, not expanded
@@ -72,7 +85,7 @@ class Parameters:
         param = z3.FreshConst(z3.IntSort(), "n")
         self._domains[param.get_id()] = range(low, high + 1)
         args = tuple(V.int_(param) if i == position else a for i, a in enumerate(row.args))
-        return SymTuple(conj(row.guard, param >= low, param <= high), args, (param,))
+        return SymTuple(conj(row.guard, reads_no_name(param >= low), reads_no_name(param <= high)), args, (param,))
 
     def renamed(self, row: SymTuple) -> SymTuple:
         """A copy of a tuple with fresh parameters: each positive read of a family chooses its own member."""
@@ -140,9 +153,13 @@ class Parameters:
             guard = disj(substitute(guard, [(param, v)]) for v in values)
         if not quantified or isinstance(guard, bool):
             return guard
-        bounds = [b for p in quantified for b in (p >= self._domains[p.get_id()][0],  # type: ignore[index]
-                                                   p <= self._domains[p.get_id()][-1])]  # type: ignore[index]
-        return z3.Exists(quantified, z3.And(*bounds, guard))
+        bounds = [reads_no_name(b) for p in quantified for b in (p >= self._domains[p.get_id()][0],  # type: ignore[index]
+                                                                  p <= self._domains[p.get_id()][-1])]  # type: ignore[index]
+        body = z3.And(*bounds, guard)
+        body.lexkb_skeleton = tuple(skeleton(part) for part in (*bounds, guard))  # (SKELETON, as conj records it)
+        closed = z3.Exists(quantified, body)
+        closed.lexkb_skeleton = (body.lexkb_skeleton,)
+        return closed
 
     def shape(self, params: Sequence[z3.ExprRef], terms: Sequence[Term]) -> tuple:
         """A key equal for two lists of terms that differ only in the names of their parameters (which must
@@ -272,4 +289,12 @@ def _domain_key(domain: Domain) -> tuple:
 
 def substitute(term: Term, pairs: list[tuple[z3.ExprRef, z3.ExprRef]]) -> Term:
     """``term`` with each parameter of ``pairs`` replaced (a plain value: itself)."""
-    return z3.substitute(term, *pairs) if pairs and symbolic(term) else term
+    if not pairs or not symbolic(term):
+        return term
+    result = z3.substitute(term, *pairs)
+    shape = getattr(term, SKELETON, None)
+    if shape is not None:
+        # Parameters are integers or Values, never Booleans: replacing them changes only what is below
+        # comparisons, so the result has the connectives and names of ``term``: its skeleton (SKELETON).
+        result.lexkb_skeleton = shape
+    return result

@@ -20,7 +20,7 @@ import z3
 
 from lexkb.compile.program import Program
 from lexkb.language import ast
-from lexkb.research.families import SymTuple
+from lexkb.research.families import SymTuple, substitute
 from lexkb.research.static_reads import LOOKUP_MIN_GROUPS, StaticReads
 from lexkb.research.symbolic_values import Guard, Term, V, conj, disj, symbolic, term_key, veq, zv
 
@@ -61,7 +61,7 @@ class Membership(StaticReads):
         families = [t for t in rows if t.params]
         if len(rows) - len(families) > MEMBERSHIP_INLINE:
             placeholders, body = self._membership(predicate)
-            found = z3.substitute(body, *zip(placeholders, (zv(a) for a in args)))
+            found = substitute(body, list(zip(placeholders, (zv(a) for a in args))))
             return disj([found, *(self.params.member(t, args) for t in families)])
         return disj(self.params.member(t, args) for t in rows)
 

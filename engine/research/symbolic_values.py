@@ -36,6 +36,36 @@ Term = Any  # a plain Value or a z3 expression of sort Value
 
 MIN_DAY, MAX_DAY = datetime.date.min.toordinal(), datetime.date.max.toordinal()
 
+SKELETON = "lexkb_skeleton"
+"""The attribute in which a Boolean built here keeps its *skeleton*: what :mod:`.named` needs to find the
+names it reads without walking it in z3 (a walk goes down connectives and quantifiers only, so the names
+a term reads are fixed by its connectives down to its names and comparisons). A skeleton is:
+
+- for a term built by ``conj``/``disj``/``neg`` (And/Or/Not): the tuple of its arguments' skeletons, in order;
+- for a comparison: ``()`` (a walk does not look below it), as for connectives over comparisons only;
+- for a name (:class:`lexkb.research.named.NamedGuards`): its id, which no container holds;
+- for a substitution of parameters (:func:`lexkb.research.families.substitute`): the skeleton of the term
+  substituted into (parameters are never Booleans: the connectives and names stay where they were);
+- for a term without one recorded (a name, a term built elsewhere): the term itself, walked when needed.
+
+Kept as tuples of ids rather than as the parts' Python objects: keeping those alive (170,000 on kb/) tripled
+the time of the garbage collector during encoding, which only leaves alone a tuple of numbers and such tuples.
+"""
+
+Skeleton = Any  # tuple[Skeleton, ...], a name's id, or a z3 Boolean that stands for itself
+
+
+def skeleton(term: Guard) -> Skeleton:
+    """``term``'s skeleton (see SKELETON)."""
+    return getattr(term, SKELETON, term)
+
+
+def reads_no_name(term: z3.BoolRef) -> z3.BoolRef:
+    """``term``, recorded as reading no name (SKELETON ``()``): for a comparison, connectives over
+    comparisons, or a Boolean that is not a name, built with z3's own operators."""
+    term.lexkb_skeleton = ()
+    return term
+
 
 def _value_sort() -> z3.DatatypeSortRef:
     value = z3.Datatype("Value")
@@ -77,7 +107,9 @@ def _number_view(term: Term) -> tuple[Guard, Any]:
         return True, term.arg(0)
     if made is not None:  # a date, symbol or text by construction: never a number (its testers would say so)
         return False, z3.IntVal(0)
-    return z3.Or(V.is_int_(term), V.is_dec_(term)), z3.If(V.is_int_(term), z3.ToReal(V.num(term)), V.real(term))
+    number = z3.Or(V.is_int_(term), V.is_dec_(term))
+    number.lexkb_skeleton = ((), ())  # (SKELETON) an Or of two tests of a kind, which a walk does not look below
+    return number, z3.If(V.is_int_(term), z3.ToReal(V.num(term)), V.real(term))
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -145,7 +177,9 @@ def _connect(make: Any, parts: list[z3.BoolRef]) -> z3.BoolRef:
     are skipped, and the call cannot fail."""
     context = parts[0].ctx
     array = (z3.Ast * len(parts))(*[p.ast for p in parts])
-    return z3_calls.boolean(make(context.ctx, len(parts), array), context)
+    term = z3_calls.boolean(make(context.ctx, len(parts), array), context)
+    term.lexkb_skeleton = tuple([getattr(p, SKELETON, p) for p in parts])  # (SKELETON, inlined: called 190,000 times on kb/)
+    return term
 
 
 def neg(guard: Guard) -> Guard:
@@ -154,7 +188,9 @@ def neg(guard: Guard) -> Guard:
     if guard is False:
         return True
     context = guard.ctx  # a z3 Bool: its negation cannot fail (z3.Not would cast and check it first)
-    return z3_calls.boolean(z3_calls.mk_not(context.ref(), guard.ast), context)
+    term = z3_calls.boolean(z3_calls.mk_not(context.ref(), guard.ast), context)
+    term.lexkb_skeleton = (getattr(guard, SKELETON, guard),)  # (SKELETON)
+    return term
 
 
 def veq(a: Term, b: Term) -> Guard:
@@ -176,7 +212,9 @@ def veq(a: Term, b: Term) -> Guard:
     if _get_sort(ref, x).value != _get_sort(ref, y).value:
         return a == b  # terms of two sorts (never two Values): z3's coercion, as before
     # Two terms of one sort (Values): their equality cannot fail, built without ``==``'s coercion and checks.
-    return z3_calls.boolean(z3_calls.mk_eq(ref, x, y), context)
+    term = z3_calls.boolean(z3_calls.mk_eq(ref, x, y), context)
+    term.lexkb_skeleton = ()  # (SKELETON) a comparison
+    return term
 
 
 def term_key(term: Term) -> tuple:
@@ -253,8 +291,11 @@ def sym_compare(op: str, a: Term, b: Term) -> Guard:
         if z3.Z3_get_ast_kind(context, y_int[1]) == z3.Z3_NUMERAL_AST != z3.Z3_get_ast_kind(context, x_int[1]):
             # As Python does for ``x > 5``: a numeral's class (IntNumRef) subclasses ArithRef, so its
             # reflected operator is tried first, and z3 built ``5 < x``. The same term is built here.
-            return z3.BoolRef(_ORDERINGS_C[_REFLECTED[op]](context, y_int[1], x_int[1]), _CONTEXT)
-        return z3.BoolRef(_ORDERINGS_C[op](context, x_int[1], y_int[1]), _CONTEXT)
+            ordered = z3.BoolRef(_ORDERINGS_C[_REFLECTED[op]](context, y_int[1], x_int[1]), _CONTEXT)
+        else:
+            ordered = z3.BoolRef(_ORDERINGS_C[op](context, x_int[1], y_int[1]), _CONTEXT)
+        ordered.lexkb_skeleton = ()  # (SKELETON) a comparison
+        return ordered
     number_a, x = _number_view(a)
     number_b, y = _number_view(b)
     numbers = conj(number_a, number_b)
@@ -266,7 +307,11 @@ def sym_compare(op: str, a: Term, b: Term) -> Guard:
     if all(_constructor(t) in (None, "date_") if symbolic(t) else type(t) is datetime.date for t in (a, b)):
         dates = conj(_has_kind(datetime.date, a), _has_kind(datetime.date, b),
                      ORDERINGS[op](_ordinal(datetime.date, a), _ordinal(datetime.date, b)))
-    return disj((numbers, dates))
+    compared = disj((numbers, dates))
+    if not isinstance(compared, bool):
+        # (SKELETON) connectives over tests of a kind and comparisons only, which a walk does not look below
+        compared.lexkb_skeleton = ()
+    return compared
 
 
 def sym_arithmetic(operator: str, a: Term, b: Term, *guards: Guard) -> tuple[Term, Guard]:
@@ -335,7 +380,8 @@ def make_slot(predicate: str, types: Sequence[str], name: str) -> tuple[Slot, li
             values.append(V.sym_(var))
             constraints.append(z3.Length(var) >= 1)
         raw.append(var)
-    present = z3.Bool(f"{name}.present")
+    present = reads_no_name(z3.Bool(f"{name}.present"))  # (not a name: without its skeleton, every guard that
+    # reads it would hold it, and the garbage collector would look at each of their skeletons again and again)
     return Slot(predicate, present, tuple(values), tuple(raw), tuple(types)), constraints
 
 

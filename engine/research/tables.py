@@ -30,7 +30,7 @@ from itertools import count
 
 import z3
 
-from lexkb.research.symbolic_values import Guard, Term, V, conj, const, disj, symbolic, term_key, veq
+from lexkb.research.symbolic_values import Guard, Term, V, conj, const, disj, reads_no_name, symbolic, term_key, veq
 from lexkb.values import Value
 
 _fresh = count(1)
@@ -106,6 +106,6 @@ def _member(term: Term, values: list[Value]) -> Guard:
         return any(veq(term, v) is True for v in values)
     ints = [v for v in values if type(v) is int]
     if len(ints) == len(values) and len(ints) > 2 and max(ints) - min(ints) + 1 == len(ints):
-        return z3.And(V.is_int_(term), V.num(term) >= min(ints), V.num(term) <= max(ints))
+        return reads_no_name(z3.And(V.is_int_(term), V.num(term) >= min(ints), V.num(term) <= max(ints)))
     return disj(veq(term, v) for v in values)
 

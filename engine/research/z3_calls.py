@@ -67,16 +67,23 @@ def connective(term: z3.ExprRef) -> int | None:
 
 def bool_children(term: z3.BoolRef) -> list[z3.BoolRef]:
     """The parts of a conjunction or disjunction, as ``term.children()`` gives them (a quantifier as a
-    QuantifierRef, any other part a BoolRef), without z3's per-child checks of kind and sort."""
+    QuantifierRef, any other part a BoolRef), without z3's per-child checks of kind and sort.
+
+    Each part is given its skeleton from ``term``'s, when it has one (``lexkb_skeleton``: see
+    symbolic_values.SKELETON), so that what it reads is known without walking it in z3."""
     context = term.ctx
     ref, ast = context.ref(), term.ast
+    count = get_app_num_args(ref, ast)
+    skeletons = getattr(term, "lexkb_skeleton", None)
+    if type(skeletons) is not tuple or len(skeletons) != count:
+        skeletons = None
     out: list[z3.BoolRef] = []
-    for i in range(get_app_num_args(ref, ast)):
+    for i in range(count):
         raw = get_app_arg(ref, ast, i)
-        if get_ast_kind(ref, raw) == z3.Z3_QUANTIFIER_AST:
-            out.append(z3.QuantifierRef(raw, context))
-        else:
-            out.append(boolean(raw, context))
+        part = z3.QuantifierRef(raw, context) if get_ast_kind(ref, raw) == z3.Z3_QUANTIFIER_AST else boolean(raw, context)
+        if skeletons is not None:
+            part.lexkb_skeleton = skeletons[i]
+        out.append(part)
     return out
 
 
