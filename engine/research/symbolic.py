@@ -18,7 +18,9 @@ rounds (an under-approximation, stated as such by the tools).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, NamedTuple
 
 import z3
@@ -142,20 +144,21 @@ class Encoding(Membership):
         # Arithmetic and comparisons by their operands: a join through a table computes the same
         # ones many times (on kb/, 290,000 calls for 44,000 different ones; z3 terms are slow to build).
         self._computed: dict[tuple, tuple[Any, tuple]] = {}  # each non-recursive branch's heads, as computed
-        for stratum in program.strata:
-            todo = [p for p in stratum if p not in self.static and p not in program.inputs]
-            if not todo:
-                continue
-            try:
-                if stratum[0] in program.recursive:
-                    self._recursive(todo)
-                else:
+        with _fewer_collections():
+            for stratum in program.strata:
+                todo = [p for p in stratum if p not in self.static and p not in program.inputs]
+                if not todo:
+                    continue
+                try:
+                    if stratum[0] in program.recursive:
+                        self._recursive(todo)
+                    else:
+                        for predicate in todo:
+                            self._relations[predicate] = self._compute(predicate)
+                except EncodingLimit as error:
                     for predicate in todo:
-                        self._relations[predicate] = self._compute(predicate)
-            except EncodingLimit as error:
-                for predicate in todo:
-                    self._relations[predicate] = []
-                    self.abstracted[predicate] = str(error)
+                        self._relations[predicate] = []
+                        self.abstracted[predicate] = str(error)
 
     @property
     def relations(self) -> dict[str, SymRelation]:
@@ -582,6 +585,25 @@ class Encoding(Membership):
             values.append(value)
             guards.append(g)
         return conj(*guards, neg(self._present(atom.predicate, values)))
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Python's cycle collector run less often while the encoding is built (restored after).
+
+    The encoding makes hundreds of thousands of small objects that live on (z3 terms, guards,
+    tuples), none in a reference cycle; by default the collector looks at the youngest every
+    700 allocations and so walks the growing heap again and again: on kb/, 1,300 collections,
+    0.7 to 0.9 s of a 4.5 to 7 s encoding. Every 50,000 allocations, the same work takes
+    0.2 s. The threshold is the process's: a thread encoding at the same time (batch) may
+    restore it early or late, which changes no result, only when garbage is collected.
+    """
+    thresholds = gc.get_threshold()
+    gc.set_threshold(max(thresholds[0], 50_000), *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+
 
 def _literal_variables(literal: Positive | Negative | Test) -> list[str]:
     if isinstance(literal, Test):

@@ -147,3 +147,23 @@ def test_a_table_with_a_key_is_read_as_functions_over_a_bounded_domain() -> None
     assert solver.check() == z3.unsat
     assert "<=" in str(table.in_domain([level, category]))  # a range, not a disjunction of 43 levels
     assert functional_key([(1, "a"), (1, "b"), (2, "a"), (2, "b")]) is None  # a plain set of rows
+
+
+def test_the_cycle_collector_runs_less_often_while_encoding_and_as_before_afterwards() -> None:
+    import gc
+    from unittest import mock
+
+    kb = lexkb.loads("input level(int)\nrule r: high(?l) if level(?l) and ?l > 3\n")
+    slot, constraints = make_slot("level", ["int"], "level#1")
+    during: list[tuple[int, int, int]] = []
+    real_compute = Encoding._compute
+
+    def compute(self: Encoding, predicate: str) -> object:
+        during.append(gc.get_threshold())
+        return real_compute(self, predicate)
+
+    before = gc.get_threshold()
+    with mock.patch.object(Encoding, "_compute", compute):
+        Encoding(kb.program, kb.engine, {}, [slot], constraints, 1)
+    assert during and all(t[0] >= 50_000 and t[1:] == before[1:] for t in during)
+    assert gc.get_threshold() == before
