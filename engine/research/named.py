@@ -55,7 +55,7 @@ class NamedGuards:
             return guard
         name = z3.Bool(f"{label}.{len(self._definitions)}")
         context = name.ctx
-        if type(guard) is z3.BoolRef:  # ``name == guard``, through the C API unchecked (two Booleans: cannot fail)
+        if z3_calls.plain_boolean(guard):  # ``name == guard``, through the C API unchecked (two Booleans: cannot fail)
             definition = z3_calls.boolean(z3_calls.mk_eq(context.ctx, name.ast, guard.ast), context)
         else:  # a quantifier: Python asks its (sub)class first, and ``==`` builds ``guard == name``, kept so
             definition = name == guard

@@ -15,7 +15,7 @@ import z3
 
 from lexkb.research.families import Parameters
 from lexkb.research.grounding import PossibleValues
-from lexkb.research.symbolic_values import Guard, Term, conj, const, disj, symbolic, term_key, veq, zv
+from lexkb.research.symbolic_values import Guard, Term, conj, const, disj, later, symbolic, term_key, veq, zv
 from lexkb.research.tables import ReferenceTable
 from lexkb.values import Value
 
@@ -87,7 +87,7 @@ class StaticReads:
             return out
         for members in groups.values():
             match = disj(conj(*(veq(v, row[p]) for p, v in open_)) for row in members)
-            g = conj(guard, match)
+            g = later(guard, match)  # (built once the tests after the scan keep the state: see later)
             if g is False:
                 continue
             local = dict(env)

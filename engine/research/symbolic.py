@@ -40,8 +40,10 @@ from lexkb.research.symbolic_values import (
     Guard,
     Slot,
     Term,
+    built,
     conj,
     disj,
+    later,
     neg,
     sym_arithmetic,
     sym_compare,
@@ -373,7 +375,8 @@ class Encoding(Membership):
                 extended = self._step(branch, lead, state, split=joined, keep=keep)
                 for step in filters:
                     extended = [out for one in extended for out in self._step(branch, step, one)]
-                new.extend(extended)
+                # A state's guard is built only now that the filters have kept it (see symbolic_values.later).
+                new.extend([(built(g), env, params) for g, env, params in extended])
                 if len(new) > MAX_STATES:
                     raise EncodingLimit(f"rule {branch.label} has more than {MAX_STATES:,} symbolic matches",
                                         branch.rule)
@@ -424,13 +427,13 @@ class Encoding(Membership):
             return self._scan(literal.atom, step, state, split, keep)  # type: ignore[union-attr]
         if step.kind == "bind":
             value, g = self.term(step.value, env)  # type: ignore[arg-type]
-            g = conj(guard, g)
+            g = later(guard, g)
             return [] if g is False else [(g, {**env, step.binds[0]: value}, params)]
         if step.kind == "test":
             assert isinstance(literal, Test)
-            g = conj(guard, *self._tested(literal, env))
+            g = later(guard, *self._tested(literal, env))
         else:
-            g = conj(guard, self._absent(literal.atom, env))  # type: ignore[union-attr]
+            g = later(guard, self._absent(literal.atom, env))  # type: ignore[union-attr]
         return [] if g is False else [(g, env, params)]
 
     def _tested(self, literal: Test, env: dict[str, Term]) -> tuple[Guard, Guard, Guard]:
@@ -495,7 +498,7 @@ class Encoding(Membership):
         if guard is False:
             return []
         if not step.fresh and not repeats:  # every argument known: a test, one state (no row multiplies it)
-            g = conj(guard, self._present(atom.predicate, [v for _, v in sorted(fixed)]))
+            g = later(guard, self._present(atom.predicate, [v for _, v in sorted(fixed)]))
             return [] if g is False else [(g, env, params)]
         if atom.predicate in self.static:
             return self._scan_static(atom.predicate, fixed, free, repeats, (guard, env, params),
@@ -511,12 +514,12 @@ class Encoding(Membership):
             local = dict(env)
             for position, name in free:
                 local[name] = row[position]
-            out.append((conj(guard, g), local, params + own))
+            out.append((later(guard, g), local, params + own))
         for match, values in matches.groups:
             local = dict(env)
             for (_, name), value in zip(free, values):
                 local[name] = value
-            out.append((conj(guard, match), local, params))
+            out.append((later(guard, match), local, params))
         return out
 
     def _matches(self, predicate: str, fixed: list[tuple[int, Term]], positions: tuple[int, ...],

@@ -21,7 +21,7 @@ import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 import z3
 
@@ -156,6 +156,34 @@ def conj(*guards: Guard) -> Guard:
     if not parts:
         return True
     return parts[0] if len(parts) == 1 else _connect(z3_calls.mk_and, parts)
+
+
+class Later(NamedTuple):
+    """``conj(before, *parts)``, not built yet (:func:`later`): a state's guard while the tests after a
+    scan may still drop the state."""
+
+    before: Guard  # a guard, or a Later
+    parts: tuple[Guard, ...]
+
+
+def later(guard: Guard, *parts: Guard) -> Guard:
+    """``conj(guard, *parts)`` as a :class:`Later`, or False when it is False (a part is False), built
+    only by :func:`built`. A scan makes a state per match, and the tests that follow drop most of them
+    (on kb/, 69,000 of 97,000 tests): their conjunctions, built first, were 70,000 of the 190,000 built."""
+    if guard is False:
+        return False
+    for part in parts:
+        if part is False:
+            return False
+    return Later(guard, parts)
+
+
+def built(guard: Guard) -> Guard:
+    """A guard with its :class:`Later` conjunctions built, innermost first: the very terms that
+    ``conj`` would have built at once."""
+    if type(guard) is not Later:
+        return guard
+    return conj(built(guard.before), *guard.parts)
 
 
 def disj(guards: Iterable[Guard]) -> Guard:
