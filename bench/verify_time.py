@@ -57,6 +57,7 @@ def command_runs(kb: str, runs: int, cases: str | None) -> list[float]:
 def step_run(kb_path: str, cases: str | None) -> Counter[str]:
     """Seconds spent in each step of one verify, in this process (each step's own time, not its callees')."""
     import lexkb
+    from lexkb.errors import LexkbError
     from lexkb.language.cases import load_case
     from lexkb.research import named, symbolic
     from lexkb.research.verify import dead, solver
@@ -84,10 +85,14 @@ def step_run(kb_path: str, cases: str | None) -> Counter[str]:
         setattr(owner, attribute, wrapper)
 
     started = time.perf_counter()
-    kb = lexkb.load(kb_path)
     folder = cases or (kb_path if Path(kb_path).is_dir() else None)
     paths = sorted(glob.glob(os.path.join(folder, "**", "*.case"), recursive=True)) if folder else []
-    examples = [kb.run(load_case(path)) for path in paths]
+    try:
+        kb = lexkb.load(kb_path)
+        examples = [kb.run(load_case(path)) for path in paths]
+    except LexkbError as error:  # rules or a case that `lexkb verify` itself would refuse: said as plainly
+        print(f"bench.verify_time: {error}", file=sys.stderr)
+        sys.exit(2)
     spent["loading the rules and running the decided cases"] = time.perf_counter() - started
     steps: list[tuple[Any, str, str]] = [
         (symbolic.Encoding, "__init__", "building the encoding"),
@@ -111,14 +116,24 @@ def step_run(kb_path: str, cases: str | None) -> Counter[str]:
     return spent
 
 
+def _count(text: str) -> int:
+    """A number of runs: a whole number, 0 or more."""
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a whole number of runs, 0 or more, not {text!r}")
+    return int(text)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("kb", nargs="?", default="kb", help="the knowledge base (default: kb, the bundled one)")
-    parser.add_argument("--runs", type=int, default=5, help="runs of the command (default 5)")
-    parser.add_argument("--steps", type=int, default=1, help="runs by step, in this process (default 1)")
+    parser.add_argument("--runs", type=_count, default=5, help="runs of the command (default 5)")
+    parser.add_argument("--steps", type=_count, default=1, help="runs by step, in this process (default 1)")
     parser.add_argument("--cases", help="decided cases to use (default: those in the knowledge base's folders)")
     args = parser.parse_args(argv)
+    for path in (args.kb, args.cases):
+        if path is not None and not Path(path).exists():
+            parser.error(f"no such file or folder: {path}")
     times = command_runs(args.kb, args.runs, args.cases) if args.runs > 0 else []
     if times:
         print(f"lexkb verify {args.kb}: median {statistics.median(times):.2f} s, "

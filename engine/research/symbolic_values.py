@@ -36,7 +36,7 @@ Term = Any  # a plain Value or a z3 expression of sort Value
 
 MIN_DAY, MAX_DAY = datetime.date.min.toordinal(), datetime.date.max.toordinal()
 
-SKELETON = "lexkb_skeleton"
+SKELETON = z3_calls.SKELETON
 """The attribute in which a Boolean built here keeps its *skeleton*: what :mod:`.named` needs to find the
 names it reads without walking it in z3 (a walk goes down connectives and quantifiers only, so the names
 a term reads are fixed by its connectives down to its names and comparisons). A skeleton is:

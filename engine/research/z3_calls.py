@@ -114,6 +114,9 @@ def connective(term: z3.ExprRef) -> int | None:
     return int(get_decl_kind(context, get_app_decl(context, ast)))
 
 
+SKELETON = "lexkb_skeleton"  # the attribute a term keeps its skeleton in: see symbolic_values.SKELETON
+
+
 def bool_children(term: z3.BoolRef) -> list[z3.BoolRef]:
     """The parts of a conjunction or disjunction, as ``term.children()`` gives them (a quantifier as a
     QuantifierRef, any other part a BoolRef), without z3's per-child checks of kind and sort.
@@ -123,7 +126,7 @@ def bool_children(term: z3.BoolRef) -> list[z3.BoolRef]:
     context = term.ctx
     ref, ast = context.ref(), term.ast
     count = get_app_num_args(ref, ast)
-    skeletons = getattr(term, "lexkb_skeleton", None)
+    skeletons = getattr(term, SKELETON, None)
     if type(skeletons) is not tuple or len(skeletons) != count:
         skeletons = None
     out: list[z3.BoolRef] = []
