@@ -76,10 +76,10 @@ def readiness(literal: Literal, bound: Collection[str]) -> StepKind | None:
     comparison = literal.comparison
     if _vars(comparison.left) | _vars(comparison.right) <= set(bound):
         return "test"
-    return "bind" if _binding(literal, bound) is not None else None
+    return "bind" if binding(literal, bound) is not None else None
 
 
-def _binding(literal: Test, bound: Collection[str]) -> tuple[ast.Variable, ast.Term] | None:
+def binding(literal: Test, bound: Collection[str]) -> tuple[ast.Variable, ast.Term] | None:
     """``?x = term`` with ?x unbound and the term computable: the variable and the term."""
     comparison = literal.comparison
     if comparison.op != "=" or literal.negated:
@@ -120,7 +120,7 @@ def make_step(literal: Literal, bound: Collection[str], index: int = 0) -> Step 
         return Step("scan", index, tuple(name for _, name in fresh), tuple(keys), tuple(fresh), tuple(repeats))
     if kind == "bind":
         assert isinstance(literal, Test)
-        found = _binding(literal, bound)
+        found = binding(literal, bound)
         assert found is not None
         return Step("bind", index, (found[0].name,), value=found[1])
     return Step(kind, index)

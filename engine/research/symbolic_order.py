@@ -22,8 +22,8 @@ import itertools
 from collections.abc import Collection, Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from lexkb.compile.program import Branch, Positive
-from lexkb.compile.schedule import JoinOrder, Step, make_step, scannable
+from lexkb.compile.program import Branch, Positive, Test
+from lexkb.compile.schedule import JoinOrder, Step, binding, make_step, scannable
 from lexkb.language import ast
 from lexkb.research.symbolic_values import symbolic, term_key
 
@@ -50,11 +50,16 @@ class SymbolicOrder(JoinOrder):
         ready = [i for i, atom in atoms if scannable(atom, bound)]
         if not ready:
             return None
-        best = min(ready, key=lambda i: (self._cost_leading(i, atoms, bound), i))
+        tests = [lit for i in pending if isinstance(lit := branch.literals[i], Test)]
+        best = min(ready, key=lambda i: (self._cost_leading(i, atoms, bound, tests), i))
         return make_step(branch.literals[best], bound, best)
 
-    def _cost_leading(self, first: int, atoms: list[tuple[int, ast.Atom]], bound: Collection[str]) -> float:
-        """The fewest states any order of the scans makes when ``first`` leads."""
+    def _cost_leading(self, first: int, atoms: list[tuple[int, ast.Atom]], bound: Collection[str],
+                      tests: Sequence[Test] = ()) -> float:
+        """The fewest states any order of the scans makes when ``first`` leads.
+
+        After each scan, the bindings (``?l = max(1, min(43, ?l0))``) that its variables make ready
+        are followed, as the plan will: a table read after one is a lookup, not a scan."""
         rest = [(i, a) for i, a in atoms if i != first]
         lead = dict(atoms)[first]
         if len(rest) >= EXHAUSTIVE_SCANS:
@@ -70,6 +75,7 @@ class SymbolicOrder(JoinOrder):
                 width *= self.fanout(atom, known)
                 total += width
                 known.update(ast.term_variables_of_atom(atom))
+                _follow_bindings(tests, known)
             best = min(best, total)
         return best
 
@@ -99,6 +105,18 @@ class SymbolicOrder(JoinOrder):
             cached = (len(rows), open_rows + (plain / len(keys) if keys else 0.0))
             self._fanouts[(predicate, positions)] = cached
         return cached[1]
+
+
+def _follow_bindings(tests: Sequence[Test], known: set[str]) -> None:
+    """Add to ``known`` every variable the ``tests`` bind once ``known`` have values (to a fixed point)."""
+    changed = True
+    while changed:
+        changed = False
+        for test in tests:
+            found = binding(test, known)
+            if found is not None:
+                known.add(found[0].name)
+                changed = True
 
 
 def joined_later(branch: Branch, later: Sequence[Step], binds: Sequence[str], static: Collection[str]) -> bool:

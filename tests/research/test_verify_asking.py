@@ -1,4 +1,4 @@
-"""How verify asks z3: a small solver first, then the one shared solver; undecided dead-rule questions asked again.
+"""How verify asks z3: a small solver first, then the one shared solver; dead-rule questions asked quickly, then at length, then of the shared solver again.
 
 z3's time limits cannot be forced in a test, so "z3 gave up" is simulated by
 making :func:`decide` raise :class:`GaveUp` for chosen calls; the answers must
@@ -63,12 +63,12 @@ def test_dead_rule_questions_z3_gave_up_on_are_asked_again() -> None:
     seen: set[int] = set()
     real_example = BoundedSolver.example
 
-    def first_time_gives_up(self: BoundedSolver, formula: Any, again: bool = False) -> Any:
+    def first_time_gives_up(self: BoundedSolver, formula: Any, stage: Any = "all") -> Any:
         key = formula.get_id() if hasattr(formula, "get_id") else hash(formula)
         if key not in seen:
             seen.add(key)
             raise GaveUp("simulated")
-        return real_example(self, formula, again)
+        return real_example(self, formula, stage)
 
     with mock.patch.object(BoundedSolver, "example", first_time_gives_up):
         retried = verify(kb, bound=1, examples=[])
@@ -77,10 +77,10 @@ def test_dead_rule_questions_z3_gave_up_on_are_asked_again() -> None:
     assert retried.gave_up == []
 
 
-def test_a_dead_rule_question_undecided_twice_is_said_to_be_undecided() -> None:
+def test_a_dead_rule_question_undecided_in_every_round_is_said_to_be_undecided() -> None:
     kb = lexkb.load(str(FIX / "table_planted.rules"))
 
-    def always_gives_up(self: BoundedSolver, formula: Any, again: bool = False) -> Any:
+    def always_gives_up(self: BoundedSolver, formula: Any, stage: Any = "all") -> Any:
         raise GaveUp("simulated")
 
     with mock.patch.object(BoundedSolver, "example", always_gives_up):
@@ -125,7 +125,7 @@ def test_an_example_the_engine_does_not_confirm_is_neither_live_nor_dead() -> No
     """Should the encoding and the engine ever disagree, z3's case is not taken for a live rule."""
     kb = lexkb.load(str(FIX / "table_planted.rules"))
 
-    def empty_case(self: BoundedSolver, formula: Any, again: bool = False) -> Any:
+    def empty_case(self: BoundedSolver, formula: Any, stage: Any = "all") -> Any:
         return []  # no facts: a case in which a rule reading three inputs cannot fire
 
     with mock.patch.object(BoundedSolver, "example", empty_case):
@@ -168,3 +168,55 @@ def test_a_question_over_the_quick_budget_is_asked_again_as_z3_does_by_default()
     # (at bound 1 no slot is assumed absent) each question tried within the budget, then asked again
     assert budgets == [(1, 0), (0, 0)] * questions
     assert starved._shared is None  # z3's defaults answered every question: the shared solver was never needed
+
+
+def test_each_stage_makes_only_its_own_attempts() -> None:
+    """``quick``: the budgeted attempt alone, its giving up said; ``rest``: z3's default, then the shared
+    solver; ``again``: the shared solver alone. Each gives the answer that every attempt in turn gives."""
+    kb = lexkb.load(str(FIX / "table_planted.rules"))
+    solver = BoundedSolver(kb, 1, 4)
+    formula = _heads(solver, "minimum_above_range")
+    expected = solver.example(formula) is not None
+    attempts: list[tuple[int, int]] = []
+
+    def recording(checker: Any, timeout_ms: int, *assumptions: Any, budget: int = 0) -> bool:
+        attempts.append((budget, len(assumptions)))
+        return real_decide(checker, timeout_ms, *assumptions, budget=budget)
+
+    for stage, made in (("quick", [(solver_module.QUICK_BUDGET, 0)]), ("rest", [(0, 0)]), ("again", [(0, 1)])):
+        attempts.clear()
+        with mock.patch.object(solver_module, "decide", recording):
+            assert (solver.example(formula, stage) is not None) == expected
+        assert attempts == made, stage
+
+    def budget_runs_out(checker: Any, timeout_ms: int, *assumptions: Any, budget: int = 0) -> bool:
+        attempts.append((budget, len(assumptions)))
+        if budget:
+            raise GaveUp("simulated")
+        return real_decide(checker, timeout_ms, *assumptions, budget=budget)
+
+    attempts.clear()
+    with mock.patch.object(solver_module, "decide", budget_runs_out), pytest.raises(GaveUp, match="simulated"):
+        solver.example(formula, "quick")
+    assert attempts == [(solver_module.QUICK_BUDGET, 0)]  # nothing more was tried
+
+
+def test_dead_rule_questions_are_asked_quickly_all_before_any_is_asked_at_length() -> None:
+    kb = lexkb.load(str(FIX / "table_planted.rules"))
+    clean = verify(kb, bound=1, examples=[])
+    stages: list[str] = []
+    real_example = BoundedSolver.example
+
+    def quick_gives_up(self: BoundedSolver, formula: Any, stage: Any = "all") -> Any:
+        stages.append(stage)
+        if stage == "quick":
+            raise GaveUp("simulated")
+        return real_example(self, formula, stage)
+
+    with mock.patch.object(BoundedSolver, "example", quick_gives_up):
+        deferred = verify(kb, bound=1, examples=[])
+    first_rest = stages.index("rest")
+    assert stages[:first_rest] == ["quick"] * first_rest and first_rest >= 3  # every question asked quickly first
+    assert set(stages[first_rest:]) == {"rest"}  # then at length; nothing was left for the shared solver alone
+    assert [(f.kind, f.message) for f in deferred.findings] == [(f.kind, f.message) for f in clean.findings]
+    assert deferred.gave_up == []

@@ -89,9 +89,9 @@ def test_verify_asks_fewer_questions_with_the_same_findings() -> None:
     asked: list[int] = []
     real_example = BoundedSolver.example
 
-    def counting(self: BoundedSolver, formula: Any, again: bool = False) -> Any:
+    def counting(self: BoundedSolver, formula: Any, stage: Any = "all") -> Any:
         asked.append(1)
-        return real_example(self, formula, again)
+        return real_example(self, formula, stage)
 
     with mock.patch.object(BoundedSolver, "example", counting):
         near = verify(kb, examples=[])

@@ -21,7 +21,7 @@ from lexkb.research.symbolic_values import disj
 from lexkb.research.verify.acknowledgements import Acknowledgement
 from lexkb.research.verify.findings import Finding
 from lexkb.research.verify.nearby import live_nearby
-from lexkb.research.verify.solver import BoundedSolver, GaveUp
+from lexkb.research.verify.solver import BoundedSolver, GaveUp, Stage
 
 if TYPE_CHECKING:
     from lexkb.api import Result
@@ -55,17 +55,20 @@ def dead_rules(solver: BoundedSolver, acks: list[Acknowledgement], notes: list[s
     stratum = {p: number for number, predicates in enumerate(program.strata) for p in predicates}
     pending.sort(key=lambda b: -stratum.get(b.head.predicate, 0))
     guards = {b.id: disj(g for g, _ in solver.encoding.branch_heads(b)) for b in pending}
-    # Asked one by one, then those z3 gave up on once more: what the shared solver has learned
-    # by then (see BoundedSolver._ask) often decides them at once.
-    for round_number in (1, 2):
+    # Asked one by one in three rounds (see BoundedSolver._ask): each question quickly first; those
+    # z3 gave up on then at length, once the other questions' examples and their neighbours have shown
+    # what they can (without cases, kb/'s hardest questions ran out of time twice, 20 s each, where
+    # another rule's example made the rule fire); then those it still gave up on of the shared solver
+    # once more, which by then has learned enough to decide them at once.
+    rounds: list[tuple[Stage, str]] = [("quick", ""), ("rest", " (at length)"), ("again", " (again)")]
+    for stage, which in rounds:
         undecided: dict[int, tuple[Branch, str]] = {}
         for number, branch in enumerate(pending, start=1):
             if branch.id in live:
                 continue
-            which = " (again)" if round_number == 2 else ""
             progress(f"looking for dead rules{which}: {number} of {len(pending)} ({branch.rule.label})")
             try:
-                example = solver.example(guards[branch.id], again=round_number == 2)
+                example = solver.example(guards[branch.id], stage)
             except GaveUp as why:
                 undecided[branch.id] = (branch, f"z3 gave up ({why.reason})")
                 continue

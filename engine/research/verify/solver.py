@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import z3
 
@@ -32,6 +32,11 @@ DEAD_TIMEOUT_MS = 10_000
 # z3 resource units for each check of a dead-rule question's first, quick attempt (BoundedSolver._solver):
 # twice what the longest of kb/'s questions takes (2.45 million), a few seconds' work.
 QUICK_BUDGET = 5_000_000
+
+# How much of BoundedSolver._ask a question gets: everything at once (``all``), or, as the dead-rule
+# check asks, in three stages: the quick attempt alone; then z3's default and the shared solver; then
+# the shared solver alone.
+Stage = Literal["all", "quick", "rest", "again"]
 
 
 class GaveUp(Exception):
@@ -134,18 +139,17 @@ class BoundedSolver:
             return formula
         return self._ask(formula) is not None
 
-    def example(self, formula: Any, again: bool = False) -> Facts | None:
+    def example(self, formula: Any, stage: Stage = "all") -> Facts | None:
         """Some input facts under which ``formula`` holds (not the fewest), None when none can.
 
-        :class:`GaveUp` when z3 cannot tell. ``again``: z3 gave up on this question before, so
-        only the shared solver, which has learned since, is asked (see :meth:`_ask`).
+        :class:`GaveUp` when z3 cannot tell. ``stage``: which of the attempts of :meth:`_ask` to make.
         """
         if formula is False:
             return None
-        model = self._ask(formula, again)
+        model = self._ask(formula, stage)
         return None if model is None else self._facts_of(model)
 
-    def _ask(self, formula: Any, again: bool = False) -> z3.ModelRef | None:
+    def _ask(self, formula: Any, stage: Stage = "all") -> z3.ModelRef | None:
         """A model of ``formula``, or None when it cannot hold.
 
         Asked of three solvers at most, each time with the dead-rule time limit. First
@@ -160,20 +164,25 @@ class BoundedSolver:
         and ranges) serves the next; on kb/ that answers in a second questions a
         solver of their own could not answer in ten. Adding every definition
         changes no answer, since each only names a formula.
+
+        ``stage``: ``quick``, the quick attempt only; ``rest``, the others; ``again``, the shared
+        solver only (it has learned since, where a solver of its own has nothing new to offer);
+        ``all``, every attempt in turn. A stage that does not decide raises :class:`GaveUp`.
         """
-        if not again:  # a solver of its own, which has nothing new to offer a question it gave up on
-            for budget in (QUICK_BUDGET, 0):  # quickly first, within a budget; then as z3 does by default
-                solver, one_fact_each = self._solver(self.dead_timeout_ms, formula, self._one_fact_each,
-                                                     budget=budget)
-                try:
-                    # First among the cases with one fact of each input (an assumption, so the same
-                    # solver is asked again without it): most rules fire in such a case, and z3 finds
-                    # one in a third of the time (kb/: 30 s of questions became 19 s).
-                    if one_fact_each and decide(solver, self.dead_timeout_ms, *one_fact_each, budget=budget):
-                        return self._model_of(solver)
-                    return self._model_of(solver) if decide(solver, self.dead_timeout_ms, budget=budget) else None
-                except GaveUp:
-                    pass
+        budgets = {"all": (QUICK_BUDGET, 0), "quick": (QUICK_BUDGET,), "rest": (0,), "again": ()}[stage]
+        for budget in budgets:  # quickly first, within a budget; then as z3 does by default
+            solver, one_fact_each = self._solver(self.dead_timeout_ms, formula, self._one_fact_each,
+                                                 budget=budget)
+            try:
+                # First among the cases with one fact of each input (an assumption, so the same
+                # solver is asked again without it): most rules fire in such a case, and z3 finds
+                # one in a third of the time (kb/: 30 s of questions became 19 s).
+                if one_fact_each and decide(solver, self.dead_timeout_ms, *one_fact_each, budget=budget):
+                    return self._model_of(solver)
+                return self._model_of(solver) if decide(solver, self.dead_timeout_ms, budget=budget) else None
+            except GaveUp:
+                if stage == "quick":
+                    raise
         shared = self._shared
         if shared is None:
             shared = self._shared = z3.Solver()
