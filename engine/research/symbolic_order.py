@@ -10,8 +10,9 @@ read first makes a large one a scan (the amended table range, then every § 5G1.
 reading of it) instead of a test (every § 5G1.1 reading, then "is its range the
 amended table range?"). Rules have few atoms: every order of the remaining
 scans is tried (up to :data:`EXHAUSTIVE_SCANS` of them; greedy beyond), scored
-by the states it would make, with fan-outs estimated from the relations as
-encoded so far. Filters still run as early as their variables allow
+by the tuples it would compare each state with (a scan makes a state of each; a
+test, one state of them all), with counts estimated from the relations as
+encoded so far, following the bindings each scan makes ready. Filters still run as early as their variables allow
 (:class:`lexkb.compile.schedule.JoinOrder`): the one join policy decides
 *when* a literal can run; this class only chooses among ready scans.
 """
@@ -72,8 +73,8 @@ class SymbolicOrder(JoinOrder):
                 if not scannable(atom, known):
                     width *= 1000.0  # an order that leaves an atom unready until later: penalised, not excluded
                     continue
+                total += width * self.candidates(atom, known)
                 width *= self.fanout(atom, known)
-                total += width
                 known.update(ast.term_variables_of_atom(atom))
                 _follow_bindings(tests, known)
             best = min(best, total)
@@ -81,10 +82,18 @@ class SymbolicOrder(JoinOrder):
 
     def fanout(self, atom: ast.Atom, bound: Collection[str]) -> float:
         """How many states one state becomes when ``atom`` is read with the ``bound`` variables known."""
+        if all(not isinstance(a, ast.Variable) or a.name in bound for a in atom.args):
+            return 1.0  # a test: one state whose guard says the fact is there
+        return self.candidates(atom, bound)
+
+    def candidates(self, atom: ast.Atom, bound: Collection[str]) -> float:
+        """How many tuples a read of ``atom`` compares each state with: those its known values select, and
+        every tuple whose values there are symbolic (a family's, a slot's). A scan makes a state of each;
+        a test (every argument known) makes one state of them all, but builds a comparison with each:
+        on kb/, testing each of the Sentencing Table's 258 cells against amended_cell's 168 families
+        cost 0.33 s, where reading amended_cell's 426 tuples and looking each up in the table costs little."""
         positions = tuple(p for p, a in enumerate(atom.args)
                           if not (isinstance(a, ast.Variable) and a.name not in bound))
-        if len(positions) == len(atom.args):
-            return 1.0  # a test: one state whose guard says the fact is there
         predicate = atom.predicate
         table = self.encoding.tables.get(predicate)
         if table is not None and set(table.key) <= set(positions):

@@ -40,3 +40,44 @@ def test_the_order_changes_no_answer() -> None:
     assert example is not None
     result = solver.run(example)
     assert result.relations.get("revealed_maximum")
+
+
+class _Table:
+    key = (0, 1)
+
+
+class _Encoding:
+    """What SymbolicOrder reads of an encoding: a keyed table of 258 cells, and ``cell`` with 426
+    tuples, 168 of them with symbolic values (as kb/'s amended_cell has families)."""
+
+    def __init__(self) -> None:
+        import z3
+
+        from lexkb.research.families import SymTuple
+        self.tables = {"table_range": _Table()}
+        level = z3.Int("level")
+        self.rows = {
+            "table_range": [SymTuple(True, (n, "I", n, n + 1)) for n in range(258)],
+            "cell": [SymTuple(True, (n, "I")) for n in range(258)] + [SymTuple(True, (level + n, "I"))
+                                                                    for n in range(168)],
+        }
+
+    def tuples(self, predicate: str) -> list:
+        return self.rows[predicate]
+
+
+def test_a_test_against_many_symbolic_tuples_is_costed_by_its_comparisons() -> None:
+    """Reading the table first makes ``cell`` a test, one state for each cell, but each compared with
+    every symbolic tuple of ``cell`` (258 x 169); reading ``cell`` first makes 426 states, each a lookup."""
+    from lexkb.research.symbolic_order import SymbolicOrder
+    kb = lexkb.load(str(FIX / "order_families.rules"))
+    branch = next(b for b in kb.program.branches if b.rule.label == "cell_range")
+    order = SymbolicOrder(_Encoding())  # type: ignore[arg-type]
+    cell = next(s for s in range(2) if branch.literals[s].atom.predicate == "cell")  # type: ignore[union-attr]
+    step = order.choose(branch, range(len(branch.literals)), set())
+    assert step is not None and step.index == cell
+    test = branch.literals[1 - cell].atom  # type: ignore[union-attr]
+    known = {"l", "c"}
+    assert order.fanout(branch.literals[cell].atom, known) == 1.0  # type: ignore[union-attr]
+    assert order.candidates(branch.literals[cell].atom, known) == 169.0  # type: ignore[union-attr]
+    assert order.candidates(test, known) == 1.0  # the table, keys known: a lookup
