@@ -102,3 +102,19 @@ def test_verify_asks_fewer_questions_with_the_same_findings() -> None:
     assert with_nearby < len(asked)
     assert [(f.kind, f.message) for f in near.findings] == [(f.kind, f.message) for f in alone.findings]
     assert any(f.kind == "dead" for f in near.findings)  # the planted dead rule is still found
+
+
+def test_a_number_read_is_tried_only_where_the_rules_compare_it() -> None:
+    """Level 30, category III: a range of 121 to 151 months. Its bounds, and the months either side,
+    are tried as the mandatory minimum (compared with the range), never as the offense level."""
+    from lexkb.research.verify.nearby import _neighbours
+    kb = lexkb.load(str(FIX / "table_planted.rules"))
+    witness = [("offense_level", (30,)), ("criminal_history_category", ("III",)), ("mandatory_minimum_months", (100,))]
+    result = _run(kb, witness)
+    assert (121, 151) in result.relations["cell_range"]
+    tried: dict[str, set[Any]] = {}
+    for facts in _neighbours(kb, witness, result, [_branch(kb, "minimum_above_range")], _inputs_of(kb)):
+        for predicate, rows in facts.items():
+            tried.setdefault(predicate, set()).update(args[0] for args in rows)
+    assert {120, 121, 122, 150, 151, 152} <= tried["mandatory_minimum_months"]
+    assert not {121, 151, 152} & tried["offense_level"]  # months are not levels
