@@ -220,3 +220,27 @@ def test_dead_rule_questions_are_asked_quickly_all_before_any_is_asked_at_length
     assert set(stages[first_rest:]) == {"rest"}  # then at length; nothing was left for the shared solver alone
     assert [(f.kind, f.message) for f in deferred.findings] == [(f.kind, f.message) for f in clean.findings]
     assert deferred.gave_up == []
+
+
+def test_a_witness_is_the_fewest_facts_and_any_witness_when_minimising_gives_up() -> None:
+    """The conflict planted in table_planted.rules (level 23 and up denied, level 23, I granted) needs two
+    facts, the level and the category; when the optimizer gives up, a plain solver's witness is taken."""
+    kb = lexkb.load(str(FIX / "table_planted.rules"))
+    solver = BoundedSolver(kb, 2, 4)
+    from lexkb.research.symbolic_values import conj
+    formula = conj(solver.encoding.holds("grant", ()), solver.encoding.holds("deny", ()))
+    fewest = solver.witness(formula)
+    assert fewest is not None and len(fewest) == 2
+    result = solver.run(fewest)
+    assert {"grant", "deny"} <= set(result.outcomes)
+
+    def optimizer_gives_up(checker: Any, timeout_ms: int, *assumptions: Any, budget: int = 0) -> bool:
+        import z3
+        if isinstance(checker, z3.Optimize):
+            raise GaveUp("simulated")
+        return real_decide(checker, timeout_ms, *assumptions, budget=budget)
+
+    with mock.patch.object(solver_module, "decide", optimizer_gives_up):
+        some = solver.witness(formula)
+    assert some is not None
+    assert {"grant", "deny"} <= set(solver.run(some).outcomes)

@@ -208,18 +208,13 @@ class BoundedSolver:
         """
         if formula is False:
             return None
-        absent = [z3.Not(slot.present) for slot in self.slots]
-        solver, soft = self._solver(self.timeout_ms, formula, absent)
-        optimizer = z3.Optimize(ctx=solver.ctx)
-        optimizer.set("timeout", self.timeout_ms)
-        optimizer.add(*solver.assertions())
-        for fewer in soft:
-            optimizer.add_soft(fewer)
+        optimizer = self._optimizer(self.timeout_ms, formula, [z3.Not(slot.present) for slot in self.slots])
         try:
             if not decide(optimizer, self.timeout_ms):
                 return None
             model = self._model_of(optimizer)
         except GaveUp:  # minimising is harder than finding one: any witness will do
+            solver, _ = self._solver(self.timeout_ms, formula)
             if not decide(solver, self.timeout_ms):
                 return None
             model = self._model_of(solver)
@@ -264,14 +259,7 @@ class BoundedSolver:
         pass against 2.4 s with it. Asked again as z3 does by default, a question keeps the
         pass: without it, one that ``--no-cases`` asks (comparably_less_term) took 9 s, not 4.
         """
-        terms = [*self.constraints, *self.encoding.named.definitions(formula)]
-        if formula is not True:
-            terms.append(formula)
-        context = z3.Context()
-        vector = z3.AstVector()
-        for term in (*terms, *extra):
-            vector.push(term)
-        moved = vector.translate(context)
+        context, moved, count = self._moved(formula, extra)
         core = z3.Tactic("smt", ctx=context)
         if budget:
             core = z3.Cond(z3.Probe("has-quantifiers", ctx=context), core,
@@ -281,9 +269,35 @@ class BoundedSolver:
         if budget:
             solver.set("rlimit", budget)
         raw = context.ref()
-        for i in range(len(terms)):  # through the C API: a Python wrapper for each term cost more than z3
+        for i in range(count):  # through the C API: a Python wrapper for each term cost more than z3
             z3.Z3_solver_assert(raw, solver.solver, z3.Z3_ast_vector_get(raw, moved.vector, i))
-        return solver, [moved[i] for i in range(len(terms), len(moved))]
+        return solver, [moved[i] for i in range(count, len(moved))]
+
+    def _optimizer(self, timeout_ms: int, formula: Any, soft: Sequence[z3.BoolRef]) -> z3.Optimize:
+        """An optimizer holding what :meth:`_solver`'s solver holds, in a context of its own, and the
+        ``soft`` constraints (asserted directly: copying a solver's thousands of assertions into an
+        optimizer cost 0.1 s a question on kb/)."""
+        context, moved, count = self._moved(formula, soft)
+        optimizer = z3.Optimize(ctx=context)
+        optimizer.set("timeout", timeout_ms)
+        raw = context.ref()
+        for i in range(count):
+            z3.Z3_optimize_assert(raw, optimizer.optimize, z3.Z3_ast_vector_get(raw, moved.vector, i))
+        for i in range(count, len(moved)):
+            optimizer.add_soft(moved[i])
+        return optimizer
+
+    def _moved(self, formula: Any, extra: Sequence[z3.BoolRef]) -> tuple[z3.Context, z3.AstVector, int]:
+        """The input constraints, the definitions ``formula`` depends on, ``formula`` and then ``extra``,
+        translated at once into a new z3 context (see :meth:`_solver`); and how many come before ``extra``."""
+        terms = [*self.constraints, *self.encoding.named.definitions(formula)]
+        if formula is not True:
+            terms.append(formula)
+        context = z3.Context()
+        vector = z3.AstVector()
+        for term in (*terms, *extra):
+            vector.push(term)
+        return context, vector.translate(context), len(terms)
 
     def _model_of(self, checker: z3.Solver | z3.Optimize) -> z3.ModelRef:
         """The checker's model, translated back into the encoding's context (see :meth:`_solver`)."""
