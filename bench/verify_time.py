@@ -97,7 +97,7 @@ def step_run(kb_path: str, cases: str | None) -> Counter[str]:
     steps: list[tuple[Any, str, str]] = [
         (symbolic.Encoding, "__init__", "building the encoding"),
         (named.NamedGuards, "definitions", "finding the definitions a question reads"),
-        (solver.BoundedSolver, "_solver", "moving a question into its own z3 context"),
+        (solver.BoundedSolver, "_moved", "moving a question into its own z3 context"),
         (solver, "decide", "z3"),
         (dead, "live_nearby", "the cases one change away"),
     ]

@@ -12,9 +12,10 @@ amended table range?"). Rules have few atoms: every order of the remaining
 scans is tried (up to :data:`EXHAUSTIVE_SCANS` of them; greedy beyond), scored
 by the tuples it would compare each state with (a scan makes a state of each; a
 test, one state of them all), with counts estimated from the relations as
-encoded so far, following the bindings each scan makes ready. Filters still run as early as their variables allow
-(:class:`lexkb.compile.schedule.JoinOrder`): the one join policy decides
-*when* a literal can run; this class only chooses among ready scans.
+encoded so far, following the bindings each scan makes ready. Filters still run
+as early as their variables allow (:class:`lexkb.compile.schedule.JoinOrder`):
+the one join policy decides *when* a literal can run; this class only chooses
+among ready scans.
 """
 
 from __future__ import annotations
@@ -57,7 +58,8 @@ class SymbolicOrder(JoinOrder):
 
     def _cost_leading(self, first: int, atoms: list[tuple[int, ast.Atom]], bound: Collection[str],
                       tests: Sequence[Test] = ()) -> float:
-        """The fewest states any order of the scans makes when ``first`` leads.
+        """The least work any order of the scans makes when ``first`` leads: for each read, the states
+        before it times the tuples each is compared with (:meth:`candidates`).
 
         After each scan, the bindings (``?l = max(1, min(43, ?l0))``) that its variables make ready
         are followed, as the plan will: a table read after one is a lookup, not a scan."""
