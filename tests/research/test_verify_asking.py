@@ -171,8 +171,8 @@ def test_a_question_over_the_quick_budget_is_asked_again_as_z3_does_by_default()
 
 
 def test_each_stage_makes_only_its_own_attempts() -> None:
-    """``quick``: the budgeted attempt alone, its giving up said; ``rest``: z3's default, then the shared
-    solver; ``again``: the shared solver alone. Each gives the answer that every attempt in turn gives."""
+    """``quick``: the budgeted attempt alone, its giving up said; ``default``: z3's default in a solver of
+    its own; ``shared``: the shared solver. Each gives the answer that every attempt in turn gives."""
     kb = lexkb.load(str(FIX / "table_planted.rules"))
     solver = BoundedSolver(kb, 1, 4)
     formula = _heads(solver, "minimum_above_range")
@@ -183,7 +183,7 @@ def test_each_stage_makes_only_its_own_attempts() -> None:
         attempts.append((budget, len(assumptions)))
         return real_decide(checker, timeout_ms, *assumptions, budget=budget)
 
-    for stage, made in (("quick", [(solver_module.QUICK_BUDGET, 0)]), ("rest", [(0, 0)]), ("again", [(0, 1)])):
+    for stage, made in (("quick", [(solver_module.QUICK_BUDGET, 0)]), ("default", [(0, 0)]), ("shared", [(0, 1)])):
         attempts.clear()
         with mock.patch.object(solver_module, "decide", recording):
             assert (solver.example(formula, stage) is not None) == expected
@@ -200,6 +200,17 @@ def test_each_stage_makes_only_its_own_attempts() -> None:
         solver.example(formula, "quick")
     assert attempts == [(solver_module.QUICK_BUDGET, 0)]  # nothing more was tried
 
+    def own_solver_gives_up(checker: Any, timeout_ms: int, *assumptions: Any, budget: int = 0) -> bool:
+        attempts.append((budget, len(assumptions)))
+        if len(assumptions) != 1:  # a solver of its own (the shared one is asked under one assumption)
+            raise GaveUp("simulated")
+        return real_decide(checker, timeout_ms, *assumptions, budget=budget)
+
+    attempts.clear()
+    with mock.patch.object(solver_module, "decide", own_solver_gives_up), pytest.raises(GaveUp, match="simulated"):
+        solver.example(formula, "default")
+    assert attempts == [(0, 0)]  # the shared solver is a stage of its own
+
 
 def test_dead_rule_questions_are_asked_quickly_all_before_any_is_asked_at_length() -> None:
     kb = lexkb.load(str(FIX / "table_planted.rules"))
@@ -215,9 +226,9 @@ def test_dead_rule_questions_are_asked_quickly_all_before_any_is_asked_at_length
 
     with mock.patch.object(BoundedSolver, "example", quick_gives_up):
         deferred = verify(kb, bound=1, examples=[])
-    first_rest = stages.index("rest")
+    first_rest = stages.index("default")
     assert stages[:first_rest] == ["quick"] * first_rest and first_rest >= 3  # every question asked quickly first
-    assert set(stages[first_rest:]) == {"rest"}  # then at length; nothing was left for the shared solver alone
+    assert set(stages[first_rest:]) == {"default"}  # then at length; nothing was left for the shared solver
     assert [(f.kind, f.message) for f in deferred.findings] == [(f.kind, f.message) for f in clean.findings]
     assert deferred.gave_up == []
 
@@ -244,3 +255,23 @@ def test_a_witness_is_the_fewest_facts_and_any_witness_when_minimising_gives_up(
         some = solver.witness(formula)
     assert some is not None
     assert {"grant", "deny"} <= set(solver.run(some).outcomes)
+
+
+def test_questions_z3_gives_up_on_at_length_go_to_the_shared_solver_in_a_later_round() -> None:
+    kb = lexkb.load(str(FIX / "table_planted.rules"))
+    clean = verify(kb, bound=1, examples=[])
+    stages: list[str] = []
+    real_example = BoundedSolver.example
+
+    def own_solvers_give_up(self: BoundedSolver, formula: Any, stage: Any = "all") -> Any:
+        stages.append(stage)
+        if stage in ("quick", "default"):
+            raise GaveUp("simulated")
+        return real_example(self, formula, stage)
+
+    with mock.patch.object(BoundedSolver, "example", own_solvers_give_up):
+        later = verify(kb, bound=1, examples=[])
+    order = [stage for number, stage in enumerate(stages) if number == 0 or stages[number - 1] != stage]
+    assert order == ["quick", "default", "shared"]  # each round after the one before, for every question
+    assert [(f.kind, f.message) for f in later.findings] == [(f.kind, f.message) for f in clean.findings]
+    assert later.gave_up == []

@@ -55,12 +55,14 @@ def dead_rules(solver: BoundedSolver, acks: list[Acknowledgement], notes: list[s
     stratum = {p: number for number, predicates in enumerate(program.strata) for p in predicates}
     pending.sort(key=lambda b: -stratum.get(b.head.predicate, 0))
     guards = {b.id: disj(g for g, _ in solver.encoding.branch_heads(b)) for b in pending}
-    # Asked one by one in three rounds (see BoundedSolver._ask): each question quickly first; those
-    # z3 gave up on then at length, once the other questions' examples and their neighbours have shown
-    # what they can (without cases, kb/'s hardest questions ran out of time twice, 20 s each, where
-    # another rule's example made the rule fire); then those it still gave up on of the shared solver
-    # once more, which by then has learned enough to decide them at once.
-    rounds: list[tuple[Stage, str]] = [("quick", ""), ("rest", " (at length)"), ("again", " (again)")]
+    # Asked one by one in rounds, one attempt each (see BoundedSolver._ask): every question quickly
+    # first; those z3 gave up on then at length, in a solver of their own, then of the shared solver,
+    # then of the shared solver once more, which by then has learned enough to decide them at once.
+    # Each round comes after the other questions' examples and their neighbours have shown what they
+    # can: without cases, kb/'s hardest questions each ran out of time twice, 20 s, where another
+    # rule's example, a round later, made the rule fire.
+    rounds: list[tuple[Stage, str]] = [("quick", ""), ("default", " (at length)"),
+                                       ("shared", " (with the shared solver)"), ("shared", " (again)")]
     for stage, which in rounds:
         undecided: dict[int, tuple[Branch, str]] = {}
         for number, branch in enumerate(pending, start=1):

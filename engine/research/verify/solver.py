@@ -34,9 +34,9 @@ DEAD_TIMEOUT_MS = 10_000
 QUICK_BUDGET = 5_000_000
 
 # How much of BoundedSolver._ask a question gets: everything at once (``all``), or, as the dead-rule
-# check asks, in three stages: the quick attempt alone; then z3's default and the shared solver; then
-# the shared solver alone.
-Stage = Literal["all", "quick", "rest", "again"]
+# check asks, one attempt at a time: the quick one (``quick``), z3's default in a solver of its own
+# (``default``), the shared solver (``shared``).
+Stage = Literal["all", "quick", "default", "shared"]
 
 
 class GaveUp(Exception):
@@ -165,11 +165,12 @@ class BoundedSolver:
         solver of their own could not answer in ten. Adding every definition
         changes no answer, since each only names a formula.
 
-        ``stage``: ``quick``, the quick attempt only; ``rest``, the others; ``again``, the shared
-        solver only (it has learned since, where a solver of its own has nothing new to offer);
-        ``all``, every attempt in turn. A stage that does not decide raises :class:`GaveUp`.
+        ``stage``: ``all``, every attempt in turn; else only the one it names: ``quick``, the quick
+        attempt; ``default``, z3's default in a solver of its own; ``shared``, the shared solver
+        (asked again, it may have learned since, where a solver of its own has nothing new to
+        offer). A stage that does not decide raises :class:`GaveUp`.
         """
-        budgets = {"all": (QUICK_BUDGET, 0), "quick": (QUICK_BUDGET,), "rest": (0,), "again": ()}[stage]
+        budgets = {"all": (QUICK_BUDGET, 0), "quick": (QUICK_BUDGET,), "default": (0,), "shared": ()}[stage]
         for budget in budgets:  # quickly first, within a budget; then as z3 does by default
             solver, one_fact_each = self._solver(self.dead_timeout_ms, formula, self._one_fact_each,
                                                  budget=budget)
@@ -181,7 +182,7 @@ class BoundedSolver:
                     return self._model_of(solver)
                 return self._model_of(solver) if decide(solver, self.dead_timeout_ms, budget=budget) else None
             except GaveUp:
-                if stage == "quick":
+                if stage != "all":
                     raise
         shared = self._shared
         if shared is None:
