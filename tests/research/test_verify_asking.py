@@ -212,25 +212,32 @@ def test_each_stage_makes_only_its_own_attempts() -> None:
     assert attempts == [(0, 0)]  # the shared solver is a stage of its own
 
 
-def test_dead_rule_questions_are_asked_quickly_all_before_any_is_asked_at_length() -> None:
+def _stages_when_giving_up_in(stages_given_up: set[str]) -> list[str]:
+    """The stage of each dead-rule question verify asks when ``stages_given_up`` all give up; the report
+    must be the one verify gives when nothing gives up."""
     kb = lexkb.load(str(FIX / "table_planted.rules"))
     clean = verify(kb, bound=1, examples=[])
     stages: list[str] = []
     real_example = BoundedSolver.example
 
-    def quick_gives_up(self: BoundedSolver, formula: Any, stage: Any = "all") -> Any:
+    def giving_up(self: BoundedSolver, formula: Any, stage: Any = "all") -> Any:
         stages.append(stage)
-        if stage == "quick":
+        if stage in stages_given_up:
             raise GaveUp("simulated")
         return real_example(self, formula, stage)
 
-    with mock.patch.object(BoundedSolver, "example", quick_gives_up):
-        deferred = verify(kb, bound=1, examples=[])
+    with mock.patch.object(BoundedSolver, "example", giving_up):
+        report = verify(kb, bound=1, examples=[])
+    assert [(f.kind, f.message) for f in report.findings] == [(f.kind, f.message) for f in clean.findings]
+    assert report.gave_up == []
+    return stages
+
+
+def test_dead_rule_questions_are_asked_quickly_all_before_any_is_asked_at_length() -> None:
+    stages = _stages_when_giving_up_in({"quick"})
     first_rest = stages.index("default")
     assert stages[:first_rest] == ["quick"] * first_rest and first_rest >= 3  # every question asked quickly first
     assert set(stages[first_rest:]) == {"default"}  # then at length; nothing was left for the shared solver
-    assert [(f.kind, f.message) for f in deferred.findings] == [(f.kind, f.message) for f in clean.findings]
-    assert deferred.gave_up == []
 
 
 def test_a_witness_is_the_fewest_facts_and_any_witness_when_minimising_gives_up() -> None:
@@ -258,20 +265,6 @@ def test_a_witness_is_the_fewest_facts_and_any_witness_when_minimising_gives_up(
 
 
 def test_questions_z3_gives_up_on_at_length_go_to_the_shared_solver_in_a_later_round() -> None:
-    kb = lexkb.load(str(FIX / "table_planted.rules"))
-    clean = verify(kb, bound=1, examples=[])
-    stages: list[str] = []
-    real_example = BoundedSolver.example
-
-    def own_solvers_give_up(self: BoundedSolver, formula: Any, stage: Any = "all") -> Any:
-        stages.append(stage)
-        if stage in ("quick", "default"):
-            raise GaveUp("simulated")
-        return real_example(self, formula, stage)
-
-    with mock.patch.object(BoundedSolver, "example", own_solvers_give_up):
-        later = verify(kb, bound=1, examples=[])
+    stages = _stages_when_giving_up_in({"quick", "default"})
     order = [stage for number, stage in enumerate(stages) if number == 0 or stages[number - 1] != stage]
     assert order == ["quick", "default", "shared"]  # each round after the one before, for every question
-    assert [(f.kind, f.message) for f in later.findings] == [(f.kind, f.message) for f in clean.findings]
-    assert later.gave_up == []
