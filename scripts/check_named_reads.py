@@ -15,11 +15,12 @@ given them in that order). Run from the repository root::
 
     .venv/bin/python scripts/check_named_reads.py [kb]
 
-Exits 1 on any difference.
+Exits 1 on any difference, 2 when the rules or a case do not load.
 """
 
 from __future__ import annotations
 
+import argparse
 import glob
 import sys
 import time
@@ -29,6 +30,7 @@ from typing import Any
 import z3
 
 import lexkb
+from lexkb.errors import LexkbError
 from lexkb.language.cases import load_case
 from lexkb.research import z3_calls
 from lexkb.research.named import NamedGuards
@@ -162,9 +164,15 @@ def check_verify(path: str) -> list[str]:
     return problems
 
 
-def main() -> int:
-    path = sys.argv[1] if len(sys.argv) > 1 else "kb"
-    problems = check_encoding(path) + check_verify(path)
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("kb", nargs="?", default="kb", help="the knowledge base (default: kb, the bundled one)")
+    path = parser.parse_args(argv).kb
+    try:
+        problems = check_encoding(path) + check_verify(path)
+    except LexkbError as error:  # rules or a case that do not load: said as lexkb says it, never a traceback
+        print(f"check_named_reads: {error}", file=sys.stderr)
+        return 2
     for problem in problems:
         print("DIFFERS:", problem)
     print("exact: the same definitions, in the same order" if not problems else f"{len(problems)} differences")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import subprocess
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -115,3 +116,27 @@ def write(tmp_path: Path) -> Callable[[str, str | bytes], Path]:
         return path
 
     return make
+
+
+class Tool:
+    """A developer tool of the repository (``-m bench.verify_time``, ``scripts/check_named_reads.py``),
+    run as a process of its own from the repository's root."""
+
+    def __init__(self, *command: str) -> None:
+        self.command = command
+
+    def __call__(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, *self.command, *args], cwd=ROOT, capture_output=True, text=True,
+                              timeout=120)
+
+    def refuses(self, args: list[str], words: str) -> subprocess.CompletedProcess[str]:
+        """Runs the tool, which must refuse ``args`` with ``words`` in a plain message: exit 2, no traceback."""
+        done = self(*args)
+        assert done.returncode == 2 and words in done.stderr and "Traceback" not in done.stderr, done.stderr
+        return done
+
+
+@pytest.fixture
+def tool() -> Callable[..., Tool]:
+    """``tool("-m", "bench.verify_time")``: that developer tool, to run (see :class:`Tool`)."""
+    return Tool

@@ -40,7 +40,7 @@ class SymbolicOrder(JoinOrder):
 
     def __init__(self, encoding: Encoding) -> None:
         self.encoding = encoding
-        self._fanouts: dict[tuple[str, tuple[int, ...]], tuple[int, float]] = {}
+        self._counts: dict[tuple[str, tuple[int, ...]], tuple[int, float]] = {}
 
     def choose(self, branch: Branch, pending: Iterable[int], bound: Collection[str]) -> Step | None:
         pending = tuple(pending)
@@ -103,7 +103,7 @@ class SymbolicOrder(JoinOrder):
         rows = self.encoding.tuples(predicate)
         if not positions:
             return float(len(rows))
-        cached = self._fanouts.get((predicate, positions))
+        cached = self._counts.get((predicate, positions))
         if cached is None or cached[0] != len(rows):
             open_rows = 0
             keys: set[tuple] = set()
@@ -114,7 +114,7 @@ class SymbolicOrder(JoinOrder):
                     keys.add(tuple(term_key(row.args[p]) for p in positions))
             plain = len(rows) - open_rows
             cached = (len(rows), open_rows + (plain / len(keys) if keys else 0.0))
-            self._fanouts[(predicate, positions)] = cached
+            self._counts[(predicate, positions)] = cached
         return cached[1]
 
 
